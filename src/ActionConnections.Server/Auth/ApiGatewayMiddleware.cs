@@ -1,0 +1,87 @@
+using ActionConnections.Errors;
+using ActionConnections.Hosting;
+using ActionConnections.Identity;
+using ActionConnections.RateLimiting;
+using Microsoft.Extensions.Options;
+
+namespace ActionConnections.Auth;
+
+/// <summary>
+/// In front of every <c>/api/v2</c> request: both keys are required and must resolve to one
+/// organisation, then the organisation's rate limit for the operation group applies. Every
+/// failure to authenticate gets the same 403 body, so nothing about keys can be probed; repeated
+/// failures from one client address are limited too.
+/// </summary>
+internal sealed partial class ApiGatewayMiddleware(
+    RequestDelegate next,
+    IIdentityStore identity,
+    FixedWindowRateLimiter limiter,
+    IOptions<ServerOptions> options,
+    ILogger<ApiGatewayMiddleware> logger)
+{
+    public const string ApiKeyHeader = "DD-API-KEY";
+    public const string AppKeyHeader = "DD-APPLICATION-KEY";
+
+    private readonly ServerOptions _options = options.Value;
+
+    public async Task InvokeAsync(HttpContext context)
+    {
+        if (IsPublic(context.Request.Path))
+        {
+            await next(context);
+            return;
+        }
+
+        var client = context.Connection.RemoteIpAddress?.ToString() ?? "unknown";
+        var failureKey = "auth|" + client;
+        var failures = limiter.Acquire(failureKey, RateLimitGroups.Authentication, _options.AuthFailureLimit, _options.RateLimitPeriodSeconds, consume: false);
+        if (!failures.Allowed)
+        {
+            failures.WriteHeaders(context.Response);
+            await ErrorWriter.WriteAsync(context, ErrorWriter.ForStatus(StatusCodes.Status429TooManyRequests));
+            return;
+        }
+
+        var apiKey = context.Request.Headers[ApiKeyHeader].ToString();
+        var appKey = context.Request.Headers[AppKeyHeader].ToString();
+        Caller? caller = null;
+        if (apiKey.Length is > 0 and <= 256 && appKey.Length is > 0 and <= 256)
+        {
+            caller = await identity.AuthenticateAsync(apiKey, appKey, context.RequestAborted);
+        }
+
+        if (caller is null)
+        {
+            LogRejected(logger, context.Request.Method, context.Request.Path.Value ?? string.Empty, client);
+            limiter.Acquire(failureKey, RateLimitGroups.Authentication, _options.AuthFailureLimit, _options.RateLimitPeriodSeconds).WriteHeaders(context.Response);
+            await ErrorWriter.WriteAsync(context, ApiProblem.Forbidden());
+            return;
+        }
+
+        var group = RateLimitGroups.For(context.Request.Path);
+        var decision = limiter.Acquire($"{caller.OrgId:N}|{group}", group, _options.RateLimitRequests, _options.RateLimitPeriodSeconds);
+        decision.WriteHeaders(context.Response);
+        if (!decision.Allowed)
+        {
+            await ErrorWriter.WriteAsync(context, ErrorWriter.ForStatus(StatusCodes.Status429TooManyRequests));
+            return;
+        }
+
+        context.Features.Set(caller);
+        await next(context);
+    }
+
+    /// <summary>The served API description is public, like Datadog's published one.</summary>
+    private static bool IsPublic(PathString path) =>
+        path.Equals("/api/v2/openapi.json", StringComparison.OrdinalIgnoreCase);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Rejected unauthenticated {Method} {Path} from {Client}")]
+    private static partial void LogRejected(ILogger logger, string method, string path, string client);
+}
+
+internal static class CallerExtensions
+{
+    /// <summary>The authenticated caller; only endpoints behind the gateway ask for it.</summary>
+    public static Caller Caller(this HttpContext context) =>
+        context.Features.Get<Caller>() ?? throw new InvalidOperationException("No authenticated caller on this request.");
+}

@@ -1,0 +1,62 @@
+using System.Collections;
+using Microsoft.Extensions.Configuration.Memory;
+
+namespace ActionConnections.Hosting;
+
+/// <summary>
+/// Maps the documented <c>ACTIONCONNECTIONS_*</c> environment variables onto the configuration
+/// section. An unknown <c>ACTIONCONNECTIONS_*</c> name is a start-up error: a typo in a setting
+/// must not silently fall back to a default.
+/// </summary>
+internal static class EnvironmentSettings
+{
+    public static readonly IReadOnlyDictionary<string, string> Names = new Dictionary<string, string>(StringComparer.Ordinal)
+    {
+        ["ACTIONCONNECTIONS_DATA_DIR"] = nameof(ServerOptions.DataDir),
+        ["ACTIONCONNECTIONS_DB_PROVIDER"] = nameof(ServerOptions.DbProvider),
+        ["ACTIONCONNECTIONS_BOOTSTRAP_API_KEY"] = nameof(ServerOptions.BootstrapApiKey),
+        ["ACTIONCONNECTIONS_BOOTSTRAP_APP_KEY"] = nameof(ServerOptions.BootstrapAppKey),
+        ["ACTIONCONNECTIONS_MASTER_KEY"] = nameof(ServerOptions.MasterKey),
+        ["ACTIONCONNECTIONS_MASTER_KEY_FILE"] = nameof(ServerOptions.MasterKeyFile),
+        ["ACTIONCONNECTIONS_AWS_PRINCIPAL_ID"] = nameof(ServerOptions.AwsPrincipalId),
+        ["ACTIONCONNECTIONS_RATE_LIMIT_REQUESTS"] = nameof(ServerOptions.RateLimitRequests),
+        ["ACTIONCONNECTIONS_RATE_LIMIT_PERIOD_SECONDS"] = nameof(ServerOptions.RateLimitPeriodSeconds),
+        ["ACTIONCONNECTIONS_AUTH_FAILURE_LIMIT"] = nameof(ServerOptions.AuthFailureLimit),
+        ["ACTIONCONNECTIONS_MAX_BODY_BYTES"] = nameof(ServerOptions.MaxRequestBodyBytes),
+    };
+
+    public static IConfigurationBuilder AddActionConnectionsEnvironment(this IConfigurationBuilder builder)
+    {
+        var values = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
+        var unknown = new List<string>();
+        foreach (DictionaryEntry entry in Environment.GetEnvironmentVariables())
+        {
+            var name = (string)entry.Key;
+            if (!name.StartsWith("ACTIONCONNECTIONS_", StringComparison.Ordinal))
+            {
+                continue;
+            }
+
+            if (Names.TryGetValue(name, out var key))
+            {
+                values[$"{ServerOptions.Section}:{key}"] = (string?)entry.Value;
+            }
+            else
+            {
+                unknown.Add(name);
+            }
+        }
+
+        if (unknown.Count > 0)
+        {
+            throw new StartupException(
+                $"Unknown setting {string.Join(", ", unknown.Order(StringComparer.Ordinal))}. Known settings: {string.Join(", ", Names.Keys.Order(StringComparer.Ordinal))}.");
+        }
+
+        builder.Add(new MemoryConfigurationSource { InitialData = values });
+        return builder;
+    }
+}
+
+/// <summary>A configuration or environment problem reported to the operator as one clear line.</summary>
+internal sealed class StartupException(string message) : Exception(message);

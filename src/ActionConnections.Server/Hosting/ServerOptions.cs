@@ -1,0 +1,115 @@
+using System.Text.RegularExpressions;
+using Microsoft.Extensions.Options;
+
+namespace ActionConnections.Hosting;
+
+/// <summary>
+/// Settings of the <c>ActionConnections</c> configuration section. Every setting also has an
+/// <c>ACTIONCONNECTIONS_*</c> environment variable (<see cref="EnvironmentSettings"/>); the
+/// README's configuration table lists them all.
+/// </summary>
+internal sealed class ServerOptions
+{
+    public const string Section = "ActionConnections";
+
+    /// <summary>Where the embedded database, the generated master key and other local state live.</summary>
+    public string DataDir { get; set; } = "./data";
+
+    /// <summary>Storage provider; <c>sqlite</c> (embedded) is the only one today.</summary>
+    public string DbProvider { get; set; } = "sqlite";
+
+    /// <summary>32 lowercase hex characters; used for the bootstrap admin's API key when the store is empty.</summary>
+    public string? BootstrapApiKey { get; set; }
+
+    /// <summary>40 lowercase hex characters; used for the bootstrap admin's application key when the store is empty.</summary>
+    public string? BootstrapAppKey { get; set; }
+
+    /// <summary>Base64 of 32 random bytes. Takes precedence over <see cref="MasterKeyFile"/>.</summary>
+    public string? MasterKey { get; set; }
+
+    /// <summary>File holding the master key (base64). Default: <c>{DataDir}/master.key</c>, generated on first start.</summary>
+    public string? MasterKeyFile { get; set; }
+
+    /// <summary>AWS account that assumes customers' roles; returned as <c>principal_id</c>.</summary>
+    public string AwsPrincipalId { get; set; } = "464622532012";
+
+    /// <summary>Requests allowed per organisation and operation group in each period.</summary>
+    public int RateLimitRequests { get; set; } = 6000;
+
+    /// <summary>Length of a rate-limit period in seconds (periods are aligned to the clock).</summary>
+    public int RateLimitPeriodSeconds { get; set; } = 60;
+
+    /// <summary>Authentication failures allowed per client address in each period before 429.</summary>
+    public int AuthFailureLimit { get; set; } = 120;
+
+    /// <summary>Largest request body accepted, in bytes.</summary>
+    public long MaxRequestBodyBytes { get; set; } = 1024 * 1024;
+}
+
+internal sealed partial class ServerOptionsValidator : IValidateOptions<ServerOptions>
+{
+    public ValidateOptionsResult Validate(string? name, ServerOptions options)
+    {
+        var errors = new List<string>();
+        if (string.IsNullOrWhiteSpace(options.DataDir))
+        {
+            errors.Add("ACTIONCONNECTIONS_DATA_DIR must not be empty.");
+        }
+
+        if (options.DbProvider is not "sqlite")
+        {
+            errors.Add($"ACTIONCONNECTIONS_DB_PROVIDER '{options.DbProvider}' is not supported; the supported value is 'sqlite'.");
+        }
+
+        if (options.BootstrapApiKey is { } api && !ApiKeyPattern().IsMatch(api))
+        {
+            errors.Add("ACTIONCONNECTIONS_BOOTSTRAP_API_KEY must be 32 lowercase hexadecimal characters.");
+        }
+
+        if (options.BootstrapAppKey is { } app && !AppKeyPattern().IsMatch(app))
+        {
+            errors.Add("ACTIONCONNECTIONS_BOOTSTRAP_APP_KEY must be 40 lowercase hexadecimal characters.");
+        }
+
+        if ((options.BootstrapApiKey is null) != (options.BootstrapAppKey is null))
+        {
+            errors.Add("ACTIONCONNECTIONS_BOOTSTRAP_API_KEY and ACTIONCONNECTIONS_BOOTSTRAP_APP_KEY must be set together.");
+        }
+
+        if (!AwsAccountPattern().IsMatch(options.AwsPrincipalId))
+        {
+            errors.Add("ACTIONCONNECTIONS_AWS_PRINCIPAL_ID must be a 12-digit AWS account id.");
+        }
+
+        if (options.RateLimitRequests < 1)
+        {
+            errors.Add("ACTIONCONNECTIONS_RATE_LIMIT_REQUESTS must be at least 1.");
+        }
+
+        if (options.RateLimitPeriodSeconds is < 1 or > 86400)
+        {
+            errors.Add("ACTIONCONNECTIONS_RATE_LIMIT_PERIOD_SECONDS must be between 1 and 86400.");
+        }
+
+        if (options.AuthFailureLimit < 1)
+        {
+            errors.Add("ACTIONCONNECTIONS_AUTH_FAILURE_LIMIT must be at least 1.");
+        }
+
+        if (options.MaxRequestBodyBytes is < 1024 or > 64 * 1024 * 1024)
+        {
+            errors.Add("ACTIONCONNECTIONS_MAX_BODY_BYTES must be between 1024 and 67108864.");
+        }
+
+        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
+
+    [GeneratedRegex("^[0-9a-f]{32}$")]
+    internal static partial Regex ApiKeyPattern();
+
+    [GeneratedRegex("^[0-9a-f]{40}$")]
+    internal static partial Regex AppKeyPattern();
+
+    [GeneratedRegex(@"^\d{12}$")]
+    private static partial Regex AwsAccountPattern();
+}

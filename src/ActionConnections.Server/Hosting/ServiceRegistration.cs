@@ -1,0 +1,57 @@
+using ActionConnections.AppKeyRegistrations;
+using ActionConnections.Auth;
+using ActionConnections.Errors;
+using ActionConnections.Identity;
+using ActionConnections.RateLimiting;
+using ActionConnections.Secrets;
+using ActionConnections.Storage;
+using Microsoft.Extensions.Options;
+
+namespace ActionConnections.Hosting;
+
+/// <summary>The <c>AddXxx</c> steps of <see cref="Program"/>, shared by the server and the admin CLI.</summary>
+internal static class ServiceRegistration
+{
+    /// <summary>Settings: appsettings, then <c>ACTIONCONNECTIONS_*</c> variables; validated at start.</summary>
+    public static IHostApplicationBuilder AddServerConfiguration(this IHostApplicationBuilder builder)
+    {
+        builder.Configuration.AddActionConnectionsEnvironment();
+        builder.Services.AddOptions<ServerOptions>()
+            .Bind(builder.Configuration.GetSection(ServerOptions.Section))
+            .ValidateOnStart();
+        builder.Services.AddSingleton<IValidateOptions<ServerOptions>, ServerOptionsValidator>();
+        builder.Services.AddSingleton(TimeProvider.System);
+        return builder;
+    }
+
+    public static IHostApplicationBuilder AddStorage(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddSingleton<IDatabase, SqliteDatabase>();
+        builder.Services.AddSingleton<IIdentityStore, SqlIdentityStore>();
+        builder.Services.AddSingleton<IRegistrationStore, SqlRegistrationStore>();
+        builder.Services.AddSingleton<StoreInitializer>();
+        return builder;
+    }
+
+    public static IHostApplicationBuilder AddSecrets(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddSingleton(sp => MasterKeyLoader.Load(sp.GetRequiredService<IOptions<ServerOptions>>().Value));
+        builder.Services.AddSingleton<ISecretProtector, AesGcmSecretProtector>();
+        return builder;
+    }
+
+    public static IHostApplicationBuilder AddApiGateway(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddSingleton<FixedWindowRateLimiter>();
+        builder.Services.AddErrorPipeline();
+        return builder;
+    }
+
+    public static WebApplication UseApiGateway(this WebApplication app)
+    {
+        app.UseWhen(
+            ctx => ctx.Request.Path.StartsWithSegments("/api/v2", StringComparison.OrdinalIgnoreCase),
+            branch => branch.UseMiddleware<ApiGatewayMiddleware>());
+        return app;
+    }
+}

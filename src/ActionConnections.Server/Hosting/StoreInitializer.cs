@@ -1,0 +1,53 @@
+using ActionConnections.Identity;
+using ActionConnections.Storage;
+using Microsoft.Extensions.Options;
+
+namespace ActionConnections.Hosting;
+
+/// <summary>
+/// Runs before the server listens: applies migrations and, when the store has no organisation
+/// yet, creates the default organisation with an admin and one API and one application key.
+/// </summary>
+internal sealed class StoreInitializer(IDatabase db, IIdentityStore identity, IOptions<ServerOptions> options)
+{
+    public const string DefaultOrganizationName = "Default organization";
+
+    /// <summary>Returns the bootstrap organisation when one was created by this call.</summary>
+    public async Task<NewOrganization?> InitializeAsync(CancellationToken cancellationToken)
+    {
+        await db.MigrateAsync(cancellationToken);
+        if (await identity.HasAnyOrganizationAsync(cancellationToken))
+        {
+            return null;
+        }
+
+        var settings = options.Value;
+        return await identity.CreateOrganizationAsync(DefaultOrganizationName, "admin", settings.BootstrapApiKey, settings.BootstrapAppKey, cancellationToken);
+    }
+
+    /// <summary>
+    /// What a new operator sees once. Keys are written to the console only when they were
+    /// generated here; keys the operator supplied are not echoed back.
+    /// </summary>
+    public static void Announce(NewOrganization created, bool keysSupplied, TextWriter output)
+    {
+        output.WriteLine("ActionConnections: the store was empty, so a default organisation was created.");
+        output.WriteLine($"  organisation id:     {created.Org.Id:D}");
+        output.WriteLine($"  application key id:  {created.AppKey.Record.Id:D}");
+        if (keysSupplied)
+        {
+            output.WriteLine("  API and application keys: the ones given in ACTIONCONNECTIONS_BOOTSTRAP_API_KEY / _APP_KEY.");
+        }
+        else
+        {
+            output.WriteLine($"  DD-API-KEY:          {created.ApiKey.Key}");
+            output.WriteLine($"  DD-APPLICATION-KEY:  {created.AppKey.Key}");
+            output.WriteLine("  These keys are shown only this once; store them now.");
+        }
+
+        output.WriteLine("Next step: register the application key so it may use connections:");
+        output.WriteLine($"  curl -X PUT http://localhost:5000/api/v2/actions/app_key_registrations/{created.AppKey.Record.Id:D} \\");
+        output.WriteLine("       -H \"DD-API-KEY: $DD_API_KEY\" -H \"DD-APPLICATION-KEY: $DD_APP_KEY\"");
+        output.Flush();
+    }
+}

@@ -1,0 +1,43 @@
+using System.Globalization;
+using ActionConnections.Errors;
+
+namespace ActionConnections.Http;
+
+/// <summary>
+/// <c>page[size]</c> and <c>page[number]</c> as Datadog's v2 API uses them: page numbers start
+/// at 0. Anything that is not a whole number in range is a 400 naming the parameter.
+/// </summary>
+internal readonly record struct PageQuery(int Size, long Number)
+{
+    public const long MaxNumber = 1_000_000_000;
+
+    public long Offset => Number * Size;
+
+    public static bool TryParse(IQueryCollection query, int defaultSize, int maxSize, out PageQuery page, out ApiProblem? problem)
+    {
+        page = new PageQuery(defaultSize, 0);
+        problem = null;
+        var size = (long)defaultSize;
+        if (query.TryGetValue("page[size]", out var sizeText))
+        {
+            if (sizeText.Count != 1 || !long.TryParse(sizeText[0], NumberStyles.None, CultureInfo.InvariantCulture, out size) || size < 1 || size > maxSize)
+            {
+                problem = ApiProblem.InvalidQuery("page[size]", $"expected an integer from 1 to {maxSize}");
+                return false;
+            }
+        }
+
+        long number = 0;
+        if (query.TryGetValue("page[number]", out var numberText))
+        {
+            if (numberText.Count != 1 || !long.TryParse(numberText[0], NumberStyles.None, CultureInfo.InvariantCulture, out number) || number > MaxNumber)
+            {
+                problem = ApiProblem.InvalidQuery("page[number]", $"expected an integer from 0 to {MaxNumber}");
+                return false;
+            }
+        }
+
+        page = new PageQuery((int)size, number);
+        return true;
+    }
+}

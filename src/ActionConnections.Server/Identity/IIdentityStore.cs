@@ -1,0 +1,52 @@
+using ActionConnections.Auth;
+
+namespace ActionConnections.Identity;
+
+/// <summary>Organisations, principals and keys. Every method but the key lookups is scoped to one organisation.</summary>
+internal interface IIdentityStore
+{
+    Task<bool> HasAnyOrganizationAsync(CancellationToken cancellationToken);
+
+    /// <summary>Creates an organisation, its admin user and one API and one application key, in one transaction.</summary>
+    Task<NewOrganization> CreateOrganizationAsync(string name, string adminName, string? apiKey, string? appKey, CancellationToken cancellationToken);
+
+    Task<IReadOnlyList<Organization>> ListOrganizationsAsync(CancellationToken cancellationToken);
+
+    Task<Organization?> FindOrganizationAsync(Guid orgId, CancellationToken cancellationToken);
+
+    Task<Principal> CreatePrincipalAsync(Guid orgId, PrincipalKind kind, string name, string? email, Role role, CancellationToken cancellationToken);
+
+    Task<IReadOnlyList<Principal>> ListPrincipalsAsync(Guid orgId, CancellationToken cancellationToken);
+
+    Task<Principal?> FindPrincipalAsync(Guid orgId, Guid principalId, CancellationToken cancellationToken);
+
+    /// <summary>Disables a principal; its keys stop authenticating. False when there is no such principal.</summary>
+    Task<bool> DisablePrincipalAsync(Guid orgId, Guid principalId, CancellationToken cancellationToken);
+
+    Task<NewKey<ApiKeyRecord>> CreateApiKeyAsync(Guid orgId, Guid createdBy, string name, string category, bool remoteConfigReadEnabled, CancellationToken cancellationToken);
+
+    Task<ApiKeyRecord?> FindApiKeyAsync(Guid orgId, Guid id, CancellationToken cancellationToken);
+
+    Task<IReadOnlyList<ApiKeyRecord>> ListApiKeysAsync(Guid orgId, CancellationToken cancellationToken);
+
+    Task<ApiKeyRecord?> UpdateApiKeyAsync(Guid orgId, Guid id, Guid modifiedBy, string name, string? category, bool? remoteConfigReadEnabled, CancellationToken cancellationToken);
+
+    Task<bool> DeleteApiKeyAsync(Guid orgId, Guid id, CancellationToken cancellationToken);
+
+    Task<NewKey<AppKeyRecord>> CreateAppKeyAsync(Guid orgId, Guid ownerId, string name, IReadOnlyList<string>? scopes, CancellationToken cancellationToken);
+
+    Task<AppKeyRecord?> FindAppKeyAsync(Guid orgId, Guid id, CancellationToken cancellationToken);
+
+    Task<IReadOnlyList<AppKeyRecord>> ListAppKeysAsync(Guid orgId, Guid? ownerId, CancellationToken cancellationToken);
+
+    /// <summary>Renames and/or re-scopes. <paramref name="setScopes"/> says whether <paramref name="scopes"/> applies (null then means "unscoped").</summary>
+    Task<AppKeyRecord?> UpdateAppKeyAsync(Guid orgId, Guid id, string? name, bool setScopes, IReadOnlyList<string>? scopes, CancellationToken cancellationToken);
+
+    Task<bool> DeleteAppKeyAsync(Guid orgId, Guid id, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Resolves a key pair to a caller. Both lookups always run, whatever the first finds, so the
+    /// time taken does not tell which key was wrong. Null for any failure.
+    /// </summary>
+    Task<Caller?> AuthenticateAsync(string apiKey, string appKey, CancellationToken cancellationToken);
+}

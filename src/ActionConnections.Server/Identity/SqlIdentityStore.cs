@@ -1,0 +1,330 @@
+using System.Data.Common;
+using System.Text.Json;
+using ActionConnections.Auth;
+using ActionConnections.Json;
+using ActionConnections.Storage;
+
+namespace ActionConnections.Identity;
+
+internal sealed class SqlIdentityStore(IDatabase db, TimeProvider time) : IIdentityStore
+{
+    private const string ApiKeyColumns = "id, org_id, name, last4, category, remote_config_read_enabled, created_by, modified_by, created_at, modified_at";
+    private const string AppKeyColumns = "id, org_id, owner_id, name, last4, scopes, created_at";
+    private const string PrincipalColumns = "id, org_id, kind, name, email, role, disabled, created_at";
+
+    public async Task<bool> HasAnyOrganizationAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await db.OpenAsync(cancellationToken);
+        await using var command = connection.Command("SELECT COUNT(*) FROM orgs;");
+        return Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken), System.Globalization.CultureInfo.InvariantCulture) > 0;
+    }
+
+    public async Task<NewOrganization> CreateOrganizationAsync(string name, string adminName, string? apiKey, string? appKey, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        var org = new Organization(Guid.NewGuid(), name, now);
+        var admin = new Principal(Guid.NewGuid(), org.Id, PrincipalKind.User, adminName, null, Role.Admin, false, now);
+        await using var connection = await db.OpenAsync(cancellationToken);
+        await using var tx = await db.BeginWriteAsync(connection, cancellationToken);
+        await using (var insert = connection.Command("INSERT INTO orgs (id, name, created_at) VALUES (@id, @name, @at);", tx)
+            .With("@id", org.Id).With("@name", org.Name).With("@at", now))
+        {
+            await insert.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        await InsertPrincipalAsync(connection, tx, admin, cancellationToken);
+        var newApiKey = await InsertApiKeyAsync(connection, tx, org.Id, admin.Id, "Default API key", "default", true, apiKey ?? KeyMaterial.NewApiKey(), now, cancellationToken);
+        var newAppKey = await InsertAppKeyAsync(connection, tx, org.Id, admin.Id, "Default application key", null, appKey ?? KeyMaterial.NewAppKey(), now, cancellationToken);
+        await tx.CommitAsync(cancellationToken);
+        return new NewOrganization(org, admin, newApiKey, newAppKey);
+    }
+
+    public async Task<IReadOnlyList<Organization>> ListOrganizationsAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await db.OpenAsync(cancellationToken);
+        await using var command = connection.Command("SELECT id, name, created_at FROM orgs ORDER BY created_at, id;");
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var orgs = new List<Organization>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            orgs.Add(new Organization(reader.GetGuid("id"), reader.Text("name"), reader.Time("created_at")));
+        }
+
+        return orgs;
+    }
+
+    public async Task<Organization?> FindOrganizationAsync(Guid orgId, CancellationToken cancellationToken)
+    {
+        await using var connection = await db.OpenAsync(cancellationToken);
+        await using var command = connection.Command("SELECT id, name, created_at FROM orgs WHERE id = @id;").With("@id", orgId);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        return await reader.ReadAsync(cancellationToken) ? new Organization(reader.GetGuid("id"), reader.Text("name"), reader.Time("created_at")) : null;
+    }
+
+    public async Task<Principal> CreatePrincipalAsync(Guid orgId, PrincipalKind kind, string name, string? email, Role role, CancellationToken cancellationToken)
+    {
+        var principal = new Principal(Guid.NewGuid(), orgId, kind, name, email, role, false, time.GetUtcNow());
+        await using var connection = await db.OpenAsync(cancellationToken);
+        await using var tx = await db.BeginWriteAsync(connection, cancellationToken);
+        await InsertPrincipalAsync(connection, tx, principal, cancellationToken);
+        await tx.CommitAsync(cancellationToken);
+        return principal;
+    }
+
+    public async Task<IReadOnlyList<Principal>> ListPrincipalsAsync(Guid orgId, CancellationToken cancellationToken)
+    {
+        await using var connection = await db.OpenAsync(cancellationToken);
+        await using var command = connection.Command($"SELECT {PrincipalColumns} FROM principals WHERE org_id = @org ORDER BY created_at, id;").With("@org", orgId);
+        return await ReadAllAsync(command, ReadPrincipal, cancellationToken);
+    }
+
+    public async Task<Principal?> FindPrincipalAsync(Guid orgId, Guid principalId, CancellationToken cancellationToken)
+    {
+        await using var connection = await db.OpenAsync(cancellationToken);
+        await using var command = connection.Command($"SELECT {PrincipalColumns} FROM principals WHERE org_id = @org AND id = @id;").With("@org", orgId).With("@id", principalId);
+        return (await ReadAllAsync(command, ReadPrincipal, cancellationToken)).SingleOrDefault();
+    }
+
+    public async Task<bool> DisablePrincipalAsync(Guid orgId, Guid principalId, CancellationToken cancellationToken)
+    {
+        await using var connection = await db.OpenAsync(cancellationToken);
+        await using var tx = await db.BeginWriteAsync(connection, cancellationToken);
+        await using var command = connection.Command("UPDATE principals SET disabled = 1 WHERE org_id = @org AND id = @id;", tx).With("@org", orgId).With("@id", principalId);
+        var changed = await command.ExecuteNonQueryAsync(cancellationToken);
+        await tx.CommitAsync(cancellationToken);
+        return changed == 1;
+    }
+
+    public async Task<NewKey<ApiKeyRecord>> CreateApiKeyAsync(Guid orgId, Guid createdBy, string name, string category, bool remoteConfigReadEnabled, CancellationToken cancellationToken)
+    {
+        await using var connection = await db.OpenAsync(cancellationToken);
+        await using var tx = await db.BeginWriteAsync(connection, cancellationToken);
+        var key = await InsertApiKeyAsync(connection, tx, orgId, createdBy, name, category, remoteConfigReadEnabled, KeyMaterial.NewApiKey(), time.GetUtcNow(), cancellationToken);
+        await tx.CommitAsync(cancellationToken);
+        return key;
+    }
+
+    public async Task<ApiKeyRecord?> FindApiKeyAsync(Guid orgId, Guid id, CancellationToken cancellationToken)
+    {
+        await using var connection = await db.OpenAsync(cancellationToken);
+        await using var command = connection.Command($"SELECT {ApiKeyColumns} FROM api_keys WHERE org_id = @org AND id = @id;").With("@org", orgId).With("@id", id);
+        return (await ReadAllAsync(command, ReadApiKey, cancellationToken)).SingleOrDefault();
+    }
+
+    public async Task<IReadOnlyList<ApiKeyRecord>> ListApiKeysAsync(Guid orgId, CancellationToken cancellationToken)
+    {
+        await using var connection = await db.OpenAsync(cancellationToken);
+        await using var command = connection.Command($"SELECT {ApiKeyColumns} FROM api_keys WHERE org_id = @org ORDER BY created_at, id;").With("@org", orgId);
+        return await ReadAllAsync(command, ReadApiKey, cancellationToken);
+    }
+
+    public async Task<ApiKeyRecord?> UpdateApiKeyAsync(Guid orgId, Guid id, Guid modifiedBy, string name, string? category, bool? remoteConfigReadEnabled, CancellationToken cancellationToken)
+    {
+        await using var connection = await db.OpenAsync(cancellationToken);
+        await using var tx = await db.BeginWriteAsync(connection, cancellationToken);
+        await using (var command = connection.Command("""
+            UPDATE api_keys SET name = @name,
+                category = COALESCE(@category, category),
+                remote_config_read_enabled = COALESCE(@rce, remote_config_read_enabled),
+                modified_by = @by, modified_at = @at
+            WHERE org_id = @org AND id = @id;
+            """, tx).With("@name", name).With("@category", category).With("@rce", remoteConfigReadEnabled)
+            .With("@by", modifiedBy).With("@at", time.GetUtcNow()).With("@org", orgId).With("@id", id))
+        {
+            if (await command.ExecuteNonQueryAsync(cancellationToken) != 1)
+            {
+                return null;
+            }
+        }
+
+        await tx.CommitAsync(cancellationToken);
+        return await FindApiKeyAsync(orgId, id, cancellationToken);
+    }
+
+    public async Task<bool> DeleteApiKeyAsync(Guid orgId, Guid id, CancellationToken cancellationToken)
+    {
+        await using var connection = await db.OpenAsync(cancellationToken);
+        await using var tx = await db.BeginWriteAsync(connection, cancellationToken);
+        await using var command = connection.Command("DELETE FROM api_keys WHERE org_id = @org AND id = @id;", tx).With("@org", orgId).With("@id", id);
+        var deleted = await command.ExecuteNonQueryAsync(cancellationToken);
+        await tx.CommitAsync(cancellationToken);
+        return deleted == 1;
+    }
+
+    public async Task<NewKey<AppKeyRecord>> CreateAppKeyAsync(Guid orgId, Guid ownerId, string name, IReadOnlyList<string>? scopes, CancellationToken cancellationToken)
+    {
+        await using var connection = await db.OpenAsync(cancellationToken);
+        await using var tx = await db.BeginWriteAsync(connection, cancellationToken);
+        var key = await InsertAppKeyAsync(connection, tx, orgId, ownerId, name, scopes, KeyMaterial.NewAppKey(), time.GetUtcNow(), cancellationToken);
+        await tx.CommitAsync(cancellationToken);
+        return key;
+    }
+
+    public async Task<AppKeyRecord?> FindAppKeyAsync(Guid orgId, Guid id, CancellationToken cancellationToken)
+    {
+        await using var connection = await db.OpenAsync(cancellationToken);
+        await using var command = connection.Command($"SELECT {AppKeyColumns} FROM app_keys WHERE org_id = @org AND id = @id;").With("@org", orgId).With("@id", id);
+        return (await ReadAllAsync(command, ReadAppKey, cancellationToken)).SingleOrDefault();
+    }
+
+    public async Task<IReadOnlyList<AppKeyRecord>> ListAppKeysAsync(Guid orgId, Guid? ownerId, CancellationToken cancellationToken)
+    {
+        await using var connection = await db.OpenAsync(cancellationToken);
+        await using var command = connection.Command($"SELECT {AppKeyColumns} FROM app_keys WHERE org_id = @org AND (@owner IS NULL OR owner_id = @owner) ORDER BY created_at, id;")
+            .With("@org", orgId).With("@owner", ownerId);
+        return await ReadAllAsync(command, ReadAppKey, cancellationToken);
+    }
+
+    public async Task<AppKeyRecord?> UpdateAppKeyAsync(Guid orgId, Guid id, string? name, bool setScopes, IReadOnlyList<string>? scopes, CancellationToken cancellationToken)
+    {
+        await using var connection = await db.OpenAsync(cancellationToken);
+        await using var tx = await db.BeginWriteAsync(connection, cancellationToken);
+        await using (var command = connection.Command("""
+            UPDATE app_keys SET name = COALESCE(@name, name),
+                scopes = CASE WHEN @set = 1 THEN @scopes ELSE scopes END
+            WHERE org_id = @org AND id = @id;
+            """, tx).With("@name", name).With("@set", setScopes).With("@scopes", ScopesToJson(scopes)).With("@org", orgId).With("@id", id))
+        {
+            if (await command.ExecuteNonQueryAsync(cancellationToken) != 1)
+            {
+                return null;
+            }
+        }
+
+        await tx.CommitAsync(cancellationToken);
+        return await FindAppKeyAsync(orgId, id, cancellationToken);
+    }
+
+    public async Task<bool> DeleteAppKeyAsync(Guid orgId, Guid id, CancellationToken cancellationToken)
+    {
+        await using var connection = await db.OpenAsync(cancellationToken);
+        await using var tx = await db.BeginWriteAsync(connection, cancellationToken);
+        await using (var registration = connection.Command("DELETE FROM app_key_registrations WHERE org_id = @org AND app_key_id = @id;", tx).With("@org", orgId).With("@id", id))
+        {
+            await registration.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        await using var command = connection.Command("DELETE FROM app_keys WHERE org_id = @org AND id = @id;", tx).With("@org", orgId).With("@id", id);
+        var deleted = await command.ExecuteNonQueryAsync(cancellationToken);
+        await tx.CommitAsync(cancellationToken);
+        return deleted == 1;
+    }
+
+    public async Task<Caller?> AuthenticateAsync(string apiKey, string appKey, CancellationToken cancellationToken)
+    {
+        var apiHash = KeyMaterial.Hash(apiKey);
+        var appHash = KeyMaterial.Hash(appKey);
+        await using var connection = await db.OpenAsync(cancellationToken);
+        await using var command = connection.Command("""
+            SELECT 'api' AS kind, k.id, k.org_id, k.key_hash, NULL AS owner_id, NULL AS owner_kind, NULL AS role, 0 AS disabled, NULL AS scopes, 0 AS registered
+            FROM api_keys k WHERE k.key_hash = @api
+            UNION ALL
+            SELECT 'app', a.id, a.org_id, a.key_hash, a.owner_id, p.kind, p.role, p.disabled, a.scopes,
+                CASE WHEN r.app_key_id IS NULL THEN 0 ELSE 1 END
+            FROM app_keys a JOIN principals p ON p.id = a.owner_id
+            LEFT JOIN app_key_registrations r ON r.app_key_id = a.id
+            WHERE a.key_hash = @app;
+            """).With("@api", apiHash).With("@app", appHash);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        Guid? apiKeyId = null, apiOrg = null, appKeyId = null, appOrg = null, ownerId = null;
+        PrincipalKind ownerKind = default;
+        Role role = default;
+        var disabled = true;
+        var registered = false;
+        IReadOnlyList<string>? scopes = null;
+        var hashesMatch = true;
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            if (reader.Text("kind") == "api")
+            {
+                hashesMatch &= KeyMaterial.HashesEqual(reader.Text("key_hash"), apiHash);
+                apiKeyId = reader.GetGuid("id");
+                apiOrg = reader.GetGuid("org_id");
+            }
+            else
+            {
+                hashesMatch &= KeyMaterial.HashesEqual(reader.Text("key_hash"), appHash);
+                appKeyId = reader.GetGuid("id");
+                appOrg = reader.GetGuid("org_id");
+                ownerId = reader.GetGuid("owner_id");
+                ownerKind = ParseKind(reader.Text("owner_kind"));
+                role = ParseRole(reader.Text("role"));
+                disabled = reader.Bool("disabled");
+                scopes = ScopesFromJson(reader.NullableText("scopes"));
+                registered = reader.Bool("registered");
+            }
+        }
+
+        if (!hashesMatch || apiKeyId is null || appKeyId is null || apiOrg is null || apiOrg != appOrg || disabled)
+        {
+            return null;
+        }
+
+        var permissions = Roles.PermissionsOf(role) & Permissions.FromScopes(scopes);
+        return new Caller(apiOrg.Value, apiKeyId.Value, appKeyId.Value, ownerId!.Value, ownerKind, permissions, registered);
+    }
+
+    private static async Task InsertPrincipalAsync(DbConnection connection, DbTransaction tx, Principal principal, CancellationToken cancellationToken)
+    {
+        await using var command = connection.Command($"INSERT INTO principals ({PrincipalColumns}) VALUES (@id, @org, @kind, @name, @email, @role, @disabled, @at);", tx)
+            .With("@id", principal.Id).With("@org", principal.OrgId).With("@kind", KindToText(principal.Kind)).With("@name", principal.Name)
+            .With("@email", principal.Email).With("@role", principal.Role.ToWire()).With("@disabled", principal.Disabled).With("@at", principal.CreatedAt);
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    private static async Task<NewKey<ApiKeyRecord>> InsertApiKeyAsync(DbConnection connection, DbTransaction tx, Guid orgId, Guid createdBy, string name, string category, bool rce, string key, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var record = new ApiKeyRecord(Guid.NewGuid(), orgId, name, KeyMaterial.Last4(key), category, rce, createdBy, null, now, now);
+        await using var command = connection.Command($"INSERT INTO api_keys ({ApiKeyColumns}, key_hash) VALUES (@id, @org, @name, @last4, @category, @rce, @by, NULL, @at, @at, @hash);", tx)
+            .With("@id", record.Id).With("@org", orgId).With("@name", name).With("@last4", record.Last4).With("@category", category)
+            .With("@rce", rce).With("@by", createdBy).With("@at", now).With("@hash", KeyMaterial.Hash(key));
+        await command.ExecuteNonQueryAsync(cancellationToken);
+        return new NewKey<ApiKeyRecord>(record, key);
+    }
+
+    private static async Task<NewKey<AppKeyRecord>> InsertAppKeyAsync(DbConnection connection, DbTransaction tx, Guid orgId, Guid ownerId, string name, IReadOnlyList<string>? scopes, string key, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var record = new AppKeyRecord(Guid.NewGuid(), orgId, ownerId, name, KeyMaterial.Last4(key), scopes, now);
+        await using var command = connection.Command($"INSERT INTO app_keys ({AppKeyColumns}, key_hash) VALUES (@id, @org, @owner, @name, @last4, @scopes, @at, @hash);", tx)
+            .With("@id", record.Id).With("@org", orgId).With("@owner", ownerId).With("@name", name).With("@last4", record.Last4)
+            .With("@scopes", ScopesToJson(scopes)).With("@at", now).With("@hash", KeyMaterial.Hash(key));
+        await command.ExecuteNonQueryAsync(cancellationToken);
+        return new NewKey<AppKeyRecord>(record, key);
+    }
+
+    private static async Task<IReadOnlyList<T>> ReadAllAsync<T>(DbCommand command, Func<DbDataReader, T> read, CancellationToken cancellationToken)
+    {
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var items = new List<T>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            items.Add(read(reader));
+        }
+
+        return items;
+    }
+
+    private static Principal ReadPrincipal(DbDataReader r) => new(
+        r.GetGuid("id"), r.GetGuid("org_id"), ParseKind(r.Text("kind")), r.Text("name"), r.NullableText("email"),
+        ParseRole(r.Text("role")), r.Bool("disabled"), r.Time("created_at"));
+
+    private static ApiKeyRecord ReadApiKey(DbDataReader r) => new(
+        r.GetGuid("id"), r.GetGuid("org_id"), r.Text("name"), r.Text("last4"), r.Text("category"), r.Bool("remote_config_read_enabled"),
+        r.GetGuid("created_by"), r.GetNullableGuid("modified_by"), r.Time("created_at"), r.Time("modified_at"));
+
+    private static AppKeyRecord ReadAppKey(DbDataReader r) => new(
+        r.GetGuid("id"), r.GetGuid("org_id"), r.GetGuid("owner_id"), r.Text("name"), r.Text("last4"),
+        ScopesFromJson(r.NullableText("scopes")), r.Time("created_at"));
+
+    private static string KindToText(PrincipalKind kind) => kind == PrincipalKind.ServiceAccount ? "service_account" : "user";
+
+    private static PrincipalKind ParseKind(string text) => text == "service_account" ? PrincipalKind.ServiceAccount : PrincipalKind.User;
+
+    private static Role ParseRole(string text) => Roles.TryParse(text, out var role) ? role : throw new InvalidDataException($"Unknown role '{text}' in the store.");
+
+    private static string? ScopesToJson(IReadOnlyList<string>? scopes) =>
+        scopes is null ? null : JsonSerializer.Serialize([.. scopes], AppJson.Context.ListString);
+
+    private static List<string>? ScopesFromJson(string? json) =>
+        json is null ? null : JsonSerializer.Deserialize(json, AppJson.Context.ListString);
+}

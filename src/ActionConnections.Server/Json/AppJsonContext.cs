@@ -1,0 +1,42 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using ActionConnections.AppKeyRegistrations;
+using ActionConnections.Errors;
+
+namespace ActionConnections.Json;
+
+/// <summary>
+/// The one source-generated serializer context of the service (used through
+/// <see cref="AppJson"/>), used by the API, the CLI, storage and tests. Every
+/// type that crosses a wire or is stored as JSON is listed here, grouped by feature.
+/// </summary>
+[JsonSourceGenerationOptions(
+    JsonSerializerDefaults.Web,
+    DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+    AllowOutOfOrderMetadataProperties = true,
+    WriteIndented = false,
+    MaxDepth = 64)]
+// Errors
+[JsonSerializable(typeof(JsonApiErrorResponse))]
+[JsonSerializable(typeof(StringErrorResponse))]
+// Identity
+[JsonSerializable(typeof(List<string>))]
+// App key registrations
+[JsonSerializable(typeof(AppKeyRegistrationResponse))]
+[JsonSerializable(typeof(ListAppKeyRegistrationsResponse))]
+internal sealed partial class AppJsonContext : JsonSerializerContext;
+
+/// <summary>
+/// The options instance everything uses: the generated context plus the relaxed encoder, so
+/// quotes in error details are written as <c>\"</c> as Datadog writes them, not <c>\u0022</c>.
+/// </summary>
+internal static class AppJson
+{
+    public static readonly JsonSerializerOptions Options = new(AppJsonContext.Default.Options)
+    {
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    };
+
+    /// <summary>Type metadata bound to <see cref="Options"/>.</summary>
+    public static readonly AppJsonContext Context = new(Options);
+}

@@ -1,0 +1,32 @@
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
+
+namespace ActionConnections.Json;
+
+/// <summary>
+/// Writes a body as compact JSON with Datadog's <c>application/vnd.api+json</c> content type,
+/// which is what the real service sends for every body, success or error.
+/// </summary>
+internal sealed class JsonApiResult<T>(T value, JsonTypeInfo<T> typeInfo, int statusCode, string contentType = JsonApiResult.ContentType) : IResult
+{
+    public T Value { get; } = value;
+
+    public int StatusCode { get; } = statusCode;
+
+    public async Task ExecuteAsync(HttpContext httpContext)
+    {
+        var response = httpContext.Response;
+        response.StatusCode = StatusCode;
+        response.ContentType = contentType;
+        await JsonSerializer.SerializeAsync(response.Body, Value, typeInfo, httpContext.RequestAborted);
+    }
+}
+
+internal static class JsonApiResult
+{
+    public const string ContentType = "application/vnd.api+json";
+
+    public static JsonApiResult<T> Ok<T>(T value, JsonTypeInfo<T> typeInfo) => new(value, typeInfo, StatusCodes.Status200OK);
+
+    public static JsonApiResult<T> Created<T>(T value, JsonTypeInfo<T> typeInfo) => new(value, typeInfo, StatusCodes.Status201Created);
+}

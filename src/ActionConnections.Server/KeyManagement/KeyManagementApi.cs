@@ -1,0 +1,6 @@
+namespace ActionConnections.KeyManagement;
+
+internal static class KeyManagementApi
+{
+    public static IEndpointRouteBuilder MapKeyManagement(this IEndpointRouteBuilder routes) => routes;
+}

@@ -1,0 +1,35 @@
+using ActionConnections.AppKeyRegistrations;
+using ActionConnections.Cli;
+using ActionConnections.Connections;
+using ActionConnections.Errors;
+using ActionConnections.Hosting;
+using ActionConnections.KeyManagement;
+
+namespace ActionConnections;
+
+/// <summary>One executable: <c>serve</c> runs the server; the other verbs administer the store (<see cref="AdminCli"/>).</summary>
+internal static class Program
+{
+    public static Task<int> Main(string[] args) => AdminCli.RunAsync(args);
+
+    /// <summary>The server, as a table of contents. Tests build it the same way with their own settings.</summary>
+    public static WebApplication BuildServer(string[] args, Action<WebApplicationBuilder>? configure = null)
+    {
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
+        builder.AddServerConfiguration();
+        builder.AddHttpLimits();
+        builder.AddStorage();
+        builder.AddSecrets();
+        builder.AddApiGateway();
+        builder.AddConnections();
+        configure?.Invoke(builder);
+
+        var app = builder.Build();
+        app.UseErrorPipeline();
+        app.UseApiGateway();
+        app.MapAppKeyRegistrations();
+        app.MapKeyManagement();
+        app.MapConnections();
+        return app;
+    }
+}

@@ -1,0 +1,81 @@
+using System.Collections.Concurrent;
+
+namespace ActionConnections.RateLimiting;
+
+/// <summary>
+/// Counts requests per key in clock-aligned fixed windows, as Datadog documents its limits
+/// ("period … calendar aligned"). In-process: with several replicas each enforces the limit on
+/// its own share of traffic (documented in the README).
+/// </summary>
+internal sealed class FixedWindowRateLimiter(TimeProvider time)
+{
+    private const int PurgeThreshold = 50_000;
+
+    private readonly ConcurrentDictionary<string, Window> _windows = new(StringComparer.Ordinal);
+
+    /// <summary>Counts one request (or only peeks when <paramref name="consume"/> is false).</summary>
+    public RateLimitDecision Acquire(string key, string name, int limit, int periodSeconds, bool consume = true)
+    {
+        var nowSeconds = time.GetUtcNow().ToUnixTimeSeconds();
+        var index = nowSeconds / periodSeconds;
+        var reset = (int)(((index + 1) * periodSeconds) - nowSeconds);
+        if (_windows.Count > PurgeThreshold)
+        {
+            Purge(index, periodSeconds);
+        }
+
+        var window = _windows.GetOrAdd(key, static _ => new Window());
+        int used;
+        lock (window)
+        {
+            if (window.Index != index || window.Period != periodSeconds)
+            {
+                window.Index = index;
+                window.Period = periodSeconds;
+                window.Count = 0;
+            }
+
+            if (consume && window.Count <= limit)
+            {
+                window.Count++;
+            }
+
+            used = window.Count;
+        }
+
+        return new RateLimitDecision(name, limit, periodSeconds, Math.Max(0, limit - used), reset, Allowed: used <= limit);
+    }
+
+    private void Purge(long currentIndex, int periodSeconds)
+    {
+        foreach (var (key, window) in _windows)
+        {
+            if (window.Index < currentIndex || window.Period != periodSeconds)
+            {
+                _windows.TryRemove(key, out _);
+            }
+        }
+    }
+
+    private sealed class Window
+    {
+        public long Index { get; set; }
+
+        public int Period { get; set; }
+
+        public int Count { get; set; }
+    }
+}
+
+internal readonly record struct RateLimitDecision(string Name, int Limit, int Period, int Remaining, int Reset, bool Allowed)
+{
+    public void WriteHeaders(HttpResponse response)
+    {
+        var headers = response.Headers;
+        headers["X-RateLimit-Limit"] = Limit.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        headers["X-RateLimit-Period"] = Period.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        headers["X-RateLimit-Remaining"] = Remaining.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        headers["X-RateLimit-Reset"] = Reset.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        headers["X-RateLimit-Name"] = Name;
+    }
+}

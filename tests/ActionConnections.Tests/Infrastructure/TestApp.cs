@@ -1,0 +1,201 @@
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json;
+using ActionConnections.Auth;
+using ActionConnections.Hosting;
+using ActionConnections.Identity;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace ActionConnections.Tests.Infrastructure;
+
+/// <summary>
+/// A real server (Kestrel on a loopback port) over a fresh data directory, driven over HTTP.
+/// Each test starts its own and disposes it; nothing is shared between tests.
+/// </summary>
+internal sealed class TestApp : IAsyncDisposable
+{
+    public const string ApiKey = "0123456789abcdef0123456789abcdef";
+    public const string AppKey = "0123456789abcdef0123456789abcdef01234567";
+
+    private readonly WebApplication _app;
+
+    private TestApp(WebApplication app, string dataDir, Uri baseAddress, CapturedLogs logs, NewOrganization? bootstrap)
+    {
+        _app = app;
+        DataDir = dataDir;
+        BaseAddress = baseAddress;
+        Logs = logs;
+        OrgId = bootstrap?.Org.Id ?? Guid.Empty;
+        AdminId = bootstrap?.Admin.Id ?? Guid.Empty;
+        AppKeyId = bootstrap?.AppKey.Record.Id ?? Guid.Empty;
+        Client = CreateClient(ApiKey, AppKey);
+    }
+
+    public string DataDir { get; }
+
+    public Uri BaseAddress { get; }
+
+    public CapturedLogs Logs { get; }
+
+    /// <summary>Client of the bootstrap admin (keys <see cref="ApiKey"/> / <see cref="AppKey"/>).</summary>
+    public HttpClient Client { get; }
+
+    public Guid OrgId { get; }
+
+    public Guid AdminId { get; }
+
+    /// <summary>Id of the bootstrap application key (<see cref="AppKey"/>).</summary>
+    public Guid AppKeyId { get; }
+
+    public IServiceProvider Services => _app.Services;
+
+    /// <summary>Starts a server. <paramref name="settings"/> may add or override <c>ActionConnections:*</c> settings.</summary>
+    public static async Task<TestApp> StartAsync(IDictionary<string, string?>? settings = null, bool bootstrapKeys = true, string? dataDir = null)
+    {
+        dataDir ??= Path.Combine(Path.GetTempPath(), "ac-tests", Guid.NewGuid().ToString("N"));
+        var values = new Dictionary<string, string?>
+        {
+            ["ActionConnections:DataDir"] = dataDir,
+        };
+        if (bootstrapKeys)
+        {
+            values["ActionConnections:BootstrapApiKey"] = ApiKey;
+            values["ActionConnections:BootstrapAppKey"] = AppKey;
+        }
+
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
+        {
+            values[key] = value;
+        }
+
+        var logs = new CapturedLogs();
+        var app = Program.BuildServer(["--urls", "http://127.0.0.1:0"], builder =>
+        {
+            builder.Configuration.AddInMemoryCollection(values);
+            builder.Logging.ClearProviders();
+            builder.Logging.SetMinimumLevel(LogLevel.Trace);
+            builder.Logging.AddProvider(logs);
+        });
+        var created = await app.Services.GetRequiredService<StoreInitializer>().InitializeAsync(CancellationToken.None);
+        await app.StartAsync();
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        return new TestApp(app, dataDir, new Uri(address), logs, created);
+    }
+
+    public HttpClient CreateClient(string? apiKey, string? appKey)
+    {
+        var client = new HttpClient { BaseAddress = BaseAddress };
+        if (apiKey is not null)
+        {
+            client.DefaultRequestHeaders.Add("DD-API-KEY", apiKey);
+        }
+
+        if (appKey is not null)
+        {
+            client.DefaultRequestHeaders.Add("DD-APPLICATION-KEY", appKey);
+        }
+
+        client.DefaultRequestHeaders.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
+        return client;
+    }
+
+    public T Service<T>()
+        where T : notnull => _app.Services.GetRequiredService<T>();
+
+    /// <summary>Registers the bootstrap application key, as a client must before using connections.</summary>
+    public async Task RegisterBootstrapKeyAsync()
+    {
+        var response = await Client.SendJsonAsync(HttpMethod.Put, $"/api/v2/actions/app_key_registrations/{AppKeyId}");
+        Assert.Equal(201, response.Status);
+    }
+
+    /// <summary>Creates another organisation (through the store, as the CLI does) and returns a client of its admin.</summary>
+    public async Task<Tenant> CreateTenantAsync(string name = "Other org", bool registerKey = true)
+    {
+        var created = await Service<IIdentityStore>().CreateOrganizationAsync(name, "admin", null, null, CancellationToken.None);
+        var tenant = new Tenant(created, CreateClient(created.ApiKey.Key, created.AppKey.Key));
+        if (registerKey)
+        {
+            var response = await tenant.Client.SendJsonAsync(HttpMethod.Put, $"/api/v2/actions/app_key_registrations/{created.AppKey.Record.Id}");
+            Assert.Equal(201, response.Status);
+        }
+
+        return tenant;
+    }
+
+    /// <summary>Creates a principal with a role and an application key (optionally scoped) in the bootstrap organisation.</summary>
+    public async Task<(Principal Principal, HttpClient Client, Guid AppKeyId)> CreateUserAsync(Role role, IReadOnlyList<string>? scopes = null, PrincipalKind kind = PrincipalKind.User)
+    {
+        var identity = Service<IIdentityStore>();
+        var principal = await identity.CreatePrincipalAsync(OrgId, kind, $"user-{Guid.NewGuid():N}", null, role, CancellationToken.None);
+        var appKey = await identity.CreateAppKeyAsync(OrgId, principal.Id, "test key", scopes, CancellationToken.None);
+        return (principal, CreateClient(ApiKey, appKey.Key), appKey.Record.Id);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Client.Dispose();
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        try
+        {
+            Directory.Delete(DataDir, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+}
+
+internal sealed record Tenant(NewOrganization Created, HttpClient Client)
+{
+    public Guid OrgId => Created.Org.Id;
+
+    public Guid AppKeyId => Created.AppKey.Record.Id;
+}
+
+/// <summary>A response read whole: status, headers, raw body and (when JSON) the parsed body.</summary>
+internal sealed class TestResponse(int status, string body, string? contentType, HttpResponseMessage message)
+{
+    public int Status { get; } = status;
+
+    public string Body { get; } = body;
+
+    public string? ContentType { get; } = contentType;
+
+    public HttpResponseMessage Message { get; } = message;
+
+    public JsonElement Json => JsonDocument.Parse(Body).RootElement;
+
+    public string? Header(string name) =>
+        Message.Headers.TryGetValues(name, out var values) ? string.Join(",", values)
+        : Message.Content.Headers.TryGetValues(name, out var contentValues) ? string.Join(",", contentValues) : null;
+
+    public override string ToString() => $"{Status} {ContentType} {Body}";
+}
+
+internal static class HttpClientExtensions
+{
+    /// <summary>Sends a raw JSON string (or no body), as a client would put it on the wire.</summary>
+    public static async Task<TestResponse> SendJsonAsync(this HttpClient client, HttpMethod method, string path, string? json = null, string contentType = "application/json")
+    {
+        using var request = new HttpRequestMessage(method, path);
+        if (json is not null)
+        {
+            request.Content = new StringContent(json, Encoding.UTF8);
+            request.Content.Headers.ContentType = MediaTypeHeaderValue.Parse(contentType);
+        }
+
+        var response = await client.SendAsync(request);
+        var body = await response.Content.ReadAsStringAsync();
+        return new TestResponse((int)response.StatusCode, body, response.Content.Headers.ContentType?.MediaType, response);
+    }
+
+    public static Task<TestResponse> GetJsonAsync(this HttpClient client, string path) => client.SendJsonAsync(HttpMethod.Get, path);
+}
