@@ -24,6 +24,9 @@ namespace ActionConnections.Json;
 // App key registrations
 [JsonSerializable(typeof(AppKeyRegistrationResponse))]
 [JsonSerializable(typeof(ListAppKeyRegistrationsResponse))]
+// Connections
+// Key management
+// CLI
 internal sealed partial class AppJsonContext : JsonSerializerContext;
 
 /// <summary>

@@ -10,7 +10,7 @@ namespace ActionConnections.Secrets;
 /// carry a secret, whatever code path produced it.
 /// </summary>
 [JsonConverter(typeof(SecretStringJsonConverter))]
-public sealed class SecretString : IEquatable<SecretString>
+internal sealed class SecretString : IEquatable<SecretString>
 {
     private readonly string? _plaintext;
 
@@ -41,7 +41,7 @@ public sealed class SecretString : IEquatable<SecretString>
 }
 
 /// <summary>Reads any string as a stored secret reference; writes every secret as <c>""</c>.</summary>
-public sealed class SecretStringJsonConverter : JsonConverter<SecretString>
+internal sealed class SecretStringJsonConverter : JsonConverter<SecretString>
 {
     public override SecretString Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
     {

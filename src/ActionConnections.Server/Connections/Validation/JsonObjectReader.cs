@@ -1,0 +1,217 @@
+using System.Text.Json;
+using ActionConnections.Secrets;
+
+namespace ActionConnections.Connections.Validation;
+
+/// <summary>
+/// Reads one JSON object of a request and records every problem with its JSON pointer instead
+/// of stopping at the first, so a client learns all that is wrong with a body at once. Readers
+/// return a placeholder for a missing or mistyped field; the caller discards the result when
+/// <see cref="ValidationErrors.Any"/>. Members that are not read are ignored (unknown fields
+/// are allowed, as in Datadog's API). JSON <c>null</c> counts as absent for optional fields.
+/// </summary>
+internal readonly struct JsonObjectReader
+{
+    /// <summary>Longest string accepted in any credential or attribute field (a PEM private key fits easily).</summary>
+    public const int MaxStringLength = 16 * 1024;
+
+    /// <summary>Longest HTTP body content accepted.</summary>
+    public const int MaxBodyContentLength = 64 * 1024;
+
+    /// <summary>Most items accepted in one list (tokens, headers, URL parameters, tags).</summary>
+    public const int MaxListItems = 100;
+
+    private readonly JsonElement _element;
+
+    private JsonObjectReader(JsonElement element, string pointer, ValidationErrors errors)
+    {
+        _element = element;
+        Pointer = pointer;
+        Errors = errors;
+    }
+
+    public string Pointer { get; }
+
+    public ValidationErrors Errors { get; }
+
+    /// <summary>Reads <paramref name="element"/> as an object at <paramref name="pointer"/>, or records that it is not one.</summary>
+    public static JsonObjectReader? Open(JsonElement element, string pointer, ValidationErrors errors)
+    {
+        if (element.ValueKind != JsonValueKind.Object)
+        {
+            errors.Add(pointer, $"{Describe(pointer)} must be an object");
+            return null;
+        }
+
+        return new JsonObjectReader(element, pointer, errors);
+    }
+
+    public string PointerTo(string name) => $"{Pointer}/{name.Replace("~", "~0", StringComparison.Ordinal).Replace("/", "~1", StringComparison.Ordinal)}";
+
+    /// <summary>True when the member is present and not null.</summary>
+    public bool Has(string name) => _element.TryGetProperty(name, out var value) && value.ValueKind != JsonValueKind.Null;
+
+    public void Fail(string name, string detail) => Errors.Add(PointerTo(name), detail);
+
+    public string RequiredString(string name, int maxLength = MaxStringLength) =>
+        ReadString(name, required: true, maxLength) ?? string.Empty;
+
+    public string? OptionalString(string name, int maxLength = MaxStringLength) =>
+        ReadString(name, required: false, maxLength);
+
+    public SecretString RequiredSecret(string name) =>
+        SecretString.FromPlaintext(RequiredString(name));
+
+    /// <summary>
+    /// An optional secret. <c>""</c> counts as absent: the API returns every secret as <c>""</c>, so
+    /// a client that sends back what it read must not wipe the stored secret.
+    /// </summary>
+    public SecretString? OptionalSecret(string name) =>
+        OptionalString(name) is { Length: > 0 } value ? SecretString.FromPlaintext(value) : null;
+
+    public bool? OptionalBool(string name)
+    {
+        if (!_element.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null)
+        {
+            return null;
+        }
+
+        if (value.ValueKind is JsonValueKind.True or JsonValueKind.False)
+        {
+            return value.GetBoolean();
+        }
+
+        Fail(name, $"{name} must be a boolean");
+        return null;
+    }
+
+    public JsonObjectReader? RequiredObject(string name)
+    {
+        if (!_element.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null)
+        {
+            Fail(name, $"missing required field {name}");
+            return null;
+        }
+
+        return Open(value, PointerTo(name), Errors);
+    }
+
+    public JsonObjectReader? OptionalObject(string name) =>
+        _element.TryGetProperty(name, out var value) && value.ValueKind != JsonValueKind.Null
+            ? Open(value, PointerTo(name), Errors)
+            : null;
+
+    /// <summary>An optional list of objects; null when absent. Items that are not objects are reported and skipped.</summary>
+    public IReadOnlyList<JsonObjectReader>? OptionalObjectList(string name)
+    {
+        if (!TryGetArray(name, out var array))
+        {
+            return null;
+        }
+
+        var items = new List<JsonObjectReader>();
+        var index = 0;
+        foreach (var item in array.EnumerateArray())
+        {
+            if (Open(item, $"{PointerTo(name)}/{index}", Errors) is { } reader)
+            {
+                items.Add(reader);
+            }
+
+            index++;
+        }
+
+        return items;
+    }
+
+    /// <summary>An optional list of strings; null when absent.</summary>
+    public IReadOnlyList<string>? OptionalStringList(string name, int maxLength)
+    {
+        if (!TryGetArray(name, out var array))
+        {
+            return null;
+        }
+
+        var items = new List<string>();
+        var index = 0;
+        foreach (var item in array.EnumerateArray())
+        {
+            var pointer = $"{PointerTo(name)}/{index}";
+            if (item.ValueKind != JsonValueKind.String)
+            {
+                Errors.Add(pointer, $"{name} items must be strings");
+            }
+            else if (item.GetString()!.Length > maxLength)
+            {
+                Errors.Add(pointer, $"{name} items must be at most {maxLength} characters");
+            }
+            else
+            {
+                items.Add(item.GetString()!);
+            }
+
+            index++;
+        }
+
+        return items;
+    }
+
+    /// <summary>The <c>type</c> discriminator, wherever it stands in the object; recorded as missing when absent.</summary>
+    public string? Discriminator()
+    {
+        var type = ReadString("type", required: true, 128);
+        return string.IsNullOrEmpty(type) ? null : type;
+    }
+
+    private bool TryGetArray(string name, out JsonElement array)
+    {
+        if (!_element.TryGetProperty(name, out array) || array.ValueKind == JsonValueKind.Null)
+        {
+            return false;
+        }
+
+        if (array.ValueKind != JsonValueKind.Array)
+        {
+            Fail(name, $"{name} must be an array");
+            return false;
+        }
+
+        if (array.GetArrayLength() > MaxListItems)
+        {
+            Fail(name, $"{name} must have at most {MaxListItems} items");
+            return false;
+        }
+
+        return true;
+    }
+
+    private string? ReadString(string name, bool required, int maxLength)
+    {
+        if (!_element.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null)
+        {
+            if (required)
+            {
+                Fail(name, $"missing required field {name}");
+            }
+
+            return null;
+        }
+
+        if (value.ValueKind != JsonValueKind.String)
+        {
+            Fail(name, $"{name} must be a string");
+            return null;
+        }
+
+        var text = value.GetString()!;
+        if (text.Length > maxLength)
+        {
+            Fail(name, $"{name} must be at most {maxLength} characters");
+            return null;
+        }
+
+        return text;
+    }
+
+    private static string Describe(string pointer) => pointer.Length == 0 ? "the request body" : pointer[(pointer.LastIndexOf('/') + 1)..];
+}
