@@ -1,4 +1,3 @@
-using System.Text.Json.Serialization;
 using ActionConnections.Connections.Validation;
 using ActionConnections.Secrets;
 

@@ -71,7 +71,7 @@ internal sealed record HttpTokenAuth : HttpCredentials
         Tokens = MergeByName(update, "tokens", Tokens, t => t.Name, (r, old) => new HttpToken
         {
             Name = old?.Name ?? r.RequiredString("name"),
-            Type = old is null ? ReadTokenType(r, required: true) : ReadTokenType(r, required: false) ?? old.Type,
+            Type = old is null ? ReadTokenType(r, required: true) ?? string.Empty : ReadTokenType(r, required: false) ?? old.Type,
             Value = old is null ? r.RequiredSecret("value") : r.OptionalSecret("value") ?? old.Value,
         }),
         UrlParameters = MergeByName(update, "url_parameters", UrlParameters, p => p.Name, (r, old) =>
