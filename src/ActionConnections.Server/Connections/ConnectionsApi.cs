@@ -1,8 +1,234 @@
+using ActionConnections.Auth;
+using ActionConnections.Connections.Integrations;
+using ActionConnections.Connections.Validation;
+using ActionConnections.Errors;
+using ActionConnections.Http;
+using ActionConnections.Identity;
+using ActionConnections.Json;
+using Microsoft.AspNetCore.Http.HttpResults;
+
 namespace ActionConnections.Connections;
 
+/// <summary>
+/// The four Action Connection operations (BEHAVIOR.md §1) and the list extension. Each answers
+/// only with the status codes the spec documents for it: e.g. a non-UUID id is a 400 on GET and
+/// PATCH but a 404 on DELETE, whose spec has no 400. Error details of the recorded cases are the
+/// real service's, word for word.
+/// </summary>
 internal static class ConnectionsApi
 {
-    public static IHostApplicationBuilder AddConnections(this IHostApplicationBuilder builder) => builder;
+    public const int DefaultPageSize = 50;
+    public const int MaxPageSize = 1000;
 
-    public static IEndpointRouteBuilder MapConnections(this IEndpointRouteBuilder routes) => routes;
+    private const string NotFoundSuffix = "rpc error: code = NotFound desc = connection not found";
+
+    public static IHostApplicationBuilder AddConnections(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddSingleton<IConnectionStore, SqlConnectionStore>();
+        builder.Services.AddSingleton<ConnectionService>();
+        return builder;
+    }
+
+    public static IEndpointRouteBuilder MapConnections(this IEndpointRouteBuilder routes)
+    {
+        var group = routes.MapGroup("/api/v2/actions/connections");
+        group.MapPost("", CreateAsync);
+        group.MapGet("", ListAsync);
+        group.MapGet("/{connection_id}", GetAsync);
+        group.MapPatch("/{connection_id}", UpdateAsync);
+        group.MapDelete("/{connection_id}", DeleteAsync);
+        return routes;
+    }
+
+    public static async Task<Results<JsonApiResult<ActionConnectionResponse>, ApiProblemResult>> CreateAsync(
+        HttpContext context, ConnectionService connections, CancellationToken ct)
+    {
+        var caller = context.Caller();
+        if (Authorize(caller, Permission.ConnectionWrite) is { } denied)
+        {
+            return new ApiProblemResult(denied);
+        }
+
+        var (document, problem) = await JsonBody.ReadAsync(context.Request, ct);
+        if (problem is not null)
+        {
+            return new ApiProblemResult(problem);
+        }
+
+        using (document)
+        {
+            var errors = new ValidationErrors();
+            var request = ConnectionRequests.ReadCreate(document!.RootElement, errors);
+            if (request is null)
+            {
+                return new ApiProblemResult(errors.ToProblem());
+            }
+
+            var created = await connections.CreateAsync(caller, request, ct);
+            return JsonApiResult.Created(new ActionConnectionResponse(ToCreatedData(created)), AppJson.Context.ActionConnectionResponse);
+        }
+    }
+
+    public static async Task<Results<JsonApiResult<ActionConnectionResponse>, ApiProblemResult>> GetAsync(
+        string connection_id, HttpContext context, IConnectionStore store, CancellationToken ct)
+    {
+        var caller = context.Caller();
+        if (Authorize(caller, Permission.ConnectionsRead) is { } denied)
+        {
+            return new ApiProblemResult(denied);
+        }
+
+        if (!RouteIds.TryParseUuid(connection_id, out var id))
+        {
+            return new ApiProblemResult(InvalidConnectionId);
+        }
+
+        var connection = await store.FindAsync(caller.OrgId, id, ct);
+        return connection is null
+            ? new ApiProblemResult(NotFound("error getting connection"))
+            : JsonApiResult.Ok(new ActionConnectionResponse(ToData(connection, caller)), AppJson.Context.ActionConnectionResponse);
+    }
+
+    public static async Task<Results<JsonApiResult<ActionConnectionResponse>, ApiProblemResult>> UpdateAsync(
+        string connection_id, HttpContext context, ConnectionService connections, CancellationToken ct)
+    {
+        var caller = context.Caller();
+        if (Authorize(caller, Permission.ConnectionWrite) is { } denied)
+        {
+            return new ApiProblemResult(denied);
+        }
+
+        if (!RouteIds.TryParseUuid(connection_id, out var id))
+        {
+            return new ApiProblemResult(InvalidConnectionId);
+        }
+
+        var (document, problem) = await JsonBody.ReadAsync(context.Request, ct);
+        if (problem is not null)
+        {
+            return new ApiProblemResult(problem);
+        }
+
+        using (document)
+        {
+            var errors = new ValidationErrors();
+            var request = ConnectionRequests.ReadUpdate(document!.RootElement, errors);
+            if (request is null)
+            {
+                return new ApiProblemResult(errors.ToProblem());
+            }
+
+            var outcome = await connections.UpdateAsync(caller, id, request, ct);
+            return outcome switch
+            {
+                { Connection: { } updated } => JsonApiResult.Ok(new ActionConnectionResponse(ToData(updated, caller)), AppJson.Context.ActionConnectionResponse),
+                { Errors: { } invalid } => new ApiProblemResult(invalid.ToProblem()),
+
+                // The real service says "creating" on update too (BEHAVIOR.md §7).
+                _ => new ApiProblemResult(NotFound("error creating connection")),
+            };
+        }
+    }
+
+    public static async Task<Results<NoContent, ApiProblemResult>> DeleteAsync(
+        string connection_id, HttpContext context, ConnectionService connections, CancellationToken ct)
+    {
+        var caller = context.Caller();
+        if (Authorize(caller, Permission.ConnectionWrite) is { } denied)
+        {
+            return new ApiProblemResult(denied);
+        }
+
+        // No 400 is documented for DELETE: an id that cannot exist is simply not found.
+        if (!RouteIds.TryParseUuid(connection_id, out var id) || !await connections.DeleteAsync(caller, id, ct))
+        {
+            return new ApiProblemResult(NotFound("error deleting connection"));
+        }
+
+        return TypedResults.NoContent();
+    }
+
+    /// <summary>The list extension (not in Datadog's public API; see the README).</summary>
+    public static async Task<Results<JsonApiResult<ListActionConnectionsResponse>, ApiProblemResult>> ListAsync(
+        HttpContext context, IConnectionStore store, CancellationToken ct)
+    {
+        var caller = context.Caller();
+        if (Authorize(caller, Permission.ConnectionsRead) is { } denied)
+        {
+            return new ApiProblemResult(denied);
+        }
+
+        var query = context.Request.Query;
+        if (!PageQuery.TryParse(query, DefaultPageSize, MaxPageSize, out var page, out var invalid))
+        {
+            return new ApiProblemResult(invalid!);
+        }
+
+        string? nameFilter = null;
+        if (query.TryGetValue("filter[name]", out var names))
+        {
+            if (names.Count != 1 || names[0]!.Length > ConnectionRequests.MaxNameLength)
+            {
+                return new ApiProblemResult(ApiProblem.InvalidQuery("filter[name]", $"expected one string of at most {ConnectionRequests.MaxNameLength} characters"));
+            }
+
+            nameFilter = names[0];
+        }
+
+        string? typeFilter = null;
+        if (query.TryGetValue("filter[integration]", out var types))
+        {
+            if (types.Count != 1 || !IntegrationCatalog.IsKnown(types[0]!))
+            {
+                return new ApiProblemResult(ApiProblem.InvalidQuery("filter[integration]", $"expected one of {string.Join(", ", IntegrationCatalog.All.Select(v => v.Type))}"));
+            }
+
+            typeFilter = types[0];
+        }
+
+        var (result, totalFiltered) = await store.ListAsync(caller.OrgId, new ConnectionFilter(nameFilter, typeFilter), page.Size, page.Number, ct);
+        var body = new ListActionConnectionsResponse(
+            [.. result.Items.Select(c => ToData(c, caller))],
+            new ListActionConnectionsMeta(result.Total, totalFiltered));
+        return JsonApiResult.Ok(body, AppJson.Context.ListActionConnectionsResponse);
+    }
+
+    /// <summary>Connections are used only through registered application keys, then per permission.</summary>
+    private static ApiProblem? Authorize(Caller caller, Permission permission) =>
+        caller.RequireRegisteredKey() ?? caller.RequireAny(permission);
+
+    /// <summary>Recorded: <c>{"errors":[{"title":"Generic Error","detail":"error connectionId not a valid UUID"}]}</c>.</summary>
+    private static ApiProblem InvalidConnectionId =>
+        new(StatusCodes.Status400BadRequest, new ApiError("error connectionId not a valid UUID", ApiError.GenericTitle));
+
+    private static ApiProblem NotFound(string operation) =>
+        new(StatusCodes.Status404NotFound, new ApiError($"{operation}: {NotFoundSuffix}", ApiError.GenericTitle));
+
+    /// <summary>The create response of the real service: no timestamps, no relationships (BEHAVIOR.md §4.2).</summary>
+    private static ActionConnectionData ToCreatedData(ConnectionRecord connection) => new()
+    {
+        Id = connection.Id.ToString("D"),
+        Attributes = new ActionConnectionAttributes
+        {
+            ActingUserCanResolve = false,
+            Integration = connection.Integration,
+            Name = connection.Name,
+            Tags = connection.Tags is { Count: > 0 } ? connection.Tags : null,
+        },
+    };
+
+    private static ActionConnectionData ToData(ConnectionRecord connection, Caller caller) => new()
+    {
+        Id = connection.Id.ToString("D"),
+        Attributes = new ActionConnectionAttributes
+        {
+            ActingUserCanResolve = caller.Has(Permission.ConnectionsResolve),
+            CreatedAt = GoTime.Format(connection.CreatedAt),
+            Integration = connection.Integration,
+            LastUpdated = GoTime.Format(connection.UpdatedAt),
+            Name = connection.Name,
+            Tags = connection.Tags is { Count: > 0 } ? connection.Tags : null,
+        },
+        Relationships = new ActionConnectionRelationships(new CreatedByRelationship(new CreatedByData(connection.CreatedBy.ToString("D")))),
+    };
 }

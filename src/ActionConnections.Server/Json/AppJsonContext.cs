@@ -1,6 +1,8 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using ActionConnections.AppKeyRegistrations;
+using ActionConnections.Connections;
+using ActionConnections.Connections.Integrations;
 using ActionConnections.Errors;
 
 namespace ActionConnections.Json;
@@ -25,6 +27,10 @@ namespace ActionConnections.Json;
 [JsonSerializable(typeof(AppKeyRegistrationResponse))]
 [JsonSerializable(typeof(ListAppKeyRegistrationsResponse))]
 // Connections
+[JsonSerializable(typeof(ActionConnectionResponse))]
+[JsonSerializable(typeof(ListActionConnectionsResponse))]
+[JsonSerializable(typeof(Integration))]
+[JsonSerializable(typeof(Dictionary<string, string>))]
 // Key management
 // CLI
 internal sealed partial class AppJsonContext : JsonSerializerContext;

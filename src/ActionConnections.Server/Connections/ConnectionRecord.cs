@@ -1,0 +1,26 @@
+using ActionConnections.Connections.Integrations;
+
+namespace ActionConnections.Connections;
+
+/// <summary>
+/// A stored connection. <see cref="Integration"/> holds no secret plaintext (its secrets are
+/// <c>SecretString.Stored</c> references); the encrypted secrets are in <see cref="SealedSecrets"/>,
+/// one ciphertext per secret name, each bound to this organisation, connection and name.
+/// </summary>
+internal sealed record ConnectionRecord(
+    Guid Id,
+    Guid OrgId,
+    string Name,
+    Integration Integration,
+    IReadOnlyDictionary<string, string> SealedSecrets,
+    IReadOnlyList<string>? Tags,
+    Guid CreatedBy,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset UpdatedAt,
+    long Version)
+{
+    public override string ToString() => $"ConnectionRecord {{ Id = {Id}, OrgId = {OrgId}, Type = {Integration.Type}, Version = {Version} }}";
+}
+
+/// <summary>Filters of the list extension.</summary>
+internal sealed record ConnectionFilter(string? NameContains, string? IntegrationType);

@@ -1,0 +1,138 @@
+using ActionConnections.Connections.Integrations;
+using ActionConnections.Connections.Validation;
+using ActionConnections.Hosting;
+using ActionConnections.Identity;
+using ActionConnections.Secrets;
+using Microsoft.Extensions.Options;
+
+namespace ActionConnections.Connections;
+
+/// <summary>
+/// Creates and updates connections: fills server-generated values, seals secrets through the one
+/// <see cref="ISecretProtector"/> seam and applies updates with optimistic concurrency, so two
+/// concurrent PATCHes of one connection never lose either update.
+/// </summary>
+internal sealed partial class ConnectionService(
+    IConnectionStore store,
+    ISecretProtector protector,
+    TimeProvider time,
+    IOptions<ServerOptions> options,
+    ILogger<ConnectionService> logger)
+{
+    /// <summary>How often an update is re-applied to a fresh copy when another writer got there first.</summary>
+    private const int MaxUpdateAttempts = 20;
+
+    private readonly ServerGeneratedValues _generated = new(options.Value.AwsPrincipalId, static () => Guid.NewGuid().ToString("N"));
+
+    public async Task<ConnectionRecord> CreateAsync(Caller caller, CreateConnection request, CancellationToken cancellationToken)
+    {
+        var id = Guid.NewGuid();
+        var now = Truncate(time.GetUtcNow());
+        var integration = request.Integration.WithCredentials(request.Integration.AnyCredentials.Complete(_generated));
+        var record = new ConnectionRecord(id, caller.OrgId, request.Name, integration, Seal(caller.OrgId, id, integration.AnyCredentials, null), request.Tags, caller.PrincipalId, now, now, 1);
+        await store.InsertAsync(record, cancellationToken);
+        LogCreated(logger, id, caller.OrgId, integration.Type, integration.AnyCredentials.Type);
+        return record;
+    }
+
+    public async Task<UpdateOutcome> UpdateAsync(Caller caller, Guid id, UpdateConnection request, CancellationToken cancellationToken)
+    {
+        for (var attempt = 0; attempt < MaxUpdateAttempts; attempt++)
+        {
+            var current = await store.FindAsync(caller.OrgId, id, cancellationToken);
+            if (current is null)
+            {
+                return UpdateOutcome.NotFound;
+            }
+
+            var integration = current.Integration;
+            if (request.Integration is { } update)
+            {
+                var errors = new ValidationErrors();
+                var applied = ConnectionRequests.ApplyIntegrationUpdate(update, current.Integration, errors);
+                if (errors.Any || applied is null)
+                {
+                    return UpdateOutcome.Invalid(errors);
+                }
+
+                integration = applied.WithCredentials(applied.AnyCredentials.Complete(_generated));
+            }
+
+            var next = current with
+            {
+                Name = request.Name ?? current.Name,
+                Integration = integration,
+                SealedSecrets = Seal(caller.OrgId, id, integration.AnyCredentials, current.SealedSecrets),
+                Tags = request.Tags ?? current.Tags,
+                UpdatedAt = Truncate(time.GetUtcNow()),
+                Version = current.Version + 1,
+            };
+            if (await store.ReplaceAsync(next, current.Version, cancellationToken))
+            {
+                LogUpdated(logger, id, caller.OrgId, integration.Type, integration.AnyCredentials.Type);
+                return UpdateOutcome.Updated(next);
+            }
+        }
+
+        throw new Storage.StoreUnavailableException("The connection kept changing under this update.", new TimeoutException());
+    }
+
+    public async Task<bool> DeleteAsync(Caller caller, Guid id, CancellationToken cancellationToken)
+    {
+        var deleted = await store.DeleteAsync(caller.OrgId, id, cancellationToken);
+        if (deleted)
+        {
+            LogDeleted(logger, id, caller.OrgId);
+        }
+
+        return deleted;
+    }
+
+    /// <summary>
+    /// One ciphertext per secret. New plaintexts are encrypted; stored references keep their
+    /// existing ciphertext; secrets the credentials no longer have are dropped.
+    /// </summary>
+    private Dictionary<string, string> Seal(Guid orgId, Guid connectionId, Credentials credentials, IReadOnlyDictionary<string, string>? previous)
+    {
+        var sealedSecrets = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var (name, secret) in credentials.Secrets())
+        {
+            if (secret.HasValue)
+            {
+                sealedSecrets[name] = protector.Protect(secret.Reveal(), new SecretContext(orgId, connectionId, name));
+            }
+            else if (previous is not null && previous.TryGetValue(name, out var existing))
+            {
+                sealedSecrets[name] = existing;
+            }
+            else
+            {
+                throw new InvalidOperationException($"Secret '{name}' of connection {connectionId} has neither a new value nor a stored one.");
+            }
+        }
+
+        return sealedSecrets;
+    }
+
+    /// <summary>Storage keeps microseconds; answering with the stored precision keeps create and get identical.</summary>
+    private static DateTimeOffset Truncate(DateTimeOffset time) => new(time.UtcTicks - (time.UtcTicks % 10), TimeSpan.Zero);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Created connection {ConnectionId} in org {OrgId} ({IntegrationType}/{CredentialType})")]
+    private static partial void LogCreated(ILogger logger, Guid connectionId, Guid orgId, string integrationType, string credentialType);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Updated connection {ConnectionId} in org {OrgId} ({IntegrationType}/{CredentialType})")]
+    private static partial void LogUpdated(ILogger logger, Guid connectionId, Guid orgId, string integrationType, string credentialType);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Deleted connection {ConnectionId} in org {OrgId}")]
+    private static partial void LogDeleted(ILogger logger, Guid connectionId, Guid orgId);
+}
+
+/// <summary>The outcome of an update: updated, not found, or invalid with every error.</summary>
+internal sealed record UpdateOutcome(ConnectionRecord? Connection, ValidationErrors? Errors)
+{
+    public static readonly UpdateOutcome NotFound = new(null, null);
+
+    public static UpdateOutcome Updated(ConnectionRecord connection) => new(connection, null);
+
+    public static UpdateOutcome Invalid(ValidationErrors errors) => new(null, errors);
+}

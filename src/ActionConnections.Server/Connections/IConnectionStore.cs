@@ -1,0 +1,22 @@
+using ActionConnections.AppKeyRegistrations;
+
+namespace ActionConnections.Connections;
+
+/// <summary>Connections, always within one organisation.</summary>
+internal interface IConnectionStore
+{
+    Task InsertAsync(ConnectionRecord connection, CancellationToken cancellationToken);
+
+    Task<ConnectionRecord?> FindAsync(Guid orgId, Guid id, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Replaces the stored connection if it is still at <paramref name="expectedVersion"/>
+    /// (optimistic concurrency). False when it changed or disappeared meanwhile.
+    /// </summary>
+    Task<bool> ReplaceAsync(ConnectionRecord connection, long expectedVersion, CancellationToken cancellationToken);
+
+    Task<bool> DeleteAsync(Guid orgId, Guid id, CancellationToken cancellationToken);
+
+    /// <summary>A page in stable order (name, then id); total counts the organisation's connections, filtered those that match.</summary>
+    Task<(Page<ConnectionRecord> Page, long TotalFiltered)> ListAsync(Guid orgId, ConnectionFilter filter, int pageSize, long pageNumber, CancellationToken cancellationToken);
+}

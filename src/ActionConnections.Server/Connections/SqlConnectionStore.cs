@@ -1,0 +1,140 @@
+using System.Data.Common;
+using System.Text;
+using System.Text.Json;
+using ActionConnections.AppKeyRegistrations;
+using ActionConnections.Json;
+using ActionConnections.Storage;
+
+namespace ActionConnections.Connections;
+
+/// <summary>
+/// Connections in one table: the public integration JSON (secrets written as <c>""</c>) and the
+/// map of secret name → ciphertext in separate columns, so reads never touch ciphertext.
+/// </summary>
+internal sealed class SqlConnectionStore(IDatabase db) : IConnectionStore
+{
+    private const string Columns = "id, org_id, name, integration_type, credential_type, integration, secrets, tags, created_by, created_at, updated_at, version";
+
+    public async Task InsertAsync(ConnectionRecord connection, CancellationToken cancellationToken)
+    {
+        await using var conn = await db.OpenAsync(cancellationToken);
+        await using var tx = await db.BeginWriteAsync(conn, cancellationToken);
+        await using (var command = Bind(conn.Command($"""
+            INSERT INTO connections ({Columns})
+            VALUES (@id, @org, @name, @itype, @ctype, @integration, @secrets, @tags, @by, @created, @updated, @version);
+            """, tx), connection))
+        {
+            await command.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        await tx.CommitAsync(cancellationToken);
+    }
+
+    public async Task<ConnectionRecord?> FindAsync(Guid orgId, Guid id, CancellationToken cancellationToken)
+    {
+        await using var conn = await db.OpenAsync(cancellationToken);
+        await using var command = conn.Command($"SELECT {Columns} FROM connections WHERE org_id = @org AND id = @id;")
+            .With("@org", orgId).With("@id", id);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        return await reader.ReadAsync(cancellationToken) ? Read(reader) : null;
+    }
+
+    public async Task<bool> ReplaceAsync(ConnectionRecord connection, long expectedVersion, CancellationToken cancellationToken)
+    {
+        await using var conn = await db.OpenAsync(cancellationToken);
+        await using var tx = await db.BeginWriteAsync(conn, cancellationToken);
+        int changed;
+        await using (var command = Bind(conn.Command("""
+            UPDATE connections SET name = @name, integration_type = @itype, credential_type = @ctype, integration = @integration,
+                secrets = @secrets, tags = @tags, updated_at = @updated, version = @version
+            WHERE org_id = @org AND id = @id AND version = @expected;
+            """, tx), connection).With("@expected", expectedVersion))
+        {
+            changed = await command.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        await tx.CommitAsync(cancellationToken);
+        return changed == 1;
+    }
+
+    public async Task<bool> DeleteAsync(Guid orgId, Guid id, CancellationToken cancellationToken)
+    {
+        await using var conn = await db.OpenAsync(cancellationToken);
+        await using var tx = await db.BeginWriteAsync(conn, cancellationToken);
+        int deleted;
+        await using (var command = conn.Command("DELETE FROM connections WHERE org_id = @org AND id = @id;", tx).With("@org", orgId).With("@id", id))
+        {
+            deleted = await command.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        await tx.CommitAsync(cancellationToken);
+        return deleted == 1;
+    }
+
+    public async Task<(Page<ConnectionRecord> Page, long TotalFiltered)> ListAsync(Guid orgId, ConnectionFilter filter, int pageSize, long pageNumber, CancellationToken cancellationToken)
+    {
+        const string Where = "org_id = @org AND (@pattern IS NULL OR lower(name) LIKE @pattern ESCAPE '\\') AND (@itype IS NULL OR integration_type = @itype)";
+        var pattern = filter.NameContains is null ? null : $"%{EscapeLike(filter.NameContains.ToLowerInvariant())}%";
+        await using var conn = await db.OpenAsync(cancellationToken);
+        long total, totalFiltered;
+        await using (var count = conn.Command($"""
+            SELECT (SELECT COUNT(*) FROM connections WHERE org_id = @org), (SELECT COUNT(*) FROM connections WHERE {Where});
+            """).With("@org", orgId).With("@pattern", pattern).With("@itype", filter.IntegrationType))
+        {
+            await using var reader = await count.ExecuteReaderAsync(cancellationToken);
+            await reader.ReadAsync(cancellationToken);
+            total = reader.GetInt64(0);
+            totalFiltered = reader.GetInt64(1);
+        }
+
+        var items = new List<ConnectionRecord>();
+        await using (var command = conn.Command($"SELECT {Columns} FROM connections WHERE {Where} ORDER BY name, id LIMIT @limit OFFSET @offset;")
+            .With("@org", orgId).With("@pattern", pattern).With("@itype", filter.IntegrationType)
+            .With("@limit", (long)pageSize).With("@offset", pageNumber * pageSize))
+        {
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                items.Add(Read(reader));
+            }
+        }
+
+        return (new Page<ConnectionRecord>(items, total), totalFiltered);
+    }
+
+    private static DbCommand Bind(DbCommand command, ConnectionRecord c) => command
+        .With("@id", c.Id).With("@org", c.OrgId).With("@name", c.Name)
+        .With("@itype", c.Integration.Type).With("@ctype", c.Integration.AnyCredentials.Type)
+        .With("@integration", JsonSerializer.Serialize(c.Integration, AppJson.Context.Integration))
+        .With("@secrets", JsonSerializer.Serialize(new Dictionary<string, string>(c.SealedSecrets, StringComparer.Ordinal), AppJson.Context.DictionaryStringString))
+        .With("@tags", c.Tags is null ? null : JsonSerializer.Serialize([.. c.Tags], AppJson.Context.ListString))
+        .With("@by", c.CreatedBy).With("@created", c.CreatedAt).With("@updated", c.UpdatedAt).With("@version", c.Version);
+
+    private static ConnectionRecord Read(DbDataReader r) => new(
+        r.GetGuid("id"),
+        r.GetGuid("org_id"),
+        r.Text("name"),
+        JsonSerializer.Deserialize(r.Text("integration"), AppJson.Context.Integration) ?? throw new InvalidDataException("Stored integration is null."),
+        JsonSerializer.Deserialize(r.Text("secrets"), AppJson.Context.DictionaryStringString) ?? [],
+        r.NullableText("tags") is { } tags ? JsonSerializer.Deserialize(tags, AppJson.Context.ListString) : null,
+        r.GetGuid("created_by"),
+        r.Time("created_at"),
+        r.Time("updated_at"),
+        r.Int64("version"));
+
+    private static string EscapeLike(string text)
+    {
+        var builder = new StringBuilder(text.Length);
+        foreach (var c in text)
+        {
+            if (c is '%' or '_' or '\\')
+            {
+                builder.Append('\\');
+            }
+
+            builder.Append(c);
+        }
+
+        return builder.ToString();
+    }
+}
