@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using ActionConnections.AppKeyRegistrations;
+using ActionConnections.Connections.Integrations;
 using ActionConnections.Errors;
 
 namespace ActionConnections.Json;
@@ -25,6 +26,7 @@ namespace ActionConnections.Json;
 [JsonSerializable(typeof(AppKeyRegistrationResponse))]
 [JsonSerializable(typeof(ListAppKeyRegistrationsResponse))]
 // Connections
+[JsonSerializable(typeof(Integration))]
 // Key management
 // CLI
 internal sealed partial class AppJsonContext : JsonSerializerContext;
