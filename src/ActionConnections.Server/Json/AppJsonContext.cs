@@ -33,6 +33,14 @@ namespace ActionConnections.Json;
 [JsonSerializable(typeof(Dictionary<string, string>))]
 // Key management
 // CLI
+[JsonSerializable(typeof(Cli.OrgCreatedOutput))]
+[JsonSerializable(typeof(List<Cli.OrgOutput>))]
+[JsonSerializable(typeof(Cli.UserOutput))]
+[JsonSerializable(typeof(List<Cli.UserOutput>))]
+[JsonSerializable(typeof(Cli.ApiKeyCreatedOutput))]
+[JsonSerializable(typeof(List<Cli.ApiKeyOutput>))]
+[JsonSerializable(typeof(Cli.AppKeyCreatedOutput))]
+[JsonSerializable(typeof(List<Cli.AppKeyOutput>))]
 internal sealed partial class AppJsonContext : JsonSerializerContext;
 
 /// <summary>
