@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using ActionConnections.AppKeyRegistrations;
 using ActionConnections.Errors;
+using ActionConnections.KeyManagement;
 
 namespace ActionConnections.Json;
 
@@ -26,6 +27,10 @@ namespace ActionConnections.Json;
 [JsonSerializable(typeof(ListAppKeyRegistrationsResponse))]
 // Connections
 // Key management
+[JsonSerializable(typeof(ApiKeyResponse))]
+[JsonSerializable(typeof(ApiKeysResponse))]
+[JsonSerializable(typeof(AppKeyResponse))]
+[JsonSerializable(typeof(AppKeysResponse))]
 // CLI
 internal sealed partial class AppJsonContext : JsonSerializerContext;
 
