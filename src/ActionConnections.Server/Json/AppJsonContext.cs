@@ -4,6 +4,7 @@ using ActionConnections.AppKeyRegistrations;
 using ActionConnections.Connections;
 using ActionConnections.Connections.Integrations;
 using ActionConnections.Errors;
+using ActionConnections.KeyManagement;
 
 namespace ActionConnections.Json;
 
@@ -32,6 +33,10 @@ namespace ActionConnections.Json;
 [JsonSerializable(typeof(Integration))]
 [JsonSerializable(typeof(Dictionary<string, string>))]
 // Key management
+[JsonSerializable(typeof(ApiKeyResponse))]
+[JsonSerializable(typeof(ApiKeysResponse))]
+[JsonSerializable(typeof(AppKeyResponse))]
+[JsonSerializable(typeof(AppKeysResponse))]
 // CLI
 [JsonSerializable(typeof(Cli.OrgCreatedOutput))]
 [JsonSerializable(typeof(List<Cli.OrgOutput>))]
