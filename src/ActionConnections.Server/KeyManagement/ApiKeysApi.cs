@@ -60,7 +60,7 @@ internal static class ApiKeysApi
         var read = await KeyManagementRequests.ReadApiKeyCreateAsync(context.Request, ct);
         if (!read.TryGetValue(out var request, out var invalid))
         {
-            return new ApiProblemResult(invalid);
+            return new ApiProblemResult(invalid!);
         }
 
         if ((await identity.ListApiKeysAsync(caller.OrgId, ct)).Count >= KeyManagementApi.MaxApiKeysPerOrg)
@@ -106,7 +106,7 @@ internal static class ApiKeysApi
         var read = await KeyManagementRequests.ReadApiKeyUpdateAsync(context.Request, id, ct);
         if (!read.TryGetValue(out var request, out var invalid))
         {
-            return new ApiProblemResult(invalid);
+            return new ApiProblemResult(invalid!);
         }
 
         var updated = await identity.UpdateApiKeyAsync(caller.OrgId, id, caller.PrincipalId, request.Name, request.Category, request.RemoteConfigReadEnabled, ct);

@@ -39,7 +39,7 @@ internal static class AppKeyOperations
         var read = await KeyManagementRequests.ReadAppKeyCreateAsync(context.Request, ct);
         if (!read.TryGetValue(out var request, out var invalid))
         {
-            return new ApiProblemResult(invalid);
+            return new ApiProblemResult(invalid!);
         }
 
         if (MayGrant(caller, owner.Role, request.Scopes) is { } denied)
@@ -77,7 +77,7 @@ internal static class AppKeyOperations
         var read = await KeyManagementRequests.ReadAppKeyUpdateAsync(context.Request, id, ct);
         if (!read.TryGetValue(out var request, out var invalid))
         {
-            return new ApiProblemResult(invalid);
+            return new ApiProblemResult(invalid!);
         }
 
         var key = await FindAsync(identity, caller.OrgId, ownerId, id, ct);

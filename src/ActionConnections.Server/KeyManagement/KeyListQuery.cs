@@ -13,8 +13,8 @@ namespace ActionConnections.KeyManagement;
 /// </summary>
 internal sealed record KeyListQuery
 {
-    /// <summary>The spec's <c>page[size]</c> default (the real service was seen returning 100).</summary>
-    public const int DefaultPageSize = 10;
+    /// <summary>Recorded: the real service returns 100 items without <c>page[size]</c> (the spec says 10; the recordings win).</summary>
+    public const int DefaultPageSize = 100;
 
     /// <summary>"The maximum allowed value is 100."</summary>
     public const int MaxPageSize = 100;

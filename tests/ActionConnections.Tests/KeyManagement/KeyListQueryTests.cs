@@ -64,15 +64,15 @@ public sealed class KeyListQueryTests
     }
 
     [Fact]
-    public async Task ListApiKeys_NoPageSize_ReturnsTenItems()
+    public async Task ListApiKeys_NoPageSize_ReturnsUpToHundredItemsAsRecorded()
     {
         await using var app = await TestApp.StartAsync();
-        await CreateApiKeysAsync(app, [.. Enumerable.Range(10, 11).Select(i => $"key {i}")]);
+        await CreateApiKeysAsync(app, [.. Enumerable.Range(100, 100).Select(i => $"key {i}")]);
 
         var response = await app.Client.GetJsonAsync(ApiKeysPath);
 
-        Assert.Equal(10, Names(response).Length);
-        Assert.Equal(12, response.Json.GetProperty("meta").GetProperty("page").GetProperty("total_filtered_count").GetInt32());
+        Assert.Equal(100, Names(response).Length);
+        Assert.Equal(101, response.Json.GetProperty("meta").GetProperty("page").GetProperty("total_filtered_count").GetInt32());
     }
 
     [Fact]
