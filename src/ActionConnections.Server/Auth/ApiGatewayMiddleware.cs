@@ -37,7 +37,7 @@ internal sealed partial class ApiGatewayMiddleware(
         var failures = limiter.Acquire(failureKey, RateLimitGroups.Authentication, _options.AuthFailureLimit, _options.RateLimitPeriodSeconds, consume: false);
         if (!failures.Allowed)
         {
-            failures.WriteHeaders(context.Response);
+            failures.ApplyTo(context.Response);
             await ErrorWriter.WriteAsync(context, ErrorWriter.ForStatus(StatusCodes.Status429TooManyRequests));
             return;
         }
@@ -53,17 +53,26 @@ internal sealed partial class ApiGatewayMiddleware(
         if (caller is null)
         {
             LogRejected(logger, context.Request.Method, context.Request.Path.Value ?? string.Empty, client);
-            limiter.Acquire(failureKey, RateLimitGroups.Authentication, _options.AuthFailureLimit, _options.RateLimitPeriodSeconds).WriteHeaders(context.Response);
+            limiter.Acquire(failureKey, RateLimitGroups.Authentication, _options.AuthFailureLimit, _options.RateLimitPeriodSeconds).ApplyTo(context.Response);
             await ErrorWriter.WriteAsync(context, ApiProblem.Forbidden());
             return;
         }
 
         var group = RateLimitGroups.For(context.Request.Path);
         var decision = limiter.Acquire($"{caller.OrgId:N}|{group}", group, _options.RateLimitRequests, _options.RateLimitPeriodSeconds);
-        decision.WriteHeaders(context.Response);
+        decision.ApplyTo(context.Response);
         if (!decision.Allowed)
         {
             await ErrorWriter.WriteAsync(context, ErrorWriter.ForStatus(StatusCodes.Status429TooManyRequests));
+            return;
+        }
+
+        // Kestrel enforces its body limit only when a body is read, so a route that ignores its
+        // body (PUT register, unknown routes) would accept any size. A declared length over the
+        // limit is refused here, for every route; chunked bodies still meet Kestrel's limit.
+        if (context.Request.ContentLength > _options.MaxRequestBodyBytes)
+        {
+            await ErrorWriter.WriteAsync(context, ErrorWriter.ForStatus(StatusCodes.Status413PayloadTooLarge));
             return;
         }
 
