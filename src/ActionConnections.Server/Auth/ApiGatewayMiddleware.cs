@@ -1,3 +1,4 @@
+using ActionConnections.Audit;
 using ActionConnections.Errors;
 using ActionConnections.Hosting;
 using ActionConnections.Identity;
@@ -17,6 +18,7 @@ internal sealed partial class ApiGatewayMiddleware(
     IIdentityStore identity,
     FixedWindowRateLimiter limiter,
     IOptions<ServerOptions> options,
+    AuditRecorder audit,
     ILogger<ApiGatewayMiddleware> logger)
 {
     public const string ApiKeyHeader = "DD-API-KEY";
@@ -53,6 +55,11 @@ internal sealed partial class ApiGatewayMiddleware(
         if (caller is null)
         {
             LogRejected(logger, context.Request.Method, context.Request.Path.Value ?? string.Empty, client);
+
+            // Recorded under the organisation of the API key when that key alone is valid, so an
+            // organisation sees attempts made with its keys; otherwise with no organisation.
+            var orgHint = apiKey.Length is > 0 and <= 256 ? await identity.FindOrganizationOfApiKeyAsync(apiKey, context.RequestAborted) : null;
+            await audit.RecordHttpAsync(context, AuditActions.AuthenticationFailure, null, null, StatusCodes.Status403Forbidden, orgHint);
             limiter.Acquire(failureKey, RateLimitGroups.Authentication, _options.AuthFailureLimit, _options.RateLimitPeriodSeconds).ApplyTo(context.Response);
             await ErrorWriter.WriteAsync(context, ApiProblem.Forbidden());
             return;

@@ -102,6 +102,24 @@ public sealed class AuditTrailTests
     }
 
     [Fact]
+    public async Task AuthenticationFailure_WithThisOrgsApiKey_IsRecordedForTheOrg()
+    {
+        await using var app = await TestApp.StartAsync();
+        using var intruder = app.CreateClient(TestApp.ApiKey, new string('f', 40));
+        using var stranger = app.CreateClient(new string('e', 32), new string('f', 40));
+
+        Assert.Equal(403, (await intruder.GetJsonAsync("/api/v2/actions/app_key_registrations")).Status);
+        Assert.Equal(403, (await stranger.GetJsonAsync("/api/v2/actions/app_key_registrations")).Status);
+        var response = await app.Client.GetJsonAsync($"{Events}?filter[action]=authentication.failure");
+
+        var e = Assert.Single(Attributes(response));
+        Assert.Equal(("failure", 403), (e.GetProperty("outcome").GetString(), e.GetProperty("status").GetInt32()));
+        Assert.False(e.TryGetProperty("principal_id", out _));
+        Assert.Equal("127.0.0.1", e.GetProperty("client_address").GetString());
+        Assert.DoesNotContain(new string('f', 40), response.Body, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task List_WithoutAuditLogsRead_Returns403()
     {
         await using var app = await TestApp.StartAsync();
