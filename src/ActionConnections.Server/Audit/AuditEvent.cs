@@ -59,13 +59,15 @@ internal static class AuditActions
     public const string PrincipalCreate = "principal.create";
     public const string PrincipalRevoke = "principal.revoke";
     public const string AuthenticationFailure = "authentication.failure";
+    public const string MasterKeyAdd = "master_key.add";
     public const string MasterKeyRotate = "master_key.rotate";
+    public const string MasterKeyRetire = "master_key.retire";
 
     public static readonly IReadOnlySet<string> All = new HashSet<string>(StringComparer.Ordinal)
     {
         ConnectionCreate, ConnectionUpdate, ConnectionDelete, RegistrationCreate, RegistrationDelete,
         ApiKeyCreate, ApiKeyUpdate, ApiKeyRevoke, AppKeyCreate, AppKeyUpdate, AppKeyRevoke,
-        OrgCreate, PrincipalCreate, PrincipalRevoke, AuthenticationFailure, MasterKeyRotate,
+        OrgCreate, PrincipalCreate, PrincipalRevoke, AuthenticationFailure, MasterKeyAdd, MasterKeyRotate, MasterKeyRetire,
     };
 }
 

@@ -5,6 +5,6 @@ internal interface IAuditLog
 {
     Task AppendAsync(AuditEvent auditEvent, CancellationToken cancellationToken);
 
-    /// <summary>An organisation's events, newest first.</summary>
-    Task<(IReadOnlyList<AuditEvent> Events, long TotalFiltered)> ListAsync(Guid orgId, AuditQuery query, CancellationToken cancellationToken);
+    /// <summary>An organisation's events, newest first; with no organisation, the events that belong to none (master keys, unknown keys).</summary>
+    Task<(IReadOnlyList<AuditEvent> Events, long TotalFiltered)> ListAsync(Guid? orgId, AuditQuery query, CancellationToken cancellationToken);
 }

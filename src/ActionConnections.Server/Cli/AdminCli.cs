@@ -59,6 +59,7 @@ internal static class AdminCli
         root.Subcommands.Add(ApiKeyCommands.Build(store));
         root.Subcommands.Add(AppKeyCommands.Build(store));
         root.Subcommands.Add(AuditCommands.Build(store));
+        root.Subcommands.Add(SecretCommands.Build(store));
         return root;
     }
 

@@ -18,15 +18,17 @@ internal static class AuditCommands
     private static Command List(StoreCommand store)
     {
         var org = CliOptions.Org();
+        org.Required = false;
+        org.Description = "Organisation id; without it, the events of no organisation (master keys, unknown API keys).";
         var action = new Option<string?>("--action") { Description = $"Only this action ({string.Join(", ", AuditActions.All.Order(StringComparer.Ordinal))})." };
         var from = new Option<DateTimeOffset?>("--from") { Description = "Only events at or after this time (ISO 8601)." };
         var to = new Option<DateTimeOffset?>("--to") { Description = "Only events before this time (ISO 8601)." };
         var limit = new Option<int>("--limit") { Description = "How many events at most (1-10000).", DefaultValueFactory = _ => 100 };
         var json = CliOptions.Json();
-        var list = new Command("list", "List an organisation's audit events, newest first.") { org, action, from, to, limit, json };
+        var list = new Command("list", "List audit events, newest first.") { org, action, from, to, limit, json };
         store.SetAction(list, async (parse, context, ct) =>
         {
-            var orgId = parse.GetValue(org);
+            Guid? orgId = parse.GetResult(org) is null ? null : parse.GetValue(org);
             var actionName = parse.GetValue(action);
             var max = parse.GetValue(limit);
             if (actionName is not null && !AuditActions.All.Contains(actionName))
@@ -39,7 +41,7 @@ internal static class AuditCommands
                 return context.Fail("--limit must be between 1 and 10000.");
             }
 
-            if (await context.FindOrganizationAsync(orgId, ct) is null)
+            if (orgId is { } id && await context.FindOrganizationAsync(id, ct) is null)
             {
                 return ExitCodes.Usage;
             }

@@ -3,6 +3,7 @@ using System.CommandLine.Parsing;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 using ActionConnections.Audit;
+using ActionConnections.Connections;
 using ActionConnections.Hosting;
 using ActionConnections.Identity;
 using ActionConnections.Storage;
@@ -89,9 +90,10 @@ internal sealed class StoreCommand(Option<string?> dataDir)
         builder.AddServerConfiguration();
         builder.AddStorage();
         builder.AddAudit();
+        builder.AddConnections();
 
-        // Registered so the container is the server's, but never resolved: no verb touches
-        // connection secrets, so the CLI never generates a master key the server might not use.
+        // Registered so the container is the server's. Only the secrets verbs resolve them, so the
+        // other verbs never generate a master key the server might not use.
         builder.AddSecrets();
         OverrideDataDir(builder, dataDir);
         return builder.Build();
@@ -112,6 +114,9 @@ internal sealed class StoreContext(IServiceProvider services, TextWriter output,
     public AuditRecorder Audit { get; } = services.GetRequiredService<AuditRecorder>();
 
     public IAuditLog AuditLog { get; } = services.GetRequiredService<IAuditLog>();
+
+    /// <summary>The store's services, for verbs that need more than identity and audit.</summary>
+    public IServiceProvider Services { get; } = services;
 
     public TextWriter Out { get; } = output;
 

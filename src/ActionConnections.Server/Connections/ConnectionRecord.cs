@@ -5,7 +5,8 @@ namespace ActionConnections.Connections;
 /// <summary>
 /// A stored connection. <see cref="Integration"/> holds no secret plaintext (its secrets are
 /// <c>SecretString.Stored</c> references); the encrypted secrets are in <see cref="SealedSecrets"/>,
-/// one ciphertext per secret name, each bound to this organisation, connection and name.
+/// one ciphertext per secret name, each bound to this organisation, connection and name, all under
+/// the master key <see cref="KeyId"/> (null when the connection has no secret).
 /// </summary>
 internal sealed record ConnectionRecord(
     Guid Id,
@@ -17,7 +18,8 @@ internal sealed record ConnectionRecord(
     Guid CreatedBy,
     DateTimeOffset CreatedAt,
     DateTimeOffset UpdatedAt,
-    long Version)
+    long Version,
+    string? KeyId)
 {
     public override string ToString() => $"ConnectionRecord {{ Id = {Id}, OrgId = {OrgId}, Type = {Integration.Type}, Version = {Version} }}";
 }

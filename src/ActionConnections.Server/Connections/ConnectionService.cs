@@ -29,7 +29,8 @@ internal sealed partial class ConnectionService(
         var id = Guid.NewGuid();
         var now = Truncate(time.GetUtcNow());
         var integration = request.Integration.WithCredentials(request.Integration.AnyCredentials.Complete(_generated));
-        var record = new ConnectionRecord(id, caller.OrgId, request.Name, integration, Seal(caller.OrgId, id, integration.AnyCredentials, null), request.Tags, caller.PrincipalId, now, now, 1);
+        var secrets = Seal(caller.OrgId, id, integration.AnyCredentials, null);
+        var record = new ConnectionRecord(id, caller.OrgId, request.Name, integration, secrets, request.Tags, caller.PrincipalId, now, now, 1, KeyIdOf(secrets));
         await store.InsertAsync(record, cancellationToken);
         LogCreated(logger, id, caller.OrgId, integration.Type, integration.AnyCredentials.Type);
         return record;
@@ -58,11 +59,13 @@ internal sealed partial class ConnectionService(
                 integration = applied.WithCredentials(applied.AnyCredentials.Complete(_generated));
             }
 
+            var secrets = Seal(caller.OrgId, id, integration.AnyCredentials, current.SealedSecrets);
             var next = current with
             {
                 Name = request.Name ?? current.Name,
                 Integration = integration,
-                SealedSecrets = Seal(caller.OrgId, id, integration.AnyCredentials, current.SealedSecrets),
+                SealedSecrets = secrets,
+                KeyId = KeyIdOf(secrets),
                 Tags = request.Tags ?? current.Tags,
                 UpdatedAt = Truncate(time.GetUtcNow()),
                 Version = current.Version + 1,
@@ -89,21 +92,55 @@ internal sealed partial class ConnectionService(
     }
 
     /// <summary>
-    /// One ciphertext per secret. New plaintexts are encrypted; stored references keep their
-    /// existing ciphertext; secrets the credentials no longer have are dropped.
+    /// Puts every secret of a connection under the active master key (key rotation). Returns
+    /// false when the connection no longer exists. Concurrent updates are retried like PATCHes.
+    /// </summary>
+    public async Task<bool> ResealAsync(Guid orgId, Guid id, CancellationToken cancellationToken)
+    {
+        for (var attempt = 0; attempt < MaxUpdateAttempts; attempt++)
+        {
+            var current = await store.FindAsync(orgId, id, cancellationToken);
+            if (current is null)
+            {
+                return false;
+            }
+
+            if (current.KeyId == protector.ActiveKeyId)
+            {
+                return true;
+            }
+
+            var secrets = Seal(orgId, id, current.Integration.AnyCredentials, current.SealedSecrets);
+            if (await store.ReplaceAsync(current with { SealedSecrets = secrets, KeyId = KeyIdOf(secrets), Version = current.Version + 1 }, current.Version, cancellationToken))
+            {
+                return true;
+            }
+        }
+
+        throw new Storage.StoreUnavailableException("The connection kept changing during re-encryption.", new TimeoutException());
+    }
+
+    /// <summary>
+    /// One ciphertext per secret, all under the active master key. New plaintexts are encrypted;
+    /// stored ciphertexts are kept as they are when already under the active key, else decrypted
+    /// and re-encrypted (so a connection's secrets never straddle two keys); secrets the
+    /// credentials no longer have are dropped.
     /// </summary>
     private Dictionary<string, string> Seal(Guid orgId, Guid connectionId, Credentials credentials, IReadOnlyDictionary<string, string>? previous)
     {
         var sealedSecrets = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var (name, secret) in credentials.Secrets())
         {
+            var context = new SecretContext(orgId, connectionId, name);
             if (secret.HasValue)
             {
-                sealedSecrets[name] = protector.Protect(secret.Reveal(), new SecretContext(orgId, connectionId, name));
+                sealedSecrets[name] = protector.Protect(secret.Reveal(), context);
             }
             else if (previous is not null && previous.TryGetValue(name, out var existing))
             {
-                sealedSecrets[name] = existing;
+                sealedSecrets[name] = protector.KeyIdOf(existing) == protector.ActiveKeyId
+                    ? existing
+                    : protector.Protect(protector.Unprotect(existing, context), context);
             }
             else
             {
@@ -113,6 +150,8 @@ internal sealed partial class ConnectionService(
 
         return sealedSecrets;
     }
+
+    private string? KeyIdOf(Dictionary<string, string> secrets) => secrets.Count == 0 ? null : protector.ActiveKeyId;
 
     /// <summary>Storage keeps microseconds; answering with the stored precision keeps create and get identical.</summary>
     private static DateTimeOffset Truncate(DateTimeOffset time) => new(time.UtcTicks - (time.UtcTicks % 10), TimeSpan.Zero);

@@ -27,6 +27,7 @@ internal static class ConnectionsApi
     {
         builder.Services.AddSingleton<IConnectionStore, SqlConnectionStore>();
         builder.Services.AddSingleton<ConnectionService>();
+        builder.Services.AddSingleton<Secrets.SecretRotation>();
         return builder;
     }
 

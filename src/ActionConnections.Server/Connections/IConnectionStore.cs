@@ -17,6 +17,15 @@ internal interface IConnectionStore
 
     Task<bool> DeleteAsync(Guid orgId, Guid id, CancellationToken cancellationToken);
 
+    /// <summary>Master keys the stored secrets are under (for the start-up check and rotation).</summary>
+    Task<IReadOnlyList<string>> KeyIdsInUseAsync(CancellationToken cancellationToken);
+
+    /// <summary>How many connections have secrets under a key other than <paramref name="keyId"/>.</summary>
+    Task<long> CountNotUnderKeyAsync(string keyId, CancellationToken cancellationToken);
+
+    /// <summary>Up to <paramref name="limit"/> connections with secrets under another key than <paramref name="keyId"/>, across organisations.</summary>
+    Task<IReadOnlyList<(Guid OrgId, Guid Id)>> ListNotUnderKeyAsync(string keyId, int limit, CancellationToken cancellationToken);
+
     /// <summary>A page in stable order (name, then id); total counts the organisation's connections, filtered those that match.</summary>
     Task<(Page<ConnectionRecord> Page, long TotalFiltered)> ListAsync(Guid orgId, ConnectionFilter filter, int pageSize, long pageNumber, CancellationToken cancellationToken);
 }

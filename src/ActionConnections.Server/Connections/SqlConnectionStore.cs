@@ -13,7 +13,7 @@ namespace ActionConnections.Connections;
 /// </summary>
 internal sealed class SqlConnectionStore(IDatabase db) : IConnectionStore
 {
-    private const string Columns = "id, org_id, name, integration_type, credential_type, integration, secrets, tags, created_by, created_at, updated_at, version";
+    private const string Columns = "id, org_id, name, integration_type, credential_type, integration, secrets, tags, created_by, created_at, updated_at, version, key_id";
 
     public async Task InsertAsync(ConnectionRecord connection, CancellationToken cancellationToken)
     {
@@ -21,7 +21,7 @@ internal sealed class SqlConnectionStore(IDatabase db) : IConnectionStore
         await using var tx = await db.BeginWriteAsync(conn, cancellationToken);
         await using (var command = Bind(conn.Command($"""
             INSERT INTO connections ({Columns})
-            VALUES (@id, @org, @name, @itype, @ctype, @integration, @secrets, @tags, @by, @created, @updated, @version);
+            VALUES (@id, @org, @name, @itype, @ctype, @integration, @secrets, @tags, @by, @created, @updated, @version, @key);
             """, tx), connection))
         {
             await command.ExecuteNonQueryAsync(cancellationToken);
@@ -46,7 +46,7 @@ internal sealed class SqlConnectionStore(IDatabase db) : IConnectionStore
         int changed;
         await using (var command = Bind(conn.Command("""
             UPDATE connections SET name = @name, integration_type = @itype, credential_type = @ctype, integration = @integration,
-                secrets = @secrets, tags = @tags, updated_at = @updated, version = @version
+                secrets = @secrets, tags = @tags, updated_at = @updated, version = @version, key_id = @key
             WHERE org_id = @org AND id = @id AND version = @expected;
             """, tx), connection).With("@expected", expectedVersion))
         {
@@ -102,13 +102,49 @@ internal sealed class SqlConnectionStore(IDatabase db) : IConnectionStore
         return (new Page<ConnectionRecord>(items, total), totalFiltered);
     }
 
+    public async Task<IReadOnlyList<string>> KeyIdsInUseAsync(CancellationToken cancellationToken)
+    {
+        await using var conn = await db.OpenAsync(cancellationToken);
+        await using var command = conn.Command("SELECT DISTINCT key_id FROM connections WHERE key_id IS NOT NULL ORDER BY key_id;");
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var ids = new List<string>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            ids.Add(reader.GetString(0));
+        }
+
+        return ids;
+    }
+
+    public async Task<long> CountNotUnderKeyAsync(string keyId, CancellationToken cancellationToken)
+    {
+        await using var conn = await db.OpenAsync(cancellationToken);
+        await using var command = conn.Command("SELECT COUNT(*) FROM connections WHERE key_id IS NOT NULL AND key_id <> @key;").With("@key", keyId);
+        return Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken), System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    public async Task<IReadOnlyList<(Guid OrgId, Guid Id)>> ListNotUnderKeyAsync(string keyId, int limit, CancellationToken cancellationToken)
+    {
+        await using var conn = await db.OpenAsync(cancellationToken);
+        await using var command = conn.Command("SELECT org_id, id FROM connections WHERE key_id IS NOT NULL AND key_id <> @key ORDER BY id LIMIT @limit;")
+            .With("@key", keyId).With("@limit", (long)limit);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var rows = new List<(Guid, Guid)>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            rows.Add((reader.GetGuid("org_id"), reader.GetGuid("id")));
+        }
+
+        return rows;
+    }
+
     private static DbCommand Bind(DbCommand command, ConnectionRecord c) => command
         .With("@id", c.Id).With("@org", c.OrgId).With("@name", c.Name)
         .With("@itype", c.Integration.Type).With("@ctype", c.Integration.AnyCredentials.Type)
         .With("@integration", JsonSerializer.Serialize(c.Integration, AppJson.Context.Integration))
         .With("@secrets", JsonSerializer.Serialize(new Dictionary<string, string>(c.SealedSecrets, StringComparer.Ordinal), AppJson.Context.DictionaryStringString))
         .With("@tags", c.Tags is null ? null : JsonSerializer.Serialize([.. c.Tags], AppJson.Context.ListString))
-        .With("@by", c.CreatedBy).With("@created", c.CreatedAt).With("@updated", c.UpdatedAt).With("@version", c.Version);
+        .With("@by", c.CreatedBy).With("@created", c.CreatedAt).With("@updated", c.UpdatedAt).With("@version", c.Version).With("@key", c.KeyId);
 
     private static ConnectionRecord Read(DbDataReader r) => new(
         r.GetGuid("id"),
@@ -120,7 +156,8 @@ internal sealed class SqlConnectionStore(IDatabase db) : IConnectionStore
         r.GetGuid("created_by"),
         r.Time("created_at"),
         r.Time("updated_at"),
-        r.Int64("version"));
+        r.Int64("version"),
+        r.NullableText("key_id"));
 
     private static string EscapeLike(string text)
     {

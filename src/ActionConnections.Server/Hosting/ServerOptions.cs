@@ -30,6 +30,9 @@ internal sealed class ServerOptions
     /// <summary>File holding the master key (base64). Default: <c>{DataDir}/master.key</c>, generated on first start.</summary>
     public string? MasterKeyFile { get; set; }
 
+    /// <summary>Comma-separated base64 keys that only decrypt: the keys a rotation moves away from.</summary>
+    public string? PreviousMasterKeys { get; set; }
+
     /// <summary>AWS account that assumes customers' roles; returned as <c>principal_id</c>.</summary>
     public string AwsPrincipalId { get; set; } = "464622532012";
 

@@ -1,4 +1,6 @@
+using ActionConnections.Connections;
 using ActionConnections.Identity;
+using ActionConnections.Secrets;
 using ActionConnections.Storage;
 using Microsoft.Extensions.Options;
 
@@ -8,7 +10,7 @@ namespace ActionConnections.Hosting;
 /// Runs before the server listens: applies migrations and, when the store has no organisation
 /// yet, creates the default organisation with an admin and one API and one application key.
 /// </summary>
-internal sealed class StoreInitializer(IDatabase db, IIdentityStore identity, IOptions<ServerOptions> options)
+internal sealed class StoreInitializer(IDatabase db, IIdentityStore identity, IConnectionStore connections, MasterKeyRing keys, IOptions<ServerOptions> options)
 {
     public const string DefaultOrganizationName = "Default organization";
 
@@ -16,6 +18,7 @@ internal sealed class StoreInitializer(IDatabase db, IIdentityStore identity, IO
     public async Task<NewOrganization?> InitializeAsync(CancellationToken cancellationToken)
     {
         await db.MigrateAsync(cancellationToken);
+        await RequireMasterKeysAsync(connections, keys, cancellationToken);
         if (await identity.HasAnyOrganizationAsync(cancellationToken))
         {
             return null;
@@ -23,6 +26,21 @@ internal sealed class StoreInitializer(IDatabase db, IIdentityStore identity, IO
 
         var settings = options.Value;
         return await identity.CreateOrganizationAsync(DefaultOrganizationName, "admin", settings.BootstrapApiKey, settings.BootstrapAppKey, cancellationToken);
+    }
+
+    /// <summary>
+    /// Refuses to serve when stored secrets are under a master key that is not configured: every
+    /// read of them would fail later, and a write could not keep them.
+    /// </summary>
+    public static async Task RequireMasterKeysAsync(IConnectionStore connections, MasterKeyRing keys, CancellationToken cancellationToken)
+    {
+        var missing = (await connections.KeyIdsInUseAsync(cancellationToken)).Except(keys.KeyIds, StringComparer.Ordinal).ToList();
+        if (missing.Count > 0)
+        {
+            throw new StartupException(
+                $"Stored secrets are encrypted under master key(s) {string.Join(", ", missing)}, which are not configured. "
+                + "Configure them (ACTIONCONNECTIONS_PREVIOUS_MASTER_KEYS, or lines of the master key file) and, to retire them, run 'secrets rotate'.");
+        }
     }
 
     /// <summary>

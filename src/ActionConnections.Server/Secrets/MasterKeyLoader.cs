@@ -4,10 +4,13 @@ using ActionConnections.Hosting;
 namespace ActionConnections.Secrets;
 
 /// <summary>
-/// Finds the master key: <c>ACTIONCONNECTIONS_MASTER_KEY</c>, else the file named by
-/// <c>ACTIONCONNECTIONS_MASTER_KEY_FILE</c>, else <c>{DataDir}/master.key</c>, generated on first
-/// start with owner-only permissions. The generated default is for development: a copy of the
-/// data directory then holds both the ciphertext and its key (see the README).
+/// Finds the master keys. The active key (the one new ciphertexts are written under) is
+/// <c>ACTIONCONNECTIONS_MASTER_KEY</c>, else the first key of the file named by
+/// <c>ACTIONCONNECTIONS_MASTER_KEY_FILE</c>, else the first key of <c>{DataDir}/master.key</c>,
+/// generated on first start with owner-only permissions. Further keys of the file and those of
+/// <c>ACTIONCONNECTIONS_PREVIOUS_MASTER_KEYS</c> only decrypt: they are the keys being rotated
+/// away from. The generated default is for development: a copy of the data directory then holds
+/// both the ciphertext and its key (see the README).
 /// </summary>
 internal static class MasterKeyLoader
 {
@@ -15,29 +18,23 @@ internal static class MasterKeyLoader
 
     public static MasterKeyRing Load(ServerOptions options)
     {
+        var previous = ParseList(options.PreviousMasterKeys, "ACTIONCONNECTIONS_PREVIOUS_MASTER_KEYS");
         if (!string.IsNullOrWhiteSpace(options.MasterKey))
         {
-            return new MasterKeyRing(MasterKey.Parse(options.MasterKey, "ACTIONCONNECTIONS_MASTER_KEY"), []);
+            return new MasterKeyRing(MasterKey.Parse(options.MasterKey, "ACTIONCONNECTIONS_MASTER_KEY"), previous);
         }
 
-        if (!string.IsNullOrWhiteSpace(options.MasterKeyFile))
+        var path = KeyFilePath(options);
+        if (!string.IsNullOrWhiteSpace(options.MasterKeyFile) && !File.Exists(path))
         {
-            if (!File.Exists(options.MasterKeyFile))
-            {
-                throw new StartupException($"ACTIONCONNECTIONS_MASTER_KEY_FILE names '{options.MasterKeyFile}', which does not exist.");
-            }
-
-            return new MasterKeyRing(MasterKey.Parse(File.ReadAllText(options.MasterKeyFile), options.MasterKeyFile), []);
+            throw new StartupException($"ACTIONCONNECTIONS_MASTER_KEY_FILE names '{options.MasterKeyFile}', which does not exist.");
         }
 
-        var dataDir = DataDirectory.Ensure(options.DataDir);
-        var path = Path.Combine(dataDir, DefaultFileName);
         if (!File.Exists(path))
         {
-            var material = RandomNumberGenerator.GetBytes(32);
             try
             {
-                DataDirectory.WriteNewOwnerOnly(path, Convert.ToBase64String(material) + "\n");
+                DataDirectory.WriteNewOwnerOnly(path, Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)) + "\n");
             }
             catch (IOException) when (File.Exists(path))
             {
@@ -45,6 +42,37 @@ internal static class MasterKeyLoader
             }
         }
 
-        return new MasterKeyRing(MasterKey.Parse(File.ReadAllText(path), path), []);
+        var keys = ReadFile(path);
+        return new MasterKeyRing(keys[0], [.. keys.Skip(1), .. previous]);
     }
+
+    /// <summary>The key file in use when no key is given in the environment.</summary>
+    public static string KeyFilePath(ServerOptions options) =>
+        !string.IsNullOrWhiteSpace(options.MasterKeyFile)
+            ? options.MasterKeyFile
+            : Path.Combine(DataDirectory.Ensure(options.DataDir), DefaultFileName);
+
+    /// <summary>Keys of a key file, active first: one base64 key a line; blank lines and <c>#</c> comments are ignored.</summary>
+    public static IReadOnlyList<MasterKey> ReadFile(string path)
+    {
+        var keys = File.ReadAllLines(path)
+            .Select(l => l.Trim())
+            .Where(l => l.Length > 0 && !l.StartsWith('#'))
+            .Select(l => MasterKey.Parse(l, path))
+            .ToList();
+        return keys.Count > 0 ? keys : throw new StartupException($"The master key file '{path}' holds no key.");
+    }
+
+    /// <summary>Writes a key file (owner-only), replacing the old one atomically.</summary>
+    public static void WriteFile(string path, IEnumerable<MasterKey> keys)
+    {
+        var temp = $"{path}.{Guid.NewGuid():N}.tmp";
+        DataDirectory.WriteNewOwnerOnly(temp, string.Concat(keys.Select(k => Convert.ToBase64String(k.Material) + "\n")));
+        File.Move(temp, path, overwrite: true);
+    }
+
+    private static List<MasterKey> ParseList(string? text, string source) =>
+        string.IsNullOrWhiteSpace(text)
+            ? []
+            : [.. text.Split([',', ' ', '\n'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(k => MasterKey.Parse(k, source))];
 }

@@ -46,12 +46,15 @@ internal sealed class MasterKey
 }
 
 /// <summary>The configured master keys: the active one encrypts; all of them decrypt.</summary>
-internal sealed class MasterKeyRing(MasterKey active, IReadOnlyList<MasterKey> others)
+internal sealed class MasterKeyRing(MasterKey active, IReadOnlyList<MasterKey> previous)
 {
     public MasterKey Active { get; } = active;
 
-    public MasterKey? Find(string id) =>
-        Active.Id == id ? Active : others.FirstOrDefault(k => k.Id == id);
+    /// <summary>Keys that only decrypt.</summary>
+    public IReadOnlyList<MasterKey> Previous { get; } = [.. previous.Where(k => k.Id != active.Id).DistinctBy(k => k.Id)];
 
-    public IEnumerable<string> KeyIds => others.Select(k => k.Id).Prepend(Active.Id);
+    public MasterKey? Find(string id) =>
+        Active.Id == id ? Active : Previous.FirstOrDefault(k => k.Id == id);
+
+    public IEnumerable<string> KeyIds => Previous.Select(k => k.Id).Prepend(Active.Id);
 }

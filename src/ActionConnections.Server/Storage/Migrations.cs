@@ -97,5 +97,9 @@ internal static class Migrations
             );
             CREATE INDEX audit_events_org_at ON audit_events(org_id, at, id);
             """),
+        (4, "master key of each connection", """
+            ALTER TABLE connections ADD COLUMN key_id TEXT NULL;
+            CREATE INDEX connections_key ON connections(key_id, id);
+            """),
     ];
 }
