@@ -4,6 +4,7 @@ using ActionConnections.Connections;
 using ActionConnections.Errors;
 using ActionConnections.Hosting;
 using ActionConnections.KeyManagement;
+using ActionConnections.OpenApi;
 
 namespace ActionConnections;
 
@@ -30,6 +31,7 @@ internal static class Program
         app.MapAppKeyRegistrations();
         app.MapKeyManagement();
         app.MapConnections();
+        app.MapOpenApiDocument();
         return app;
     }
 }
