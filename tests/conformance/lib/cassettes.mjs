@@ -1,6 +1,6 @@
 // Reads the recorded real traffic in its four formats (go-vcr, vcrpy, Polly.JS HAR, and the
 // go-vcr v2 of the Terraform provider) into one shape:
-//   { source, name, file, interactions: [{ method, path, requestBody, status, contentType, responseBody }] }
+//   { source, name, file, interactions: [{ method, accept, path, requestBody, status, contentType, responseBody }] }
 import { readFileSync, readdirSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -31,6 +31,7 @@ function fromVcrYaml(source, file) {
       // vcrpy
       return {
         method: request.method,
+        accept: header(request.headers, "accept"),
         path: pathOf(request.uri),
         requestBody: request.body ?? "",
         status: response.status.code,
@@ -41,6 +42,7 @@ function fromVcrYaml(source, file) {
     // go-vcr (client scenarios) and go-vcr v2 (Terraform)
     return {
       method: request.method,
+      accept: header(request.headers, "accept"),
       path: pathOf(request.url),
       requestBody: (request.body ?? "").replace(/\n$/, ""),
       status: response.code,
@@ -55,6 +57,7 @@ function fromHar(source, file) {
   const har = JSON.parse(readFileSync(file, "utf8"));
   const interactions = har.log.entries.map(({ request, response }) => ({
     method: request.method,
+    accept: request.headers.find((h) => h.name.toLowerCase() === "accept")?.value,
     path: pathOf(request.url),
     requestBody: request.postData?.text ?? "",
     status: response.status,

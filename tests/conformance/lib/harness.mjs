@@ -26,6 +26,11 @@ export function test(name, fn) {
   registry.push({ group: currentGroup, name, fn });
 }
 
+/** A line printed in order with the tests (not a test: it neither passes nor fails). */
+export function note(text) {
+  registry.push({ group: currentGroup, note: text });
+}
+
 /** Marks an error as blocked on missing server work (see BLOCKERS). */
 export function blocked(blocker, error) {
   error.blockedBy = blocker;
@@ -57,6 +62,12 @@ async function withTimeout(promise, ms, name) {
 export async function runAll({ features, filter }) {
   const results = [];
   for (const entry of registry) {
+    if (entry.note) {
+      if (!filter) {
+        console.log(`note ${entry.note}`);
+      }
+      continue;
+    }
     const fullName = entry.group ? `${entry.group.name} › ${entry.name}` : entry.name;
     if (filter && !filter.test(fullName)) {
       continue;
@@ -64,8 +75,9 @@ export async function runAll({ features, filter }) {
     const mark = exchanges.mark();
     const started = performance.now();
     let error = null;
+    let remark = null;
     try {
-      await withTimeout(Promise.resolve().then(() => entry.fn()), 60_000, fullName);
+      remark = await withTimeout(Promise.resolve().then(() => entry.fn()), 60_000, fullName);
     } catch (e) {
       error = e;
     }
@@ -90,9 +102,10 @@ export async function runAll({ features, filter }) {
       const label = blockedBy ? `FAIL [blocked: ${blockedBy}]` : "FAIL";
       console.log(`${label} ${fullName} (${ms} ms)`);
       const where = blockedBy ? undefined : (error.stack ?? "").split("\n").find((line) => /\/(suites|lib)\//.test(line) && !/lib\/harness/.test(line));
-      console.log(indent(`${error.name && error.name !== "Error" ? error.name + ": " : ""}${error.message}${where ? "\n" + where.trim() : ""}`));
+      const message = blockedBy ? error.message.split("\n")[0] : error.message;
+      console.log(indent(`${error.name && error.name !== "Error" ? error.name + ": " : ""}${message}${where ? "\n" + where.trim() : ""}`));
     } else {
-      console.log(`ok   ${fullName} (${ms} ms)`);
+      console.log(`ok   ${fullName} (${ms} ms)${typeof remark === "string" ? ` — ${remark}` : ""}`);
     }
     results.push({ name: fullName, passed: !error, blockedBy, error });
   }
