@@ -45,11 +45,16 @@ export const implementedOperations = {
     "GetApplicationKey",
     "UpdateApplicationKey",
     "DeleteApplicationKey",
+    "ListServiceAccountApplicationKeys",
+    "CreateServiceAccountApplicationKey",
+    "GetServiceAccountApplicationKey",
+    "UpdateServiceAccountApplicationKey",
+    "DeleteServiceAccountApplicationKey",
   ],
 };
 
 /**
- * Datadog's YAML writes three name patterns with doubled backslashes, so taken literally they
+ * Datadog's YAML writes two name patterns with doubled backslashes, so taken literally they
  * reject names the real service accepts and echoes (recorded: token "token1", header
  * "header-name"). We publish the intended expressions (also valid with the `u` flag).
  */

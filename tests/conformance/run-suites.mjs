@@ -31,11 +31,19 @@ await import("./suites/replay.mjs");
 const results = await runAll({ features, filter });
 
 console.log("");
-console.log("Schema validation (served contract, every response received), by operation and status:");
-for (const row of exchanges.contract.coverageReport()) {
-  const seen = row.valid + row.invalid;
-  const note = seen === 0 ? "not exercised" : row.invalid > 0 ? `${row.valid} valid, ${row.invalid} INVALID` : `${row.valid} valid`;
-  console.log(`  ${row.operationId.padEnd(32)} ${String(row.status).padEnd(4)} ${note}`);
+console.log("Schema validation against the served contract (every response received), per operation: status×count; * = never exercised:");
+const rows = exchanges.contract.coverageReport();
+for (const operationId of [...new Set(rows.map((r) => r.operationId))]) {
+  const cells = rows
+    .filter((r) => r.operationId === operationId)
+    .map((r) =>
+      !r.documented
+        ? `${r.status}×${r.invalid} (UNDOCUMENTED STATUS)`
+        : r.valid + r.invalid === 0
+          ? `${r.status}*`
+          : `${r.status}×${r.valid + r.invalid}${r.invalid ? ` (${r.invalid} INVALID)` : ""}`,
+    );
+  console.log(`  ${operationId.padEnd(35)} ${cells.join("  ")}`);
 }
 const unmatched = exchanges.entries.filter((x) => x.validation.operationId === null).length;
 console.log(`  responses validated: ${exchanges.entries.length - unmatched}; responses outside the contract: ${unmatched}`);

@@ -69,6 +69,7 @@ start_server() {
   shift
   local dir="$work/$name"
   mkdir -p "$dir/data"
+  : >"$dir/server.log"
   env ACTIONCONNECTIONS_DATA_DIR="$dir/data" \
     ACTIONCONNECTIONS_BOOTSTRAP_API_KEY="$api_key" \
     ACTIONCONNECTIONS_BOOTSTRAP_APP_KEY="$app_key" \
@@ -85,10 +86,10 @@ start_server() {
       cat "$dir/server.log" >&2
       fail "server $name did not start within 60 s"
     fi
-    url="$(sed -n 's/.*Now listening on: \(http:\/\/127\.0\.0\.1:[0-9]*\).*/\1/p' "$dir/server.log" | head -n 1)"
+    url="$(sed -n 's/.*Now listening on: \(http:\/\/127\.0\.0\.1:[0-9]*\).*/\1/p' "$dir/server.log" | head -n 1 || true)"
     [ -n "$url" ] || { sleep 0.1; waited=$((waited + 1)); }
   done
-  key_id="$(sed -n 's/^ *application key id: *\([0-9a-f-]*\).*/\1/p' "$dir/server.log" | head -n 1)"
+  key_id="$(sed -n 's/^ *application key id: *\([0-9a-f-]*\).*/\1/p' "$dir/server.log" | head -n 1 || true)"
   [ -n "$key_id" ] || fail "server $name printed no application key id"
   # It listens; wait until it answers (the served contract needs no keys).
   until node -e 'fetch(process.argv[1]).then(r => process.exit(r.status === 200 ? 0 : 1), () => process.exit(1))' "$url/api/v2/openapi.json"; do

@@ -32,8 +32,26 @@ export const allowances = [
   {
     id: "C3-validation-errors",
     rule: "value",
-    path: /^errors\[\]\.(title|detail)$/,
+    path: /^errors\[\]\.detail$/,
     when: (f) => ["CreateActionConnection", "UpdateActionConnection"].includes(f.operationId) && f.status === 400,
+  },
+  {
+    id: "K2-secret-only-on-create",
+    rule: "missing-key",
+    path: /^data\.attributes\.key$/,
+    when: (f) => ["GetAPIKey", "UpdateAPIKey", "GetCurrentUserApplicationKey", "UpdateCurrentUserApplicationKey"].includes(f.operationId),
+  },
+  {
+    id: "K3-no-usage-tracking",
+    rule: "missing-key",
+    path: /^data(\[\])?\.attributes\.(used_in_last_24_hours|last_used_date)$/,
+    when: (f) => ["GetAPIKey", "ListAPIKeys"].includes(f.operationId),
+  },
+  {
+    id: "K4-included-only-on-request",
+    rule: "missing-key",
+    path: /^included$/,
+    when: (f) => f.operationId === "GetCurrentUserApplicationKey",
   },
   {
     id: "K1-newer-key-members",

@@ -153,9 +153,17 @@ export class Contract {
   coverageReport() {
     const rows = [];
     for (const op of this.operations) {
-      for (const status of Object.keys(op.operation.responses)) {
+      const statuses = new Set(Object.keys(op.operation.responses));
+      for (const key of this.coverage.keys()) {
+        const [operationId, status] = key.split(" ");
+        if (operationId === op.operationId) {
+          statuses.add(status);
+        }
+      }
+      for (const status of [...statuses].sort()) {
         const counts = this.coverage.get(`${op.operationId} ${status}`) ?? { valid: 0, invalid: 0 };
-        rows.push({ operationId: op.operationId, method: op.method, template: op.template, status: Number(status), ...counts });
+        const documented = status in op.operation.responses;
+        rows.push({ operationId: op.operationId, method: op.method, template: op.template, status: Number(status), documented, ...counts });
       }
     }
     return rows;
