@@ -33,6 +33,9 @@ cleanup() {
   done
   if [ "$keep_work" = 0 ]; then
     rm -rf "$work"
+  else
+    # Keep the logs of a failed run, not the servers' data.
+    rm -rf "$work"/*/data
   fi
 }
 trap cleanup EXIT
@@ -114,10 +117,13 @@ CONFORMANCE_BASE_URL="$MAIN_URL" \
   CONFORMANCE_LIMITED_BASE_URL="$LIMITED_URL" \
   CONFORMANCE_LIMITED_APP_KEY_ID="$LIMITED_APP_KEY_ID" \
   CONFORMANCE_LIMITED_RATE_LIMIT="$rate_limit" \
-  node "$here/run-suites.mjs" ${filter:+"$filter"}
-status=$?
+  node "$here/run-suites.mjs" ${filter:+"$filter"} 2>&1 | tee "$work/suites.log"
+status=${PIPESTATUS[0]}
 set -e
 if [ "$status" = 0 ]; then
   keep_work=0
+elif ! tail -n 1 "$work/suites.log" | grep -Eq '^[0-9]+ passed, [0-9]+ failed$'; then
+  # The suites did not get to their summary (a crash): still end with the summary line.
+  echo "0 passed, 1 failed"
 fi
 exit "$status"

@@ -25,6 +25,15 @@ function substitute(text, idMap) {
   return result;
 }
 
+/** A resource the recording created: later requests name it by its recorded id. */
+function learnId(interaction, recordedText, actualText, idMap) {
+  const recordedId = interaction.status === 201 ? tryJson(recordedText).value?.data?.id : undefined;
+  const actualId = tryJson(actualText).value?.data?.id;
+  if (typeof recordedId === "string" && typeof actualId === "string" && !idMap.has(recordedId)) {
+    idMap.set(recordedId, actualId);
+  }
+}
+
 const mediaType = (contentType) => (contentType ?? "").split(";")[0].trim().toLowerCase();
 
 function tryJson(text) {
@@ -52,6 +61,7 @@ async function replay(cassette) {
 
       if (response.status !== x.status) {
         differences.push(`${label}: status ${response.status}, recorded ${x.status}: ${response.text.slice(0, 240)}`);
+        learnId(x, x.responseBody, response.text, idMap);
         const unknownType = response.status === 400 && /unknown integration type '([^']+)'/.exec(response.text);
         if (unknownType) {
           blockedOnIntegration = unknownType[1];
@@ -89,12 +99,7 @@ async function replay(cassette) {
       for (const { allowance } of comparison.allowed) {
         used.set(allowance, (used.get(allowance) ?? 0) + 1);
       }
-      // A resource the recording created: later requests name it by its recorded id.
-      const recordedId = recorded.value?.data?.id;
-      const actualId = actual.value?.data?.id;
-      if (x.status === 201 && typeof recordedId === "string" && typeof actualId === "string" && !idMap.has(recordedId)) {
-        idMap.set(recordedId, actualId);
-      }
+      learnId(x, x.responseBody, response.text, idMap);
     }
   } finally {
     // The Terraform registration test unregisters the key it registered (mapped to ours).
