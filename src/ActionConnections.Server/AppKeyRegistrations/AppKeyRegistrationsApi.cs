@@ -39,7 +39,7 @@ internal static class AppKeyRegistrationsApi
 
         if (!PageQuery.TryParse(context.Request.Query, DefaultPageSize, MaxPageSize, out var page, out var invalid))
         {
-            return new ApiProblemResult(invalid!);
+            return new ApiProblemResult(invalid);
         }
 
         var result = await registrations.ListAsync(caller.OrgId, page.Size, page.Number, ct);

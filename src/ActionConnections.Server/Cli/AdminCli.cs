@@ -1,28 +1,104 @@
 using System.CommandLine;
+using System.CommandLine.Help;
+using System.CommandLine.Invocation;
+using System.CommandLine.Parsing;
 using ActionConnections.Hosting;
 using Microsoft.Extensions.Options;
 
 namespace ActionConnections.Cli;
 
+/// <summary>
+/// The command line: <c>serve</c> runs the server; the other verbs administer the configured store
+/// directly (<see cref="StoreCommand"/>). Running with no verb prints help and exits 1: starting a
+/// server that listens on the network should be asked for, never a default.
+/// </summary>
 internal static class AdminCli
 {
-    public static async Task<int> RunAsync(string[] args)
+    public static Task<int> RunAsync(string[] args) => RunAsync(args, Console.Out, Console.Error);
+
+    /// <summary>Runs one command line with its output captured, as the tests do.</summary>
+    internal static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr)
     {
+        var parse = BuildRoot().Parse(args);
+        if (parse.Action is ParseErrorAction parseError)
+        {
+            // The errors alone, on stderr: full help on stdout would bury them and corrupt --json output.
+            parseError.ShowHelp = false;
+        }
+
+        var exitCode = await parse.InvokeAsync(new InvocationConfiguration { Output = stdout, Error = stderr });
+        if (parse.Errors.Count > 0)
+        {
+            await stderr.WriteLineAsync($"Run '{CommandPath(parse.CommandResult)}--help' for usage.");
+        }
+
+        return exitCode;
+    }
+
+    /// <summary>A fresh command tree per run: option objects are not shared between parses.</summary>
+    private static RootCommand BuildRoot()
+    {
+        var dataDir = new Option<string?>("--data-dir")
+        {
+            Description = "Data directory; overrides ACTIONCONNECTIONS_DATA_DIR and appsettings.",
+            HelpName = "path",
+            Recursive = true,
+        };
+        var store = new StoreCommand(dataDir);
         var root = new RootCommand("ActionConnections: a self-hosted, wire-compatible Datadog Action Connection API.");
+        root.Options.Add(dataDir);
+        root.SetAction(static parse =>
+        {
+            new HelpAction().Invoke(parse);
+            return ExitCodes.Usage;
+        });
+        root.Subcommands.Add(Serve(dataDir));
+        root.Subcommands.Add(Migrate(store));
+        root.Subcommands.Add(OrgCommands.Build(store));
+        root.Subcommands.Add(UserCommands.Build(store));
+        root.Subcommands.Add(ApiKeyCommands.Build(store));
+        root.Subcommands.Add(AppKeyCommands.Build(store));
+        return root;
+    }
+
+    /// <summary>"users create " for <c>users create</c>; empty for the root command.</summary>
+    private static string CommandPath(CommandResult? command)
+    {
+        var names = new List<string>();
+        for (; command?.Parent is CommandResult parent; command = parent)
+        {
+            names.Insert(0, command.Command.Name + " ");
+        }
+
+        return string.Concat(names);
+    }
+
+    private static Command Serve(Option<string?> dataDir)
+    {
         var serve = new Command("serve", "Run the HTTP server (ASP.NET Core options such as --urls pass through).")
         {
             TreatUnmatchedTokensAsErrors = false,
         };
-        serve.SetAction((parse, ct) => ServeAsync([.. parse.UnmatchedTokens], ct));
-        root.Subcommands.Add(serve);
-        return await root.Parse(args).InvokeAsync();
+        serve.SetAction((parse, ct) => ServeAsync([.. parse.UnmatchedTokens], parse.GetValue(dataDir), ct));
+        return serve;
     }
 
-    public static async Task<int> ServeAsync(string[] args, CancellationToken cancellationToken)
+    private static Command Migrate(StoreCommand store)
+    {
+        var migrate = new Command("migrate", "Apply pending database migrations (every other verb does this first too).");
+        store.SetAction(migrate, static (_, context, _) =>
+        {
+            context.Out.WriteLine(context.MigrationsApplied == 1 ? "Applied 1 migration." : $"Applied {context.MigrationsApplied} migrations.");
+            return Task.FromResult(ExitCodes.Success);
+        });
+        return migrate;
+    }
+
+    public static async Task<int> ServeAsync(string[] args, string? dataDir, CancellationToken cancellationToken)
     {
         try
         {
-            var app = Program.BuildServer(args);
+            var app = Program.BuildServer(args, builder => StoreCommand.OverrideDataDir(builder, dataDir));
             var options = app.Services.GetRequiredService<IOptions<ServerOptions>>().Value;
             var created = await app.Services.GetRequiredService<StoreInitializer>().InitializeAsync(cancellationToken);
             if (created is not null)
@@ -31,12 +107,24 @@ internal static class AdminCli
             }
 
             await app.RunAsync();
-            return 0;
+            return ExitCodes.Success;
         }
         catch (Exception e) when (e is StartupException or OptionsValidationException or InvalidOperationException)
         {
             await Console.Error.WriteLineAsync($"error: {e.Message}");
-            return 2;
+            return ExitCodes.Configuration;
         }
     }
+}
+
+/// <summary>The process exit codes, documented in the README.</summary>
+internal static class ExitCodes
+{
+    public const int Success = 0;
+
+    /// <summary>Bad usage, invalid input, or the named organisation, principal or key does not exist.</summary>
+    public const int Usage = 1;
+
+    /// <summary>The configuration is invalid or the store cannot be opened.</summary>
+    public const int Configuration = 2;
 }

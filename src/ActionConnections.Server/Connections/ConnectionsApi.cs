@@ -161,7 +161,7 @@ internal static class ConnectionsApi
         var query = context.Request.Query;
         if (!PageQuery.TryParse(query, DefaultPageSize, MaxPageSize, out var page, out var invalid))
         {
-            return new ApiProblemResult(invalid!);
+            return new ApiProblemResult(invalid);
         }
 
         string? nameFilter = null;

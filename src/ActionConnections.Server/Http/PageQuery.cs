@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using ActionConnections.Errors;
 
@@ -13,7 +14,7 @@ internal readonly record struct PageQuery(int Size, long Number)
 
     public long Offset => Number * Size;
 
-    public static bool TryParse(IQueryCollection query, int defaultSize, int maxSize, out PageQuery page, out ApiProblem? problem)
+    public static bool TryParse(IQueryCollection query, int defaultSize, int maxSize, out PageQuery page, [NotNullWhen(false)] out ApiProblem? problem)
     {
         page = new PageQuery(defaultSize, 0);
         problem = null;

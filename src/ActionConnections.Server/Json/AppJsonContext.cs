@@ -4,6 +4,7 @@ using ActionConnections.AppKeyRegistrations;
 using ActionConnections.Connections;
 using ActionConnections.Connections.Integrations;
 using ActionConnections.Errors;
+using ActionConnections.KeyManagement;
 
 namespace ActionConnections.Json;
 
@@ -32,7 +33,19 @@ namespace ActionConnections.Json;
 [JsonSerializable(typeof(Integration))]
 [JsonSerializable(typeof(Dictionary<string, string>))]
 // Key management
+[JsonSerializable(typeof(ApiKeyResponse))]
+[JsonSerializable(typeof(ApiKeysResponse))]
+[JsonSerializable(typeof(AppKeyResponse))]
+[JsonSerializable(typeof(AppKeysResponse))]
 // CLI
+[JsonSerializable(typeof(Cli.OrgCreatedOutput))]
+[JsonSerializable(typeof(List<Cli.OrgOutput>))]
+[JsonSerializable(typeof(Cli.UserOutput))]
+[JsonSerializable(typeof(List<Cli.UserOutput>))]
+[JsonSerializable(typeof(Cli.ApiKeyCreatedOutput))]
+[JsonSerializable(typeof(List<Cli.ApiKeyOutput>))]
+[JsonSerializable(typeof(Cli.AppKeyCreatedOutput))]
+[JsonSerializable(typeof(List<Cli.AppKeyOutput>))]
 internal sealed partial class AppJsonContext : JsonSerializerContext;
 
 /// <summary>

@@ -12,8 +12,29 @@ internal static class IntegrationCatalog
     public static readonly IReadOnlyList<IntegrationVariant> All =
     [
         AwsIntegration.Variant,
+        AnthropicIntegration.Variant,
+        AsanaIntegration.Variant,
+        AzureIntegration.Variant,
+        CircleCIIntegration.Variant,
+        ClickupIntegration.Variant,
+        CloudflareIntegration.Variant,
+        ConfigCatIntegration.Variant,
+        DatadogIntegration.Variant,
+        FastlyIntegration.Variant,
+        FreshserviceIntegration.Variant,
+        GcpIntegration.Variant,
+        GeminiIntegration.Variant,
+        GitlabIntegration.Variant,
+        GreyNoiseIntegration.Variant,
         HttpIntegration.Variant,
+        LaunchDarklyIntegration.Variant,
+        NotionIntegration.Variant,
+        OktaIntegration.Variant,
         OpenAIIntegration.Variant,
+        ServiceNowIntegration.Variant,
+        SplitIntegration.Variant,
+        StatsigIntegration.Variant,
+        VirusTotalIntegration.Variant,
     ];
 
     private static readonly Dictionary<string, IntegrationVariant> ByType = All.ToDictionary(v => v.Type, StringComparer.Ordinal);

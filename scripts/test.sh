@@ -1,0 +1,84 @@
+#!/usr/bin/env bash
+# Runs every check CI runs: formatting, a warnings-as-errors Release build, then every test suite.
+# The last line of output is "N passed, M failed" (CI reads it); the exit code is non-zero on any failure.
+set -euo pipefail
+
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+if ! command -v dotnet >/dev/null 2>&1; then
+  echo "error: 'dotnet' not found. Install the .NET 10 SDK (.ci/run does so on Debian 12)." >&2
+  exit 1
+fi
+
+export DOTNET_NOLOGO=1 DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+
+# Tests configure the server themselves; an operator's ACTIONCONNECTIONS_* settings must not leak in
+# (an unknown one is a start-up error, a real one would change what the tests see).
+while IFS= read -r name; do
+  unset "$name"
+done < <(compgen -e | grep '^ACTIONCONNECTIONS_' || true)
+
+solution=ActionConnections.slnx
+results="$(mktemp -d)"
+trap 'rm -rf "$results"' EXIT
+
+passed=0
+failed=0
+
+# add_trx_counts DIR: adds the counters of every .trx file in DIR to the totals. A skipped test
+# counts as failed: a skipped test is a failing test that hides.
+add_trx_counts() {
+  local trx counters value
+  for trx in "$1"/*.trx; do
+    [ -e "$trx" ] || continue
+    counters="$(grep -o '<Counters [^>]*>' "$trx" | head -n 1 || true)"
+    passed=$((passed + $(trx_attribute "$counters" passed)))
+    for value in failed error timeout aborted; do
+      failed=$((failed + $(trx_attribute "$counters" "$value")))
+    done
+    # Skipped tests are in total but not in executed.
+    failed=$((failed + $(trx_attribute "$counters" total) - $(trx_attribute "$counters" executed)))
+  done
+}
+
+# trx_attribute COUNTERS NAME: the value of NAME="…" in a <Counters …> element, 0 when absent.
+trx_attribute() {
+  local value
+  value="$(printf '%s\n' "$1" | sed -n "s/.* $2=\"\([0-9]*\)\".*/\1/p")"
+  echo "${value:-0}"
+}
+
+echo "==> dotnet restore"
+dotnet restore "$solution"
+
+echo "==> dotnet format --verify-no-changes"
+dotnet format "$solution" --no-restore --verify-no-changes
+
+echo "==> dotnet build -c Release -warnaserror"
+dotnet build "$solution" -c Release --no-restore -warnaserror
+
+status=0
+
+echo "==> dotnet test (SQLite)"
+dotnet test "$solution" -c Release --no-build \
+  --logger "console;verbosity=minimal" --logger trx --results-directory "$results/dotnet" || status=1
+add_trx_counts "$results/dotnet"
+
+# Hook: PostgreSQL. The storage tests run once per provider; when the PostgreSQL provider lands,
+# start (or point at) a server here, export its connection string, run the provider's tests into
+# "$results/postgres" and add their counts with: add_trx_counts "$results/postgres" (|| status=1).
+
+# Hook: Node conformance. The Datadog client conformance suite (Node) runs here against a server
+# started from the Release build; add its counts with: passed=$((passed + N)); failed=$((failed + M)).
+
+if [ "$passed" -eq 0 ] && [ "$failed" -eq 0 ]; then
+  echo "error: no test results were found; the test run did not happen." >&2
+  status=1
+fi
+
+if [ "$failed" -gt 0 ]; then
+  status=1
+fi
+
+echo "${passed} passed, ${failed} failed"
+exit "$status"

@@ -1,0 +1,128 @@
+using System.CommandLine;
+using ActionConnections.Auth;
+using ActionConnections.Json;
+
+namespace ActionConnections.Cli;
+
+/// <summary><c>api-keys create</c>, <c>api-keys list</c> and <c>api-keys revoke</c>: an organisation's API keys.</summary>
+internal static class ApiKeyCommands
+{
+    /// <summary>What a new API key gets, as the bootstrap organisation's key does.</summary>
+    private const string Category = "default";
+    private const bool RemoteConfigReadEnabled = true;
+
+    public static Command Build(StoreCommand store)
+    {
+        var apiKeys = new Command("api-keys", "API keys of an organisation (DD-API-KEY).");
+        apiKeys.Subcommands.Add(Create(store));
+        apiKeys.Subcommands.Add(List(store));
+        apiKeys.Subcommands.Add(Revoke(store));
+        return apiKeys;
+    }
+
+    private static Command Create(StoreCommand store)
+    {
+        var org = CliOptions.Org();
+        var name = CliOptions.Name("Key name.");
+        var createdBy = CliOptions.Id("--created-by", "Principal recorded as the key's creator (default: the organisation's first active admin).");
+        createdBy.Required = false;
+        var json = CliOptions.Json();
+        var create = new Command("create", "Create an API key (printed once).") { org, name, createdBy, json };
+        store.SetAction(create, async (parse, context, ct) =>
+        {
+            var orgId = parse.GetValue(org);
+            if (await context.FindOrganizationAsync(orgId, ct) is null)
+            {
+                return ExitCodes.Usage;
+            }
+
+            Guid creatorId;
+            if (parse.GetResult(createdBy) is null)
+            {
+                var principals = await context.Identity.ListPrincipalsAsync(orgId, ct);
+                if (principals.FirstOrDefault(p => p.Role == Role.Admin && !p.Disabled) is not { } admin)
+                {
+                    return context.Fail($"organisation {orgId:D} has no active admin; name the creator with --created-by.");
+                }
+
+                creatorId = admin.Id;
+            }
+            else if (await context.FindPrincipalAsync(orgId, parse.GetValue(createdBy), ct) is { } creator)
+            {
+                creatorId = creator.Id;
+            }
+            else
+            {
+                return ExitCodes.Usage;
+            }
+
+            var created = await context.Identity.CreateApiKeyAsync(orgId, creatorId, parse.GetRequiredValue(name), Category, RemoteConfigReadEnabled, ct);
+            if (parse.GetValue(json))
+            {
+                context.WriteJson(ApiKeyCreatedOutput.From(created), AppJson.Context.ApiKeyCreatedOutput);
+                return ExitCodes.Success;
+            }
+
+            context.Out.WriteLine($"Created API key \"{created.Record.Name}\".");
+            context.Out.WriteLine($"  id:          {created.Record.Id:D}");
+            context.Out.WriteLine($"  DD-API-KEY:  {created.Key}");
+            context.Out.WriteLine("This key is shown only this once; store it now.");
+            return ExitCodes.Success;
+        });
+        return create;
+    }
+
+    private static Command List(StoreCommand store)
+    {
+        var org = CliOptions.Org();
+        var json = CliOptions.Json();
+        var list = new Command("list", "List an organisation's API keys (never the keys themselves).") { org, json };
+        store.SetAction(list, async (parse, context, ct) =>
+        {
+            var orgId = parse.GetValue(org);
+            if (await context.FindOrganizationAsync(orgId, ct) is null)
+            {
+                return ExitCodes.Usage;
+            }
+
+            var keys = await context.Identity.ListApiKeysAsync(orgId, ct);
+            if (parse.GetValue(json))
+            {
+                context.WriteJson([.. keys.Select(ApiKeyOutput.From)], AppJson.Context.ListApiKeyOutput);
+                return ExitCodes.Success;
+            }
+
+            TextTable.Write(
+                context.Out,
+                ["ID", "NAME", "LAST4", "CREATED BY", "CREATED"],
+                keys.Select(k => (IReadOnlyList<string>)[k.Id.ToString("D"), k.Name, k.Last4, k.CreatedBy.ToString("D"), TextTable.Time(k.CreatedAt)]));
+            return ExitCodes.Success;
+        });
+        return list;
+    }
+
+    private static Command Revoke(StoreCommand store)
+    {
+        var org = CliOptions.Org();
+        var id = CliOptions.Id("--id", "API key id.");
+        var revoke = new Command("revoke", "Delete an API key; it stops authenticating at once.") { org, id };
+        store.SetAction(revoke, async (parse, context, ct) =>
+        {
+            var orgId = parse.GetValue(org);
+            var keyId = parse.GetValue(id);
+            if (await context.FindOrganizationAsync(orgId, ct) is null)
+            {
+                return ExitCodes.Usage;
+            }
+
+            if (!await context.Identity.DeleteApiKeyAsync(orgId, keyId, ct))
+            {
+                return context.Fail($"no API key with id {keyId:D} in organisation {orgId:D}.");
+            }
+
+            context.Out.WriteLine($"Revoked API key {keyId:D}.");
+            return ExitCodes.Success;
+        });
+        return revoke;
+    }
+}

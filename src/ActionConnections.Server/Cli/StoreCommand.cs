@@ -1,0 +1,195 @@
+using System.CommandLine;
+using System.CommandLine.Parsing;
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
+using ActionConnections.Hosting;
+using ActionConnections.Identity;
+using ActionConnections.Storage;
+using Microsoft.Extensions.Options;
+
+namespace ActionConnections.Cli;
+
+/// <summary>
+/// Runs an administrative verb against the configured store: the server's configuration
+/// (appsettings, <c>ACTIONCONNECTIONS_*</c>, then <c>--data-dir</c>), its storage registrations,
+/// and pending migrations applied first. No bootstrap organisation is created from here.
+/// </summary>
+internal sealed class StoreCommand(Option<string?> dataDir)
+{
+    public void SetAction(Command command, Func<ParseResult, StoreContext, CancellationToken, Task<int>> verb) =>
+        command.SetAction((parse, ct) => RunAsync(parse, verb, ct));
+
+    /// <summary>Makes <c>--data-dir</c> win over every other configuration source.</summary>
+    public static void OverrideDataDir(IHostApplicationBuilder builder, string? dataDir)
+    {
+        if (dataDir is not null)
+        {
+            builder.Configuration.AddInMemoryCollection([new($"{ServerOptions.Section}:{nameof(ServerOptions.DataDir)}", dataDir)]);
+        }
+    }
+
+    private async Task<int> RunAsync(ParseResult parse, Func<ParseResult, StoreContext, CancellationToken, Task<int>> verb, CancellationToken cancellationToken)
+    {
+        var output = parse.InvocationConfiguration.Output;
+        var error = parse.InvocationConfiguration.Error;
+        IHost host;
+        int applied;
+        try
+        {
+            host = BuildHost(parse.GetValue(dataDir));
+        }
+        catch (Exception e) when (e is StartupException or InvalidDataException or FormatException)
+        {
+            // An unknown ACTIONCONNECTIONS_* variable, or an appsettings file that does not parse.
+            return ConfigurationError(error, e.Message);
+        }
+
+        using (host)
+        {
+            try
+            {
+                // Resolving the options validates them, as ValidateOnStart does for the server.
+                _ = host.Services.GetRequiredService<IOptions<ServerOptions>>().Value;
+                applied = await host.Services.GetRequiredService<IDatabase>().MigrateAsync(cancellationToken);
+            }
+            catch (Exception e) when (e is StartupException or OptionsValidationException or StoreUnavailableException or InvalidOperationException)
+            {
+                return ConfigurationError(error, e.Message);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                return ConfigurationError(error, $"the data directory cannot be used: {e.Message}");
+            }
+
+            try
+            {
+                return await verb(parse, new StoreContext(host.Services, output, error, applied), cancellationToken);
+            }
+            catch (StoreUnavailableException e)
+            {
+                return ConfigurationError(error, e.Message);
+            }
+        }
+    }
+
+    private static IHost BuildHost(string? dataDir)
+    {
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
+        {
+            Args = [],
+            ContentRootPath = AppContext.BaseDirectory,
+
+            // The server's web host reads ASPNETCORE_ENVIRONMENT; read the same appsettings.{env}.json.
+            EnvironmentName = Environment.GetEnvironmentVariable("ASPNETCORE_ENVIRONMENT") ?? Environment.GetEnvironmentVariable("DOTNET_ENVIRONMENT"),
+        });
+
+        // stdout carries the verb's output (one JSON line with --json); errors are reported by the verbs.
+        builder.Logging.ClearProviders();
+        builder.AddServerConfiguration();
+        builder.AddStorage();
+
+        // Registered so the container is the server's, but never resolved: no verb touches
+        // connection secrets, so the CLI never generates a master key the server might not use.
+        builder.AddSecrets();
+        OverrideDataDir(builder, dataDir);
+        return builder.Build();
+    }
+
+    private static int ConfigurationError(TextWriter error, string message)
+    {
+        error.WriteLine($"error: {message}");
+        return ExitCodes.Configuration;
+    }
+}
+
+/// <summary>What a verb runs with: the store's services and the command's output streams.</summary>
+internal sealed class StoreContext(IServiceProvider services, TextWriter output, TextWriter error, int migrationsApplied)
+{
+    public IIdentityStore Identity { get; } = services.GetRequiredService<IIdentityStore>();
+
+    public TextWriter Out { get; } = output;
+
+    public TextWriter Error { get; } = error;
+
+    public int MigrationsApplied { get; } = migrationsApplied;
+
+    /// <summary>Reports a usage or not-found error; returns the exit code to return.</summary>
+    public int Fail(string message)
+    {
+        Error.WriteLine($"error: {message}");
+        return ExitCodes.Usage;
+    }
+
+    public void WriteJson<T>(T value, JsonTypeInfo<T> typeInfo) => Out.WriteLine(JsonSerializer.Serialize(value, typeInfo));
+
+    /// <summary>The organisation, or null after reporting that it does not exist.</summary>
+    public async Task<Organization?> FindOrganizationAsync(Guid orgId, CancellationToken cancellationToken)
+    {
+        var org = await Identity.FindOrganizationAsync(orgId, cancellationToken);
+        if (org is null)
+        {
+            Fail($"no organisation with id {orgId:D}.");
+        }
+
+        return org;
+    }
+
+    /// <summary>The principal of the organisation, or null after reporting that it does not exist.</summary>
+    public async Task<Principal?> FindPrincipalAsync(Guid orgId, Guid principalId, CancellationToken cancellationToken)
+    {
+        var principal = await Identity.FindPrincipalAsync(orgId, principalId, cancellationToken);
+        if (principal is null)
+        {
+            Fail($"no user or service account with id {principalId:D} in organisation {orgId:D}.");
+        }
+
+        return principal;
+    }
+}
+
+/// <summary>Options shared by several verbs, with parsing that reports bad input as usage errors.</summary>
+internal static class CliOptions
+{
+    public static Option<Guid> Id(string name, string description) => new(name)
+    {
+        Description = description,
+        HelpName = "uuid",
+        Required = true,
+        CustomParser = result => ParseGuid(result, name),
+    };
+
+    public static Option<Guid> Org() => Id("--org", "Organisation id.");
+
+    public static Option<string> Name(string description) => new("--name")
+    {
+        Description = description,
+        Required = true,
+        CustomParser = static result =>
+        {
+            var text = result.Tokens[0].Value.Trim();
+            if (text.Length == 0)
+            {
+                result.AddError("--name must not be empty.");
+            }
+
+            return text;
+        },
+    };
+
+    public static Option<bool> Json() => new("--json")
+    {
+        Description = "Write JSON instead of text.",
+    };
+
+    private static Guid ParseGuid(ArgumentResult result, string name)
+    {
+        var text = result.Tokens[0].Value;
+        if (Guid.TryParse(text, out var id))
+        {
+            return id;
+        }
+
+        result.AddError($"{name}: '{text}' is not a valid UUID.");
+        return default;
+    }
+}

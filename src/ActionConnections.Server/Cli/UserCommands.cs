@@ -1,0 +1,130 @@
+using System.CommandLine;
+using ActionConnections.Auth;
+using ActionConnections.Identity;
+using ActionConnections.Json;
+
+namespace ActionConnections.Cli;
+
+/// <summary><c>users create</c>, <c>users list</c> and <c>users revoke</c>: users and service accounts of one organisation.</summary>
+internal static class UserCommands
+{
+    public static Command Build(StoreCommand store)
+    {
+        var users = new Command("users", "Users and service accounts of an organisation.");
+        users.Subcommands.Add(Create(store));
+        users.Subcommands.Add(List(store));
+        users.Subcommands.Add(Revoke(store));
+        return users;
+    }
+
+    private static Command Create(StoreCommand store)
+    {
+        var org = CliOptions.Org();
+        var name = CliOptions.Name("User or service account name.");
+        var email = new Option<string?>("--email") { Description = "Email address." };
+        var role = new Option<Role?>("--role")
+        {
+            Description = "Role (default: standard).",
+            HelpName = "admin|standard|read_only",
+            CustomParser = static result =>
+            {
+                var text = result.Tokens[0].Value;
+                if (Roles.TryParse(text, out var parsed))
+                {
+                    return parsed;
+                }
+
+                result.AddError($"--role: '{text}' is not a role; use admin, standard or read_only.");
+                return default;
+            },
+        };
+        var serviceAccount = new Option<bool>("--service-account") { Description = "Create a service account instead of a user." };
+        var json = CliOptions.Json();
+        var create = new Command("create", "Create a user or service account.") { org, name, email, role, serviceAccount, json };
+        store.SetAction(create, async (parse, context, ct) =>
+        {
+            var orgId = parse.GetValue(org);
+            var emailText = parse.GetValue(email)?.Trim();
+            if (emailText is not null && !emailText.Contains('@', StringComparison.Ordinal))
+            {
+                return context.Fail($"--email: '{emailText}' is not an email address.");
+            }
+
+            if (await context.FindOrganizationAsync(orgId, ct) is null)
+            {
+                return ExitCodes.Usage;
+            }
+
+            var kind = parse.GetValue(serviceAccount) ? PrincipalKind.ServiceAccount : PrincipalKind.User;
+            var principal = await context.Identity.CreatePrincipalAsync(orgId, kind, parse.GetRequiredValue(name), emailText, parse.GetValue(role) ?? Role.Standard, ct);
+            if (parse.GetValue(json))
+            {
+                context.WriteJson(UserOutput.From(principal), AppJson.Context.UserOutput);
+            }
+            else
+            {
+                context.Out.WriteLine($"Created {(kind == PrincipalKind.ServiceAccount ? "service account" : "user")} \"{principal.Name}\" ({principal.Role.ToWire()}).");
+                context.Out.WriteLine($"  id:  {principal.Id:D}");
+            }
+
+            return ExitCodes.Success;
+        });
+        return create;
+    }
+
+    private static Command List(StoreCommand store)
+    {
+        var org = CliOptions.Org();
+        var json = CliOptions.Json();
+        var list = new Command("list", "List the users and service accounts of an organisation.") { org, json };
+        store.SetAction(list, async (parse, context, ct) =>
+        {
+            var orgId = parse.GetValue(org);
+            if (await context.FindOrganizationAsync(orgId, ct) is null)
+            {
+                return ExitCodes.Usage;
+            }
+
+            var principals = await context.Identity.ListPrincipalsAsync(orgId, ct);
+            if (parse.GetValue(json))
+            {
+                context.WriteJson([.. principals.Select(UserOutput.From)], AppJson.Context.ListUserOutput);
+                return ExitCodes.Success;
+            }
+
+            TextTable.Write(
+                context.Out,
+                ["ID", "KIND", "NAME", "EMAIL", "ROLE", "STATUS", "CREATED"],
+                principals.Select(p => (IReadOnlyList<string>)[
+                    p.Id.ToString("D"), UserOutput.KindText(p.Kind), p.Name, p.Email ?? "-", p.Role.ToWire(),
+                    p.Disabled ? "disabled" : "active", TextTable.Time(p.CreatedAt)]));
+            return ExitCodes.Success;
+        });
+        return list;
+    }
+
+    private static Command Revoke(StoreCommand store)
+    {
+        var org = CliOptions.Org();
+        var id = CliOptions.Id("--id", "User or service account id.");
+        var revoke = new Command("revoke", "Disable a user or service account; its application keys stop authenticating.") { org, id };
+        store.SetAction(revoke, async (parse, context, ct) =>
+        {
+            var orgId = parse.GetValue(org);
+            var principalId = parse.GetValue(id);
+            if (await context.FindOrganizationAsync(orgId, ct) is null)
+            {
+                return ExitCodes.Usage;
+            }
+
+            if (!await context.Identity.DisablePrincipalAsync(orgId, principalId, ct))
+            {
+                return context.Fail($"no user or service account with id {principalId:D} in organisation {orgId:D}.");
+            }
+
+            context.Out.WriteLine($"Disabled {principalId:D}; its application keys no longer authenticate.");
+            return ExitCodes.Success;
+        });
+        return revoke;
+    }
+}

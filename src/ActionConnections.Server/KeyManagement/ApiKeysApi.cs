@@ -1,0 +1,131 @@
+using ActionConnections.Auth;
+using ActionConnections.Errors;
+using ActionConnections.Http;
+using ActionConnections.Identity;
+using ActionConnections.Json;
+
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+
+namespace ActionConnections.KeyManagement;
+
+/// <summary><c>/api/v2/api_keys</c>: the organisation's API keys.</summary>
+internal static class ApiKeysApi
+{
+    public const string DefaultCategory = "default";
+
+    public static IEndpointRouteBuilder MapApiKeys(this IEndpointRouteBuilder routes)
+    {
+        var group = routes.MapGroup("/api/v2/api_keys");
+        group.MapGet("", ListAsync);
+        group.MapPost("", CreateAsync);
+        group.MapGet("/{api_key_id}", GetAsync);
+        group.MapPatch("/{api_key_id}", UpdateAsync);
+        group.MapDelete("/{api_key_id}", DeleteAsync);
+        return routes;
+    }
+
+    public static async Task<Results<JsonApiResult<ApiKeysResponse>, ApiProblemResult>> ListAsync(
+        HttpContext context, IIdentityStore identity, CancellationToken ct)
+    {
+        var caller = context.Caller();
+        if (caller.RequireAny(Permission.ApiKeysRead) is { } forbidden)
+        {
+            return new ApiProblemResult(forbidden);
+        }
+
+        if (!KeyListQuery.TryParseForApiKeys(context.Request.Query, out var query, out var invalid))
+        {
+            return new ApiProblemResult(invalid!);
+        }
+
+        var (items, total) = query.Apply(await identity.ListApiKeysAsync(caller.OrgId, ct));
+        var body = new ApiKeysResponse
+        {
+            Data = [.. items.Select(k => KeyMapping.ApiKey(k))],
+            Meta = new ApiKeysMeta { Page = new KeyListPage { TotalFilteredCount = total }, MaxAllowed = KeyManagementApi.MaxApiKeysPerOrg },
+        };
+        return KeyManagementApi.Ok(body, AppJson.Context.ApiKeysResponse);
+    }
+
+    public static async Task<Results<JsonApiResult<ApiKeyResponse>, ApiProblemResult>> CreateAsync(
+        HttpContext context, IIdentityStore identity, CancellationToken ct)
+    {
+        var caller = context.Caller();
+        if (caller.RequireAny(Permission.ApiKeysWrite) is { } forbidden)
+        {
+            return new ApiProblemResult(forbidden);
+        }
+
+        var read = await KeyManagementRequests.ReadApiKeyCreateAsync(context.Request, ct);
+        if (!read.TryGetValue(out var request, out var invalid))
+        {
+            return new ApiProblemResult(invalid!);
+        }
+
+        if ((await identity.ListApiKeysAsync(caller.OrgId, ct)).Count >= KeyManagementApi.MaxApiKeysPerOrg)
+        {
+            return new ApiProblemResult(ApiProblem.BadRequest($"Maximum number of API keys ({KeyManagementApi.MaxApiKeysPerOrg}) reached"));
+        }
+
+        // Recorded defaults: category "default", remote config reads enabled.
+        var created = await identity.CreateApiKeyAsync(
+            caller.OrgId, caller.PrincipalId, request.Name, request.Category ?? DefaultCategory, request.RemoteConfigReadEnabled ?? true, ct);
+        return KeyManagementApi.Created(new ApiKeyResponse { Data = KeyMapping.ApiKey(created.Record, created.Key) }, AppJson.Context.ApiKeyResponse);
+    }
+
+    public static async Task<Results<JsonApiResult<ApiKeyResponse>, ApiProblemResult>> GetAsync(
+        [FromRoute(Name = "api_key_id")] string apiKeyId, HttpContext context, IIdentityStore identity, CancellationToken ct)
+    {
+        var caller = context.Caller();
+        if (caller.RequireAny(Permission.ApiKeysRead) is { } forbidden)
+        {
+            return new ApiProblemResult(forbidden);
+        }
+
+        var key = RouteIds.TryParseUuid(apiKeyId, out var id) ? await identity.FindApiKeyAsync(caller.OrgId, id, ct) : null;
+        return key is null
+            ? new ApiProblemResult(KeyManagementApi.ApiKeyNotFound)
+            : KeyManagementApi.Ok(new ApiKeyResponse { Data = KeyMapping.ApiKey(key) }, AppJson.Context.ApiKeyResponse);
+    }
+
+    public static async Task<Results<JsonApiResult<ApiKeyResponse>, ApiProblemResult>> UpdateAsync(
+        [FromRoute(Name = "api_key_id")] string apiKeyId, HttpContext context, IIdentityStore identity, CancellationToken ct)
+    {
+        var caller = context.Caller();
+        if (caller.RequireAny(Permission.ApiKeysWrite) is { } forbidden)
+        {
+            return new ApiProblemResult(forbidden);
+        }
+
+        if (!RouteIds.TryParseUuid(apiKeyId, out var id))
+        {
+            return new ApiProblemResult(KeyManagementApi.ApiKeyNotFound);
+        }
+
+        var read = await KeyManagementRequests.ReadApiKeyUpdateAsync(context.Request, id, ct);
+        if (!read.TryGetValue(out var request, out var invalid))
+        {
+            return new ApiProblemResult(invalid!);
+        }
+
+        var updated = await identity.UpdateApiKeyAsync(caller.OrgId, id, caller.PrincipalId, request.Name, request.Category, request.RemoteConfigReadEnabled, ct);
+        return updated is null
+            ? new ApiProblemResult(KeyManagementApi.ApiKeyNotFound)
+            : KeyManagementApi.Ok(new ApiKeyResponse { Data = KeyMapping.ApiKey(updated) }, AppJson.Context.ApiKeyResponse);
+    }
+
+    public static async Task<Results<NoContent, ApiProblemResult>> DeleteAsync(
+        [FromRoute(Name = "api_key_id")] string apiKeyId, HttpContext context, IIdentityStore identity, CancellationToken ct)
+    {
+        var caller = context.Caller();
+        if (caller.RequireAny(Permission.ApiKeysDelete) is { } forbidden)
+        {
+            return new ApiProblemResult(forbidden);
+        }
+
+        return RouteIds.TryParseUuid(apiKeyId, out var id) && await identity.DeleteApiKeyAsync(caller.OrgId, id, ct)
+            ? TypedResults.NoContent()
+            : new ApiProblemResult(KeyManagementApi.ApiKeyNotFound);
+    }
+}

@@ -1,0 +1,142 @@
+using ActionConnections.Auth;
+using ActionConnections.Errors;
+using ActionConnections.Http;
+using ActionConnections.Identity;
+using ActionConnections.Json;
+
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace ActionConnections.KeyManagement;
+
+/// <summary>
+/// What the three application key paths (current user, organisation, service account) share.
+/// Each path decides who may call it and whose keys it sees (<c>ownerId</c>: one principal, or
+/// null for every key of the organisation); a key outside that set is "not found".
+/// </summary>
+internal static class AppKeyOperations
+{
+    public static async Task<Results<JsonApiResult<AppKeysResponse>, ApiProblemResult>> ListAsync(
+        HttpContext context, IIdentityStore identity, Guid orgId, Guid? ownerId, bool withOwner, CancellationToken ct)
+    {
+        if (!KeyListQuery.TryParseForAppKeys(context.Request.Query, out var query, out var invalid))
+        {
+            return new ApiProblemResult(invalid!);
+        }
+
+        var (items, total) = query.Apply(await identity.ListAppKeysAsync(orgId, ownerId, ct));
+        var body = new AppKeysResponse
+        {
+            Data = [.. items.Select(k => KeyMapping.AppKey(k, withOwner))],
+            Meta = new AppKeysMeta { Page = new KeyListPage { TotalFilteredCount = total }, MaxAllowedPerUser = KeyManagementApi.MaxAppKeysPerOwner },
+        };
+        return KeyManagementApi.Ok(body, AppJson.Context.AppKeysResponse);
+    }
+
+    /// <summary>Creates a key for <paramref name="owner"/>; the 201 is the only response that carries the secret.</summary>
+    public static async Task<Results<JsonApiResult<AppKeyResponse>, ApiProblemResult>> CreateAsync(
+        HttpContext context, IIdentityStore identity, Caller caller, Principal owner, CancellationToken ct)
+    {
+        var read = await KeyManagementRequests.ReadAppKeyCreateAsync(context.Request, ct);
+        if (!read.TryGetValue(out var request, out var invalid))
+        {
+            return new ApiProblemResult(invalid!);
+        }
+
+        if (MayGrant(caller, owner.Role, request.Scopes) is { } denied)
+        {
+            return new ApiProblemResult(denied);
+        }
+
+        if ((await identity.ListAppKeysAsync(caller.OrgId, owner.Id, ct)).Count >= KeyManagementApi.MaxAppKeysPerOwner)
+        {
+            return new ApiProblemResult(ApiProblem.BadRequest($"Maximum number of application keys per user ({KeyManagementApi.MaxAppKeysPerOwner}) reached"));
+        }
+
+        var created = await identity.CreateAppKeyAsync(caller.OrgId, owner.Id, request.Name, request.Scopes, ct);
+        var body = new AppKeyResponse { Data = KeyMapping.AppKey(created.Record, withOwner: true, created.Key) };
+        return KeyManagementApi.Created(body, AppJson.Context.AppKeyResponse);
+    }
+
+    public static async Task<Results<JsonApiResult<AppKeyResponse>, ApiProblemResult>> GetAsync(
+        IIdentityStore identity, Guid orgId, Guid? ownerId, string rawId, bool withOwner, CancellationToken ct)
+    {
+        var key = await FindAsync(identity, orgId, ownerId, rawId, ct);
+        return key is null
+            ? new ApiProblemResult(KeyManagementApi.AppKeyNotFound)
+            : KeyManagementApi.Ok(new AppKeyResponse { Data = KeyMapping.AppKey(key, withOwner) }, AppJson.Context.AppKeyResponse);
+    }
+
+    public static async Task<Results<JsonApiResult<AppKeyResponse>, ApiProblemResult>> UpdateAsync(
+        HttpContext context, IIdentityStore identity, Caller caller, Guid? ownerId, string rawId, bool withOwner, CancellationToken ct)
+    {
+        if (!RouteIds.TryParseUuid(rawId, out var id))
+        {
+            return new ApiProblemResult(KeyManagementApi.AppKeyNotFound);
+        }
+
+        var read = await KeyManagementRequests.ReadAppKeyUpdateAsync(context.Request, id, ct);
+        if (!read.TryGetValue(out var request, out var invalid))
+        {
+            return new ApiProblemResult(invalid!);
+        }
+
+        var key = await FindAsync(identity, caller.OrgId, ownerId, id, ct);
+        if (key is null)
+        {
+            return new ApiProblemResult(KeyManagementApi.AppKeyNotFound);
+        }
+
+        if (request.SetScopes && await MayRescopeAsync(identity, caller, key, request.Scopes, ct) is { } denied)
+        {
+            return new ApiProblemResult(denied);
+        }
+
+        var updated = await identity.UpdateAppKeyAsync(caller.OrgId, id, request.Name, request.SetScopes, request.Scopes, ct);
+        return updated is null
+            ? new ApiProblemResult(KeyManagementApi.AppKeyNotFound)
+            : KeyManagementApi.Ok(new AppKeyResponse { Data = KeyMapping.AppKey(updated, withOwner) }, AppJson.Context.AppKeyResponse);
+    }
+
+    /// <summary>Deletes the key and, in the store, its app key registration.</summary>
+    public static async Task<Results<NoContent, ApiProblemResult>> DeleteAsync(
+        IIdentityStore identity, Guid orgId, Guid? ownerId, string rawId, CancellationToken ct)
+    {
+        var key = await FindAsync(identity, orgId, ownerId, rawId, ct);
+        return key is not null && await identity.DeleteAppKeyAsync(orgId, key.Id, ct)
+            ? TypedResults.NoContent()
+            : new ApiProblemResult(KeyManagementApi.AppKeyNotFound);
+    }
+
+    /// <summary>
+    /// Scopes only narrow what a key may do, so a key that could itself create or re-scope keys
+    /// must not hand out more than it has: a key scoped to <c>user_app_keys</c> could otherwise
+    /// mint an unscoped key of its owner. Only the permissions this service enforces count.
+    /// </summary>
+    public static ApiProblem? MayGrant(Caller caller, Role ownerRole, IReadOnlyList<string>? scopes)
+    {
+        var excess = Roles.PermissionsOf(ownerRole) & Permissions.FromScopes(scopes) & ~caller.Permissions;
+        if (excess == Permission.None)
+        {
+            return null;
+        }
+
+        var names = Permissions.ByName.Where(p => excess.HasFlag(p.Value) && p.Key != "connections_write").Select(p => p.Key);
+        return ApiProblem.Forbidden($"Forbidden: the application key would have permissions the calling key does not have: {string.Join(", ", names)}");
+    }
+
+    private static async Task<ApiProblem?> MayRescopeAsync(IIdentityStore identity, Caller caller, AppKeyRecord key, IReadOnlyList<string>? scopes, CancellationToken ct)
+    {
+        var owner = await identity.FindPrincipalAsync(caller.OrgId, key.OwnerId, ct);
+        return owner is null ? KeyManagementApi.AppKeyNotFound : MayGrant(caller, owner.Role, scopes);
+    }
+
+    /// <summary>An id that is not a UUID finds nothing: the recorded answer is the same 404.</summary>
+    private static async Task<AppKeyRecord?> FindAsync(IIdentityStore identity, Guid orgId, Guid? ownerId, string rawId, CancellationToken ct) =>
+        RouteIds.TryParseUuid(rawId, out var id) ? await FindAsync(identity, orgId, ownerId, id, ct) : null;
+
+    private static async Task<AppKeyRecord?> FindAsync(IIdentityStore identity, Guid orgId, Guid? ownerId, Guid id, CancellationToken ct)
+    {
+        var key = await identity.FindAppKeyAsync(orgId, id, ct);
+        return key is not null && (ownerId is null || key.OwnerId == ownerId) ? key : null;
+    }
+}

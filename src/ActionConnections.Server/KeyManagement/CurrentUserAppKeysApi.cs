@@ -1,0 +1,78 @@
+using ActionConnections.Auth;
+using ActionConnections.Errors;
+using ActionConnections.Identity;
+using ActionConnections.Json;
+
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+
+namespace ActionConnections.KeyManagement;
+
+/// <summary>
+/// <c>/api/v2/current_user/application_keys</c>: the keys of the principal the caller's
+/// application key belongs to. Keys of anyone else are "not found".
+/// </summary>
+internal static class CurrentUserAppKeysApi
+{
+    public static IEndpointRouteBuilder MapCurrentUserAppKeys(this IEndpointRouteBuilder routes)
+    {
+        var group = routes.MapGroup("/api/v2/current_user/application_keys");
+        group.MapGet("", ListAsync);
+        group.MapPost("", CreateAsync);
+        group.MapGet("/{app_key_id}", GetAsync);
+        group.MapPatch("/{app_key_id}", UpdateAsync);
+        group.MapDelete("/{app_key_id}", DeleteAsync);
+        return routes;
+    }
+
+    /// <summary>Items come without <c>owned_by</c>, as recorded for this list.</summary>
+    public static async Task<Results<JsonApiResult<AppKeysResponse>, ApiProblemResult>> ListAsync(
+        HttpContext context, IIdentityStore identity, CancellationToken ct)
+    {
+        var caller = context.Caller();
+        return caller.RequireAny(Permission.UserAppKeys) is { } forbidden
+            ? new ApiProblemResult(forbidden)
+            : await AppKeyOperations.ListAsync(context, identity, caller.OrgId, caller.PrincipalId, withOwner: false, ct);
+    }
+
+    public static async Task<Results<JsonApiResult<AppKeyResponse>, ApiProblemResult>> CreateAsync(
+        HttpContext context, IIdentityStore identity, CancellationToken ct)
+    {
+        var caller = context.Caller();
+        if (caller.RequireAny(Permission.UserAppKeys) is { } forbidden)
+        {
+            return new ApiProblemResult(forbidden);
+        }
+
+        var self = await identity.FindPrincipalAsync(caller.OrgId, caller.PrincipalId, ct)
+            ?? throw new InvalidOperationException("The authenticated principal is not in the store.");
+        return await AppKeyOperations.CreateAsync(context, identity, caller, self, ct);
+    }
+
+    public static async Task<Results<JsonApiResult<AppKeyResponse>, ApiProblemResult>> GetAsync(
+        [FromRoute(Name = "app_key_id")] string appKeyId, HttpContext context, IIdentityStore identity, CancellationToken ct)
+    {
+        var caller = context.Caller();
+        return caller.RequireAny(Permission.UserAppKeys) is { } forbidden
+            ? new ApiProblemResult(forbidden)
+            : await AppKeyOperations.GetAsync(identity, caller.OrgId, caller.PrincipalId, appKeyId, withOwner: true, ct);
+    }
+
+    public static async Task<Results<JsonApiResult<AppKeyResponse>, ApiProblemResult>> UpdateAsync(
+        [FromRoute(Name = "app_key_id")] string appKeyId, HttpContext context, IIdentityStore identity, CancellationToken ct)
+    {
+        var caller = context.Caller();
+        return caller.RequireAny(Permission.UserAppKeys) is { } forbidden
+            ? new ApiProblemResult(forbidden)
+            : await AppKeyOperations.UpdateAsync(context, identity, caller, caller.PrincipalId, appKeyId, withOwner: true, ct);
+    }
+
+    public static async Task<Results<NoContent, ApiProblemResult>> DeleteAsync(
+        [FromRoute(Name = "app_key_id")] string appKeyId, HttpContext context, IIdentityStore identity, CancellationToken ct)
+    {
+        var caller = context.Caller();
+        return caller.RequireAny(Permission.UserAppKeys) is { } forbidden
+            ? new ApiProblemResult(forbidden)
+            : await AppKeyOperations.DeleteAsync(identity, caller.OrgId, caller.PrincipalId, appKeyId, ct);
+    }
+}

@@ -1,0 +1,109 @@
+using ActionConnections.Auth;
+using ActionConnections.Errors;
+using ActionConnections.Http;
+using ActionConnections.Identity;
+using ActionConnections.Json;
+
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+
+namespace ActionConnections.KeyManagement;
+
+/// <summary>
+/// <c>/api/v2/service_accounts/{service_account_id}/application_keys</c>: the keys of one service
+/// account of the organisation. As recorded, reads and updates answer the partial key, without
+/// <c>owned_by</c>; only the 201 of a create names the owner and carries the secret.
+/// </summary>
+internal static class ServiceAccountAppKeysApi
+{
+    public static IEndpointRouteBuilder MapServiceAccountAppKeys(this IEndpointRouteBuilder routes)
+    {
+        var group = routes.MapGroup("/api/v2/service_accounts/{service_account_id}/application_keys");
+        group.MapGet("", ListAsync);
+        group.MapPost("", CreateAsync);
+        group.MapGet("/{app_key_id}", GetAsync);
+        group.MapPatch("/{app_key_id}", UpdateAsync);
+        group.MapDelete("/{app_key_id}", DeleteAsync);
+        return routes;
+    }
+
+    public static async Task<Results<JsonApiResult<AppKeysResponse>, ApiProblemResult>> ListAsync(
+        [FromRoute(Name = "service_account_id")] string serviceAccountId, HttpContext context, IIdentityStore identity, CancellationToken ct)
+    {
+        var caller = context.Caller();
+        if (!(await FindServiceAccountAsync(caller, serviceAccountId, identity, ct)).TryGetValue(out var account, out var problem))
+        {
+            return new ApiProblemResult(problem);
+        }
+
+        return await AppKeyOperations.ListAsync(context, identity, caller.OrgId, account.Id, withOwner: false, ct);
+    }
+
+    public static async Task<Results<JsonApiResult<AppKeyResponse>, ApiProblemResult>> CreateAsync(
+        [FromRoute(Name = "service_account_id")] string serviceAccountId, HttpContext context, IIdentityStore identity, CancellationToken ct)
+    {
+        var caller = context.Caller();
+        if (!(await FindServiceAccountAsync(caller, serviceAccountId, identity, ct)).TryGetValue(out var account, out var problem))
+        {
+            return new ApiProblemResult(problem);
+        }
+
+        return await AppKeyOperations.CreateAsync(context, identity, caller, account, ct);
+    }
+
+    public static async Task<Results<JsonApiResult<AppKeyResponse>, ApiProblemResult>> GetAsync(
+        [FromRoute(Name = "service_account_id")] string serviceAccountId, [FromRoute(Name = "app_key_id")] string appKeyId,
+        HttpContext context, IIdentityStore identity, CancellationToken ct)
+    {
+        var caller = context.Caller();
+        if (!(await FindServiceAccountAsync(caller, serviceAccountId, identity, ct)).TryGetValue(out var account, out var problem))
+        {
+            return new ApiProblemResult(problem);
+        }
+
+        return await AppKeyOperations.GetAsync(identity, caller.OrgId, account.Id, appKeyId, withOwner: false, ct);
+    }
+
+    public static async Task<Results<JsonApiResult<AppKeyResponse>, ApiProblemResult>> UpdateAsync(
+        [FromRoute(Name = "service_account_id")] string serviceAccountId, [FromRoute(Name = "app_key_id")] string appKeyId,
+        HttpContext context, IIdentityStore identity, CancellationToken ct)
+    {
+        var caller = context.Caller();
+        if (!(await FindServiceAccountAsync(caller, serviceAccountId, identity, ct)).TryGetValue(out var account, out var problem))
+        {
+            return new ApiProblemResult(problem);
+        }
+
+        return await AppKeyOperations.UpdateAsync(context, identity, caller, account.Id, appKeyId, withOwner: false, ct);
+    }
+
+    public static async Task<Results<NoContent, ApiProblemResult>> DeleteAsync(
+        [FromRoute(Name = "service_account_id")] string serviceAccountId, [FromRoute(Name = "app_key_id")] string appKeyId,
+        HttpContext context, IIdentityStore identity, CancellationToken ct)
+    {
+        var caller = context.Caller();
+        if (!(await FindServiceAccountAsync(caller, serviceAccountId, identity, ct)).TryGetValue(out var account, out var problem))
+        {
+            return new ApiProblemResult(problem);
+        }
+
+        return await AppKeyOperations.DeleteAsync(identity, caller.OrgId, account.Id, appKeyId, ct);
+    }
+
+    /// <summary>
+    /// The service account named by the path, in the caller's organisation. The permission is
+    /// checked first, so callers without it learn nothing about which accounts exist.
+    /// </summary>
+    private static async Task<Validated<Principal>> FindServiceAccountAsync(Caller caller, string rawId, IIdentityStore identity, CancellationToken ct)
+    {
+        if (caller.RequireAny(Permission.ServiceAccountWrite) is { } forbidden)
+        {
+            return Validated<Principal>.Invalid(forbidden);
+        }
+
+        var principal = RouteIds.TryParseUuid(rawId, out var id) ? await identity.FindPrincipalAsync(caller.OrgId, id, ct) : null;
+        return principal?.Kind == PrincipalKind.ServiceAccount
+            ? Validated<Principal>.Valid(principal)
+            : Validated<Principal>.Invalid(KeyManagementApi.ServiceAccountNotFound);
+    }
+}

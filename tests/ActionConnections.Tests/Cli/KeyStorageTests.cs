@@ -1,0 +1,29 @@
+using System.Text;
+using ActionConnections.Tests.Infrastructure;
+
+namespace ActionConnections.Tests.Cli;
+
+public sealed class KeyStorageTests
+{
+    [Fact]
+    public async Task CreatedKeys_AreNotInAnyDataDirectoryFile()
+    {
+        using var cli = new CliHarness();
+        const string orgName = "Plaintext check organisation";
+        var org = await cli.CreateOrgAsync(orgName);
+        var apiKey = (await cli.RunJsonAsync("api-keys", "create", "--org", org.OrgId.ToString(), "--name", "second api key")).GetProperty("key").GetString()!;
+        var appKey = (await cli.RunJsonAsync("app-keys", "create", "--org", org.OrgId.ToString(), "--owner", org.AdminId.ToString(), "--name", "second app key")).GetProperty("key").GetString()!;
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+
+        // The database, its WAL and anything else the store wrote; the organisation's name proves
+        // the rows are in what is read.
+        var bytes = Directory.EnumerateFiles(cli.DataDir, "*", SearchOption.AllDirectories).SelectMany(File.ReadAllBytes).ToArray();
+        var contents = Encoding.Latin1.GetString(bytes);
+
+        Assert.Contains(orgName, contents, StringComparison.Ordinal);
+        foreach (var key in new[] { org.ApiKey, org.AppKey, apiKey, appKey })
+        {
+            Assert.DoesNotContain(key, contents, StringComparison.OrdinalIgnoreCase);
+        }
+    }
+}
