@@ -1,4 +1,5 @@
 using ActionConnections.AppKeyRegistrations;
+using ActionConnections.Audit;
 using ActionConnections.Cli;
 using ActionConnections.Connections;
 using ActionConnections.Errors;
@@ -23,6 +24,7 @@ internal static class Program
         builder.AddSecrets();
         builder.AddApiGateway();
         builder.AddConnections();
+        builder.AddAudit();
         configure?.Invoke(builder);
 
         var app = builder.Build();
@@ -31,6 +33,7 @@ internal static class Program
         app.MapAppKeyRegistrations();
         app.MapKeyManagement();
         app.MapConnections();
+        app.MapAudit();
         app.MapOpenApiDocument();
         return app;
     }

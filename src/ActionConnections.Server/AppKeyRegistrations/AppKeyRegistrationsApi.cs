@@ -1,3 +1,4 @@
+using ActionConnections.Audit;
 using ActionConnections.Auth;
 using ActionConnections.Errors;
 using ActionConnections.Http;
@@ -23,8 +24,8 @@ internal static class AppKeyRegistrationsApi
         var group = routes.MapGroup("/api/v2/actions/app_key_registrations");
         group.MapGet("", ListAsync);
         group.MapGet("/{app_key_id}", GetAsync);
-        group.MapPut("/{app_key_id}", RegisterAsync);
-        group.MapDelete("/{app_key_id}", UnregisterAsync);
+        group.MapPut("/{app_key_id}", RegisterAsync).Audited(AuditActions.RegistrationCreate, "app_key", "app_key_id");
+        group.MapDelete("/{app_key_id}", UnregisterAsync).Audited(AuditActions.RegistrationDelete, "app_key", "app_key_id");
         return routes;
     }
 

@@ -1,3 +1,4 @@
+using ActionConnections.Audit;
 using ActionConnections.Errors;
 using ActionConnections.Hosting;
 using ActionConnections.Identity;
@@ -17,6 +18,7 @@ internal sealed partial class ApiGatewayMiddleware(
     IIdentityStore identity,
     FixedWindowRateLimiter limiter,
     IOptions<ServerOptions> options,
+    AuditRecorder audit,
     ILogger<ApiGatewayMiddleware> logger)
 {
     public const string ApiKeyHeader = "DD-API-KEY";
@@ -37,7 +39,7 @@ internal sealed partial class ApiGatewayMiddleware(
         var failures = limiter.Acquire(failureKey, RateLimitGroups.Authentication, _options.AuthFailureLimit, _options.RateLimitPeriodSeconds, consume: false);
         if (!failures.Allowed)
         {
-            failures.WriteHeaders(context.Response);
+            failures.ApplyTo(context.Response);
             await ErrorWriter.WriteAsync(context, ErrorWriter.ForStatus(StatusCodes.Status429TooManyRequests));
             return;
         }
@@ -53,17 +55,31 @@ internal sealed partial class ApiGatewayMiddleware(
         if (caller is null)
         {
             LogRejected(logger, context.Request.Method, context.Request.Path.Value ?? string.Empty, client);
-            limiter.Acquire(failureKey, RateLimitGroups.Authentication, _options.AuthFailureLimit, _options.RateLimitPeriodSeconds).WriteHeaders(context.Response);
+
+            // Recorded under the organisation of the API key when that key alone is valid, so an
+            // organisation sees attempts made with its keys; otherwise with no organisation.
+            var orgHint = apiKey.Length is > 0 and <= 256 ? await identity.FindOrganizationOfApiKeyAsync(apiKey, context.RequestAborted) : null;
+            await audit.RecordHttpAsync(context, AuditActions.AuthenticationFailure, null, null, StatusCodes.Status403Forbidden, orgHint);
+            limiter.Acquire(failureKey, RateLimitGroups.Authentication, _options.AuthFailureLimit, _options.RateLimitPeriodSeconds).ApplyTo(context.Response);
             await ErrorWriter.WriteAsync(context, ApiProblem.Forbidden());
             return;
         }
 
         var group = RateLimitGroups.For(context.Request.Path);
         var decision = limiter.Acquire($"{caller.OrgId:N}|{group}", group, _options.RateLimitRequests, _options.RateLimitPeriodSeconds);
-        decision.WriteHeaders(context.Response);
+        decision.ApplyTo(context.Response);
         if (!decision.Allowed)
         {
             await ErrorWriter.WriteAsync(context, ErrorWriter.ForStatus(StatusCodes.Status429TooManyRequests));
+            return;
+        }
+
+        // Kestrel enforces its body limit only when a body is read, so a route that ignores its
+        // body (PUT register, unknown routes) would accept any size. A declared length over the
+        // limit is refused here, for every route; chunked bodies still meet Kestrel's limit.
+        if (context.Request.ContentLength > _options.MaxRequestBodyBytes)
+        {
+            await ErrorWriter.WriteAsync(context, ErrorWriter.ForStatus(StatusCodes.Status413PayloadTooLarge));
             return;
         }
 

@@ -58,6 +58,7 @@ internal static class AdminCli
         root.Subcommands.Add(UserCommands.Build(store));
         root.Subcommands.Add(ApiKeyCommands.Build(store));
         root.Subcommands.Add(AppKeyCommands.Build(store));
+        root.Subcommands.Add(AuditCommands.Build(store));
         return root;
     }
 

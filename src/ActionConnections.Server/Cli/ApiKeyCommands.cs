@@ -1,4 +1,5 @@
 using System.CommandLine;
+using ActionConnections.Audit;
 using ActionConnections.Auth;
 using ActionConnections.Json;
 
@@ -57,6 +58,7 @@ internal static class ApiKeyCommands
             }
 
             var created = await context.Identity.CreateApiKeyAsync(orgId, creatorId, parse.GetRequiredValue(name), Category, RemoteConfigReadEnabled, ct);
+            await context.Audit.RecordCliAsync(orgId, AuditActions.ApiKeyCreate, "api_key", created.Record.Id.ToString("D"), ct);
             if (parse.GetValue(json))
             {
                 context.WriteJson(ApiKeyCreatedOutput.From(created), AppJson.Context.ApiKeyCreatedOutput);
@@ -120,6 +122,7 @@ internal static class ApiKeyCommands
                 return context.Fail($"no API key with id {keyId:D} in organisation {orgId:D}.");
             }
 
+            await context.Audit.RecordCliAsync(orgId, AuditActions.ApiKeyRevoke, "api_key", keyId.ToString("D"), ct);
             context.Out.WriteLine($"Revoked API key {keyId:D}.");
             return ExitCodes.Success;
         });

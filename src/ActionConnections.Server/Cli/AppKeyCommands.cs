@@ -1,4 +1,5 @@
 using System.CommandLine;
+using ActionConnections.Audit;
 using ActionConnections.Auth;
 using ActionConnections.Json;
 
@@ -58,6 +59,7 @@ internal static class AppKeyCommands
             }
 
             var created = await context.Identity.CreateAppKeyAsync(orgId, principal.Id, parse.GetRequiredValue(name), scopeList, ct);
+            await context.Audit.RecordCliAsync(orgId, AuditActions.AppKeyCreate, "app_key", created.Record.Id.ToString("D"), ct);
             if (parse.GetValue(json))
             {
                 context.WriteJson(AppKeyCreatedOutput.From(created), AppJson.Context.AppKeyCreatedOutput);
@@ -123,6 +125,7 @@ internal static class AppKeyCommands
                 return context.Fail($"no application key with id {keyId:D} in organisation {orgId:D}.");
             }
 
+            await context.Audit.RecordCliAsync(orgId, AuditActions.AppKeyRevoke, "app_key", keyId.ToString("D"), ct);
             context.Out.WriteLine($"Revoked application key {keyId:D}.");
             return ExitCodes.Success;
         });

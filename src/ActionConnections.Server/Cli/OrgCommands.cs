@@ -1,4 +1,5 @@
 using System.CommandLine;
+using ActionConnections.Audit;
 using ActionConnections.Json;
 
 namespace ActionConnections.Cli;
@@ -25,6 +26,9 @@ internal static class OrgCommands
         store.SetAction(create, async (parse, context, ct) =>
         {
             var created = await context.Identity.CreateOrganizationAsync(parse.GetRequiredValue(name), AdminName, null, null, ct);
+            await context.Audit.RecordCliAsync(created.Org.Id, AuditActions.OrgCreate, "org", created.Org.Id.ToString("D"), ct);
+            await context.Audit.RecordCliAsync(created.Org.Id, AuditActions.ApiKeyCreate, "api_key", created.ApiKey.Record.Id.ToString("D"), ct);
+            await context.Audit.RecordCliAsync(created.Org.Id, AuditActions.AppKeyCreate, "app_key", created.AppKey.Record.Id.ToString("D"), ct);
             if (parse.GetValue(json))
             {
                 context.WriteJson(

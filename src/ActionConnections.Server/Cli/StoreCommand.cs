@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.CommandLine.Parsing;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
+using ActionConnections.Audit;
 using ActionConnections.Hosting;
 using ActionConnections.Identity;
 using ActionConnections.Storage;
@@ -87,6 +88,7 @@ internal sealed class StoreCommand(Option<string?> dataDir)
         builder.Logging.ClearProviders();
         builder.AddServerConfiguration();
         builder.AddStorage();
+        builder.AddAudit();
 
         // Registered so the container is the server's, but never resolved: no verb touches
         // connection secrets, so the CLI never generates a master key the server might not use.
@@ -106,6 +108,10 @@ internal sealed class StoreCommand(Option<string?> dataDir)
 internal sealed class StoreContext(IServiceProvider services, TextWriter output, TextWriter error, int migrationsApplied)
 {
     public IIdentityStore Identity { get; } = services.GetRequiredService<IIdentityStore>();
+
+    public AuditRecorder Audit { get; } = services.GetRequiredService<AuditRecorder>();
+
+    public IAuditLog AuditLog { get; } = services.GetRequiredService<IAuditLog>();
 
     public TextWriter Out { get; } = output;
 

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using ActionConnections.Audit;
 using ActionConnections.Auth;
 using ActionConnections.Identity;
 using ActionConnections.Json;
@@ -57,6 +58,7 @@ internal static class UserCommands
 
             var kind = parse.GetValue(serviceAccount) ? PrincipalKind.ServiceAccount : PrincipalKind.User;
             var principal = await context.Identity.CreatePrincipalAsync(orgId, kind, parse.GetRequiredValue(name), emailText, parse.GetValue(role) ?? Role.Standard, ct);
+            await context.Audit.RecordCliAsync(orgId, AuditActions.PrincipalCreate, "principal", principal.Id.ToString("D"), ct);
             if (parse.GetValue(json))
             {
                 context.WriteJson(UserOutput.From(principal), AppJson.Context.UserOutput);
@@ -122,6 +124,7 @@ internal static class UserCommands
                 return context.Fail($"no user or service account with id {principalId:D} in organisation {orgId:D}.");
             }
 
+            await context.Audit.RecordCliAsync(orgId, AuditActions.PrincipalRevoke, "principal", principalId.ToString("D"), ct);
             context.Out.WriteLine($"Disabled {principalId:D}; its application keys no longer authenticate.");
             return ExitCodes.Success;
         });

@@ -1,3 +1,4 @@
+using ActionConnections.Audit;
 using ActionConnections.Auth;
 using ActionConnections.Connections.Integrations;
 using ActionConnections.Connections.Validation;
@@ -32,11 +33,11 @@ internal static class ConnectionsApi
     public static IEndpointRouteBuilder MapConnections(this IEndpointRouteBuilder routes)
     {
         var group = routes.MapGroup("/api/v2/actions/connections");
-        group.MapPost("", CreateAsync);
+        group.MapPost("", CreateAsync).Audited(AuditActions.ConnectionCreate, "connection");
         group.MapGet("", ListAsync);
         group.MapGet("/{connection_id}", GetAsync);
-        group.MapPatch("/{connection_id}", UpdateAsync);
-        group.MapDelete("/{connection_id}", DeleteAsync);
+        group.MapPatch("/{connection_id}", UpdateAsync).Audited(AuditActions.ConnectionUpdate, "connection", "connection_id");
+        group.MapDelete("/{connection_id}", DeleteAsync).Audited(AuditActions.ConnectionDelete, "connection", "connection_id");
         return routes;
     }
 
@@ -65,6 +66,7 @@ internal static class ConnectionsApi
             }
 
             var created = await connections.CreateAsync(caller, request, ct);
+            context.SetAuditTarget(created.Id.ToString("D"));
             return JsonApiResult.Created(new ActionConnectionResponse(ToCreatedData(created)), AppJson.Context.ActionConnectionResponse);
         }
     }

@@ -44,6 +44,9 @@ internal interface IIdentityStore
 
     Task<bool> DeleteAppKeyAsync(Guid orgId, Guid id, CancellationToken cancellationToken);
 
+    /// <summary>The organisation an API key belongs to, or null; for attributing failed authentications.</summary>
+    Task<Guid?> FindOrganizationOfApiKeyAsync(string apiKey, CancellationToken cancellationToken);
+
     /// <summary>
     /// Resolves a key pair to a caller. Both lookups always run, whatever the first finds, so the
     /// time taken does not tell which key was wrong. Null for any failure.

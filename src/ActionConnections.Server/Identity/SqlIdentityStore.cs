@@ -210,6 +210,13 @@ internal sealed class SqlIdentityStore(IDatabase db, TimeProvider time) : IIdent
         return deleted == 1;
     }
 
+    public async Task<Guid?> FindOrganizationOfApiKeyAsync(string apiKey, CancellationToken cancellationToken)
+    {
+        await using var connection = await db.OpenAsync(cancellationToken);
+        await using var command = connection.Command("SELECT org_id FROM api_keys WHERE key_hash = @hash;").With("@hash", KeyMaterial.Hash(apiKey));
+        return await command.ExecuteScalarAsync(cancellationToken) is string org ? Guid.Parse(org) : null;
+    }
+
     public async Task<Caller?> AuthenticateAsync(string apiKey, string appKey, CancellationToken cancellationToken)
     {
         var apiHash = KeyMaterial.Hash(apiKey);

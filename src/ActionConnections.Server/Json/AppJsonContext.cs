@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using ActionConnections.AppKeyRegistrations;
+using ActionConnections.Audit;
 using ActionConnections.Connections;
 using ActionConnections.Connections.Integrations;
 using ActionConnections.Errors;
@@ -37,6 +38,9 @@ namespace ActionConnections.Json;
 [JsonSerializable(typeof(ApiKeysResponse))]
 [JsonSerializable(typeof(AppKeyResponse))]
 [JsonSerializable(typeof(AppKeysResponse))]
+// Audit
+[JsonSerializable(typeof(AuditEventsResponse))]
+[JsonSerializable(typeof(List<AuditEventData>))]
 // CLI
 [JsonSerializable(typeof(Cli.OrgCreatedOutput))]
 [JsonSerializable(typeof(List<Cli.OrgOutput>))]

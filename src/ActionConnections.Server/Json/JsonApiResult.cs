@@ -7,11 +7,13 @@ namespace ActionConnections.Json;
 /// Writes a body as compact JSON with Datadog's <c>application/vnd.api+json</c> content type,
 /// which is what the real service sends for every body, success or error.
 /// </summary>
-internal sealed class JsonApiResult<T>(T value, JsonTypeInfo<T> typeInfo, int statusCode, string contentType = JsonApiResult.ContentType) : IResult
+internal sealed class JsonApiResult<T>(T value, JsonTypeInfo<T> typeInfo, int statusCode, string contentType = JsonApiResult.ContentType) : IResult, IStatusCodeHttpResult
 {
     public T Value { get; } = value;
 
     public int StatusCode { get; } = statusCode;
+
+    int? IStatusCodeHttpResult.StatusCode => StatusCode;
 
     public async Task ExecuteAsync(HttpContext httpContext)
     {

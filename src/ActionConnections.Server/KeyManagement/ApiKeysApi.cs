@@ -1,3 +1,4 @@
+using ActionConnections.Audit;
 using ActionConnections.Auth;
 using ActionConnections.Errors;
 using ActionConnections.Http;
@@ -18,10 +19,10 @@ internal static class ApiKeysApi
     {
         var group = routes.MapGroup("/api/v2/api_keys");
         group.MapGet("", ListAsync);
-        group.MapPost("", CreateAsync);
+        group.MapPost("", CreateAsync).Audited(AuditActions.ApiKeyCreate, "api_key");
         group.MapGet("/{api_key_id}", GetAsync);
-        group.MapPatch("/{api_key_id}", UpdateAsync);
-        group.MapDelete("/{api_key_id}", DeleteAsync);
+        group.MapPatch("/{api_key_id}", UpdateAsync).Audited(AuditActions.ApiKeyUpdate, "api_key", "api_key_id");
+        group.MapDelete("/{api_key_id}", DeleteAsync).Audited(AuditActions.ApiKeyRevoke, "api_key", "api_key_id");
         return routes;
     }
 
@@ -71,6 +72,7 @@ internal static class ApiKeysApi
         // Recorded defaults: category "default", remote config reads enabled.
         var created = await identity.CreateApiKeyAsync(
             caller.OrgId, caller.PrincipalId, request.Name, request.Category ?? DefaultCategory, request.RemoteConfigReadEnabled ?? true, ct);
+        context.SetAuditTarget(created.Record.Id.ToString("D"));
         return KeyManagementApi.Created(new ApiKeyResponse { Data = KeyMapping.ApiKey(created.Record, created.Key) }, AppJson.Context.ApiKeyResponse);
     }
 

@@ -1,3 +1,4 @@
+using ActionConnections.Audit;
 using ActionConnections.Auth;
 using ActionConnections.Errors;
 using ActionConnections.Http;
@@ -53,6 +54,7 @@ internal static class AppKeyOperations
         }
 
         var created = await identity.CreateAppKeyAsync(caller.OrgId, owner.Id, request.Name, request.Scopes, ct);
+        context.SetAuditTarget(created.Record.Id.ToString("D"));
         var body = new AppKeyResponse { Data = KeyMapping.AppKey(created.Record, withOwner: true, created.Key) };
         return KeyManagementApi.Created(body, AppJson.Context.AppKeyResponse);
     }

@@ -1,3 +1,4 @@
+using ActionConnections.Audit;
 using ActionConnections.Auth;
 using ActionConnections.Errors;
 using ActionConnections.Identity;
@@ -18,10 +19,10 @@ internal static class CurrentUserAppKeysApi
     {
         var group = routes.MapGroup("/api/v2/current_user/application_keys");
         group.MapGet("", ListAsync);
-        group.MapPost("", CreateAsync);
+        group.MapPost("", CreateAsync).Audited(AuditActions.AppKeyCreate, "app_key");
         group.MapGet("/{app_key_id}", GetAsync);
-        group.MapPatch("/{app_key_id}", UpdateAsync);
-        group.MapDelete("/{app_key_id}", DeleteAsync);
+        group.MapPatch("/{app_key_id}", UpdateAsync).Audited(AuditActions.AppKeyUpdate, "app_key", "app_key_id");
+        group.MapDelete("/{app_key_id}", DeleteAsync).Audited(AuditActions.AppKeyRevoke, "app_key", "app_key_id");
         return routes;
     }
 

@@ -1,3 +1,4 @@
+using ActionConnections.Audit;
 using ActionConnections.Auth;
 using ActionConnections.Errors;
 using ActionConnections.Http;
@@ -20,10 +21,10 @@ internal static class ServiceAccountAppKeysApi
     {
         var group = routes.MapGroup("/api/v2/service_accounts/{service_account_id}/application_keys");
         group.MapGet("", ListAsync);
-        group.MapPost("", CreateAsync);
+        group.MapPost("", CreateAsync).Audited(AuditActions.AppKeyCreate, "app_key");
         group.MapGet("/{app_key_id}", GetAsync);
-        group.MapPatch("/{app_key_id}", UpdateAsync);
-        group.MapDelete("/{app_key_id}", DeleteAsync);
+        group.MapPatch("/{app_key_id}", UpdateAsync).Audited(AuditActions.AppKeyUpdate, "app_key", "app_key_id");
+        group.MapDelete("/{app_key_id}", DeleteAsync).Audited(AuditActions.AppKeyRevoke, "app_key", "app_key_id");
         return routes;
     }
 

@@ -13,7 +13,10 @@ internal sealed class FixedWindowRateLimiter(TimeProvider time)
 
     private readonly ConcurrentDictionary<string, Window> _windows = new(StringComparer.Ordinal);
 
-    /// <summary>Counts one request (or only peeks when <paramref name="consume"/> is false).</summary>
+    /// <summary>
+    /// Counts one request and says whether it is allowed; with <paramref name="consume"/> false,
+    /// counts nothing and says whether one more request would be allowed.
+    /// </summary>
     public RateLimitDecision Acquire(string key, string name, int limit, int periodSeconds, bool consume = true)
     {
         var nowSeconds = time.GetUtcNow().ToUnixTimeSeconds();
@@ -43,7 +46,9 @@ internal sealed class FixedWindowRateLimiter(TimeProvider time)
             used = window.Count;
         }
 
-        return new RateLimitDecision(name, limit, periodSeconds, Math.Max(0, limit - used), reset, Allowed: used <= limit);
+        // A peek sees only the requests already counted: one more fits while they are below the limit.
+        var allowed = consume ? used <= limit : used < limit;
+        return new RateLimitDecision(name, limit, periodSeconds, Math.Max(0, limit - used), reset, allowed);
     }
 
     private void Purge(long currentIndex, int periodSeconds)
@@ -69,7 +74,19 @@ internal sealed class FixedWindowRateLimiter(TimeProvider time)
 
 internal readonly record struct RateLimitDecision(string Name, int Limit, int Period, int Remaining, int Reset, bool Allowed)
 {
-    public void WriteHeaders(HttpResponse response)
+    /// <summary>
+    /// Sets the headers when the response starts rather than now: the exception handler clears
+    /// the response before it writes a 500 or 413, and those must carry the headers too.
+    /// </summary>
+    public void ApplyTo(HttpResponse response) =>
+        response.OnStarting(static state =>
+        {
+            var (decision, target) = ((RateLimitDecision, HttpResponse))state;
+            decision.WriteHeaders(target);
+            return Task.CompletedTask;
+        }, (this, response));
+
+    private void WriteHeaders(HttpResponse response)
     {
         var headers = response.Headers;
         headers["X-RateLimit-Limit"] = Limit.ToString(System.Globalization.CultureInfo.InvariantCulture);

@@ -78,5 +78,24 @@ internal static class Migrations
             CREATE INDEX connections_org_name ON connections(org_id, name, id);
             CREATE INDEX connections_org_type ON connections(org_id, integration_type, name, id);
             """),
+        (3, "audit", """
+            CREATE TABLE audit_events (
+                id TEXT PRIMARY KEY,
+                org_id TEXT NULL,
+                at BIGINT NOT NULL,
+                action TEXT NOT NULL,
+                outcome TEXT NOT NULL,
+                status BIGINT NULL,
+                principal_id TEXT NULL,
+                api_key_id TEXT NULL,
+                app_key_id TEXT NULL,
+                target_type TEXT NULL,
+                target_id TEXT NULL,
+                request_id TEXT NULL,
+                client_address TEXT NULL,
+                source TEXT NOT NULL
+            );
+            CREATE INDEX audit_events_org_at ON audit_events(org_id, at, id);
+            """),
     ];
 }

@@ -142,6 +142,21 @@ public sealed partial class RecordedAwsScenarioTests
         Assert.Equal("""{"errors":[{"title":"Generic Error","detail":"error connectionId not a valid UUID"}]}""", response.Body);
     }
 
+    [Theory]
+    [InlineData("%2057cc69ae-9214-4ecc-8df8-43ecc1d92d99")]
+    [InlineData("57cc69ae-9214-4ecc-8df8-43ecc1d92d99%20")]
+    [InlineData("57cc69ae92144ecc8df843ecc1d92d99")]
+    [InlineData("{57cc69ae-9214-4ecc-8df8-43ecc1d92d99}")]
+    public async Task Get_NonCanonicalUuid_Returns400(string id)
+    {
+        await using var app = await TestApp.StartAsync();
+        await app.RegisterBootstrapKeyAsync();
+
+        var response = await app.Client.GetJsonAsync($"{Connections}/{id}");
+
+        Assert.Equal(400, response.Status);
+    }
+
     [Fact]
     public async Task GetUpdateDelete_UnknownId_Return404WithRecordedBodies()
     {

@@ -4,6 +4,7 @@ using System.Text.Json;
 using ActionConnections.Auth;
 using ActionConnections.Hosting;
 using ActionConnections.Identity;
+using ActionConnections.Storage;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
@@ -23,13 +24,16 @@ internal sealed class TestApp : IAsyncDisposable
     public const string AppKey = "0123456789abcdef0123456789abcdef01234567";
 
     private readonly WebApplication _app;
+    private readonly bool _ownsDataDir;
 
-    private TestApp(WebApplication app, string dataDir, Uri baseAddress, CapturedLogs logs, NewOrganization? bootstrap)
+    private TestApp(WebApplication app, string dataDir, bool ownsDataDir, Uri baseAddress, CapturedLogs logs, NewOrganization? bootstrap)
     {
         _app = app;
+        _ownsDataDir = ownsDataDir;
         DataDir = dataDir;
         BaseAddress = baseAddress;
         Logs = logs;
+        Bootstrap = bootstrap;
         OrgId = bootstrap?.Org.Id ?? Guid.Empty;
         AdminId = bootstrap?.Admin.Id ?? Guid.Empty;
         AppKeyId = bootstrap?.AppKey.Record.Id ?? Guid.Empty;
@@ -45,6 +49,9 @@ internal sealed class TestApp : IAsyncDisposable
     /// <summary>Client of the bootstrap admin (keys <see cref="ApiKey"/> / <see cref="AppKey"/>).</summary>
     public HttpClient Client { get; }
 
+    /// <summary>What the start-up created (with the generated keys when none were given), or null when the store was not empty.</summary>
+    public NewOrganization? Bootstrap { get; }
+
     public Guid OrgId { get; }
 
     public Guid AdminId { get; }
@@ -54,9 +61,14 @@ internal sealed class TestApp : IAsyncDisposable
 
     public IServiceProvider Services => _app.Services;
 
-    /// <summary>Starts a server. <paramref name="settings"/> may add or override <c>ActionConnections:*</c> settings.</summary>
+    /// <summary>
+    /// Starts a server. <paramref name="settings"/> may add or override <c>ActionConnections:*</c> settings.
+    /// A <paramref name="dataDir"/> passed in (e.g. another running app's, to start over the same
+    /// store) belongs to the caller and is not deleted on dispose.
+    /// </summary>
     public static async Task<TestApp> StartAsync(IDictionary<string, string?>? settings = null, bool bootstrapKeys = true, string? dataDir = null)
     {
+        var ownsDataDir = dataDir is null;
         dataDir ??= Path.Combine(Path.GetTempPath(), "ac-tests", Guid.NewGuid().ToString("N"));
         var values = new Dictionary<string, string?>
         {
@@ -84,7 +96,7 @@ internal sealed class TestApp : IAsyncDisposable
         var created = await app.Services.GetRequiredService<StoreInitializer>().InitializeAsync(CancellationToken.None);
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        return new TestApp(app, dataDir, new Uri(address), logs, created);
+        return new TestApp(app, dataDir, ownsDataDir, new Uri(address), logs, created);
     }
 
     public HttpClient CreateClient(string? apiKey, string? appKey)
@@ -141,8 +153,26 @@ internal sealed class TestApp : IAsyncDisposable
     {
         Client.Dispose();
         await _app.StopAsync();
+
+        // Closes this server's pooled connections only. Clearing every pool would also close
+        // the idle connections of tests still running, and SQLite then checkpoints and deletes
+        // their -wal files under them.
+        try
+        {
+            await using var connection = await Service<IDatabase>().OpenAsync(CancellationToken.None);
+            Microsoft.Data.Sqlite.SqliteConnection.ClearPool((Microsoft.Data.Sqlite.SqliteConnection)connection);
+        }
+        catch (StoreUnavailableException)
+        {
+            // The caller already removed a data directory it passed in; nothing is left to close.
+        }
+
         await _app.DisposeAsync();
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        if (!_ownsDataDir)
+        {
+            return;
+        }
+
         try
         {
             Directory.Delete(DataDir, recursive: true);

@@ -1,0 +1,60 @@
+using System.Text.Json.Serialization;
+
+namespace ActionConnections.Audit;
+
+internal sealed record AuditEventsResponse(
+    [property: JsonPropertyName("data")] IReadOnlyList<AuditEventData> Data,
+    [property: JsonPropertyName("meta")] AuditEventsMeta Meta);
+
+internal sealed record AuditEventsMeta([property: JsonPropertyName("total_filtered")] long TotalFiltered);
+
+internal sealed record AuditEventData
+{
+    [JsonPropertyName("id")]
+    public required string Id { get; init; }
+
+    [JsonPropertyName("type")]
+    public string Type { get; init; } = "audit_event";
+
+    [JsonPropertyName("attributes")]
+    public required AuditEventAttributes Attributes { get; init; }
+}
+
+internal sealed record AuditEventAttributes
+{
+    [JsonPropertyName("timestamp")]
+    public required string Timestamp { get; init; }
+
+    [JsonPropertyName("action")]
+    public required string Action { get; init; }
+
+    [JsonPropertyName("outcome")]
+    public required string Outcome { get; init; }
+
+    [JsonPropertyName("status")]
+    public int? Status { get; init; }
+
+    [JsonPropertyName("principal_id")]
+    public string? PrincipalId { get; init; }
+
+    [JsonPropertyName("api_key_id")]
+    public string? ApiKeyId { get; init; }
+
+    [JsonPropertyName("app_key_id")]
+    public string? AppKeyId { get; init; }
+
+    [JsonPropertyName("target_type")]
+    public string? TargetType { get; init; }
+
+    [JsonPropertyName("target_id")]
+    public string? TargetId { get; init; }
+
+    [JsonPropertyName("request_id")]
+    public string? RequestId { get; init; }
+
+    [JsonPropertyName("client_address")]
+    public string? ClientAddress { get; init; }
+
+    [JsonPropertyName("source")]
+    public required string Source { get; init; }
+}
