@@ -5,6 +5,7 @@ using ActionConnections.Connections;
 using ActionConnections.Errors;
 using ActionConnections.Hosting;
 using ActionConnections.KeyManagement;
+using ActionConnections.OpenApi;
 
 namespace ActionConnections;
 
@@ -33,6 +34,7 @@ internal static class Program
         app.MapKeyManagement();
         app.MapConnections();
         app.MapAudit();
+        app.MapOpenApiDocument();
         return app;
     }
 }

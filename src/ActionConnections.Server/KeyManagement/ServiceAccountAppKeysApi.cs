@@ -46,7 +46,7 @@ internal static class ServiceAccountAppKeysApi
         var caller = context.Caller();
         if (!(await FindServiceAccountAsync(caller, serviceAccountId, identity, ct)).TryGetValue(out var account, out var problem))
         {
-            return new ApiProblemResult(problem);
+            return new ApiProblemResult(problem.StatusCode == StatusCodes.Status404NotFound ? KeyManagementApi.ServiceAccountNotFoundOnCreate : problem);
         }
 
         return await AppKeyOperations.CreateAsync(context, identity, caller, account, ct);
