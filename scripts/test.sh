@@ -68,8 +68,18 @@ add_trx_counts "$results/dotnet"
 # start (or point at) a server here, export its connection string, run the provider's tests into
 # "$results/postgres" and add their counts with: add_trx_counts "$results/postgres" (|| status=1).
 
-# Hook: Node conformance. The Datadog client conformance suite (Node) runs here against a server
-# started from the Release build; add its counts with: passed=$((passed + N)); failed=$((failed + M)).
+echo "==> conformance (Datadog's official client, the served contract, recorded traffic)"
+conformance_log="$results/conformance.log"
+bash tests/conformance/run.sh src/ActionConnections.Server/bin/Release/net10.0 2>&1 | tee "$conformance_log" || status=1
+summary="$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$conformance_log" | tail -n 1 || true)"
+if [ -z "$summary" ]; then
+  echo "error: the conformance suite printed no summary" >&2
+  failed=$((failed + 1))
+else
+  passed=$((passed + ${summary%% passed*}))
+  rest="${summary#*, }"
+  failed=$((failed + ${rest%% failed}))
+fi
 
 if [ "$passed" -eq 0 ] && [ "$failed" -eq 0 ]; then
   echo "error: no test results were found; the test run did not happen." >&2

@@ -230,6 +230,72 @@ function addExtensions(document) {
     "x-permission": { operator: "OR", permissions: ["connections_read"] },
   };
 
+  schemas.AuditEventsResponse = {
+    description: "A page of audit events, newest first (extension of this server).",
+    properties: {
+      data: { items: { $ref: "#/components/schemas/AuditEventData" }, type: "array" },
+      meta: {
+        properties: { total_filtered: { description: "Events that match the filters.", format: "int64", type: "integer" } },
+        required: ["total_filtered"],
+        type: "object",
+      },
+    },
+    required: ["data", "meta"],
+    type: "object",
+  };
+  schemas.AuditEventData = {
+    description: "One audited action. Never holds a secret or a key.",
+    properties: {
+      attributes: {
+        properties: {
+          action: { description: "What was done, e.g. connection.create.", type: "string" },
+          api_key_id: { type: "string" },
+          app_key_id: { type: "string" },
+          client_address: { type: "string" },
+          outcome: { enum: ["success", "failure"], type: "string" },
+          principal_id: { type: "string" },
+          request_id: { type: "string" },
+          source: { enum: ["api", "cli"], type: "string" },
+          status: { description: "HTTP status answered.", format: "int32", type: "integer" },
+          target_id: { type: "string" },
+          target_type: { type: "string" },
+          timestamp: { format: "date-time", type: "string" },
+        },
+        required: ["action", "outcome", "source", "timestamp"],
+        type: "object",
+      },
+      id: { type: "string" },
+      type: { enum: ["audit_event"], type: "string" },
+    },
+    required: ["id", "type", "attributes"],
+    type: "object",
+  };
+  document.paths["/api/v2/actionconnections/audit_events"] = {
+    get: {
+      description:
+        "The audit trail of the caller's organisation, newest first: every create, update and delete of a " +
+        "connection or registration, every key creation and revocation, every authentication failure with " +
+        "one of its API keys. Append-only. Extension of this server.",
+      operationId: "ListAuditEvents",
+      parameters: [
+        { in: "query", name: "page[size]", required: false, schema: { default: 100, format: "int64", maximum: 1000, minimum: 1, type: "integer" } },
+        { in: "query", name: "page[number]", required: false, schema: { default: 0, format: "int64", minimum: 0, type: "integer" } },
+        { description: "Events at or after this time.", in: "query", name: "filter[from]", required: false, schema: { format: "date-time", type: "string" } },
+        { description: "Events before this time.", in: "query", name: "filter[to]", required: false, schema: { format: "date-time", type: "string" } },
+        { description: "Only this action.", in: "query", name: "filter[action]", required: false, schema: { type: "string" } },
+      ],
+      responses: {
+        200: { content: { "application/json": { schema: { $ref: "#/components/schemas/AuditEventsResponse" } } }, description: "OK" },
+        400: jsonApiError("Bad Request"),
+        403: jsonApiError("Forbidden"),
+        429: jsonApiError("Too many requests"),
+      },
+      summary: "List audit events",
+      "x-actionconnections-extension": true,
+      "x-permission": { operator: "OR", permissions: ["audit_logs_read"] },
+    },
+  };
+
   document.paths["/api/v2/openapi.json"] = {
     get: {
       description: "This OpenAPI description. No keys are needed.",

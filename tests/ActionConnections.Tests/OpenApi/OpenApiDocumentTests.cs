@@ -88,6 +88,7 @@ public sealed class OpenApiDocumentTests
                 "DELETE /api/v2/application_keys/{app_key_id} DeleteApplicationKey",
                 "DELETE /api/v2/current_user/application_keys/{app_key_id} DeleteCurrentUserApplicationKey",
                 "DELETE /api/v2/service_accounts/{service_account_id}/application_keys/{app_key_id} DeleteServiceAccountApplicationKey",
+                "GET /api/v2/actionconnections/audit_events ListAuditEvents",
                 "GET /api/v2/actions/app_key_registrations ListAppKeyRegistrations",
                 "GET /api/v2/actions/app_key_registrations/{app_key_id} GetAppKeyRegistration",
                 "GET /api/v2/actions/connections ListActionConnections",
