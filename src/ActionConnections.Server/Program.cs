@@ -2,6 +2,7 @@ using ActionConnections.AppKeyRegistrations;
 using ActionConnections.Cli;
 using ActionConnections.Connections;
 using ActionConnections.Errors;
+using ActionConnections.Health;
 using ActionConnections.Hosting;
 using ActionConnections.KeyManagement;
 
@@ -22,6 +23,7 @@ internal static class Program
         builder.AddSecrets();
         builder.AddApiGateway();
         builder.AddConnections();
+        builder.AddHealth();
         configure?.Invoke(builder);
 
         var app = builder.Build();
@@ -30,6 +32,7 @@ internal static class Program
         app.MapAppKeyRegistrations();
         app.MapKeyManagement();
         app.MapConnections();
+        app.MapHealth();
         return app;
     }
 }
