@@ -1,6 +1,6 @@
 using System.CommandLine;
-using System.Data.Common;
 using System.CommandLine.Parsing;
+using System.Data.Common;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 using ActionConnections.Hosting;
