@@ -20,6 +20,10 @@ internal static class HealthApi
     public static IHostApplicationBuilder AddHealth(this IHostApplicationBuilder builder)
     {
         builder.Services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database", tags: [ReadyTag]);
+
+        // The framework logs every unhealthy result as an error, once per probe for as long as an
+        // outage lasts; DatabaseHealthCheck logs one warning with the reason instead.
+        builder.Logging.AddFilter("Microsoft.Extensions.Diagnostics.HealthChecks.DefaultHealthCheckService", LogLevel.Critical);
         return builder;
     }
 

@@ -19,7 +19,9 @@ internal sealed class TestStore : IAsyncDisposable, IDisposable
 
     private static readonly string? BaseConnection = Environment.GetEnvironmentVariable(PostgresVariable) is { Length: > 0 } value ? value : null;
 
-    private static readonly Lazy<NpgsqlDataSource> Maintenance = new(() => NpgsqlDataSource.Create(BaseConnection!));
+    // Unpooled: the fault tests restart the server, which would leave pooled connections broken.
+    private static readonly Lazy<NpgsqlDataSource> Maintenance = new(() =>
+        NpgsqlDataSource.Create(new NpgsqlConnectionStringBuilder(BaseConnection) { Pooling = false }.ConnectionString));
 
     private readonly Dictionary<string, string?> _settings = [];
     private bool _disposed;
@@ -179,7 +181,25 @@ internal sealed class TestStore : IAsyncDisposable, IDisposable
         return dump.ToString();
     }
 
-    /// <summary>Runs SQL against the store directly (PostgreSQL only): for checks of the schema itself.</summary>
+    /// <summary>Runs a statement against the store directly, on either provider (to set up what the API cannot).</summary>
+    public async Task ExecuteAsync(string sql)
+    {
+        if (IsPostgres)
+        {
+            await using var connection = await OpenPostgresAsync();
+            await using var command = new NpgsqlCommand(sql, connection);
+            await command.ExecuteNonQueryAsync();
+            return;
+        }
+
+        await using var sqlite = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = Path.Combine(DataDir, SqliteDatabase.FileName), Pooling = false }.ToString());
+        await sqlite.OpenAsync();
+        await using var statement = sqlite.CreateCommand();
+        statement.CommandText = sql;
+        await statement.ExecuteNonQueryAsync();
+    }
+
+    /// <summary>Opens a connection to the store's database (PostgreSQL only): for checks of the schema itself.</summary>
     public async Task<NpgsqlConnection> OpenPostgresAsync()
     {
         Assert.True(IsPostgres, "PostgreSQL pass only");
