@@ -123,7 +123,7 @@ internal sealed partial class ServerOptionsValidator : IValidateOptions<ServerOp
         switch (options.DbProvider)
         {
             case SqliteDatabase.Provider:
-                if (options.DbConnection is not null)
+                if (!string.IsNullOrWhiteSpace(options.DbConnection))
                 {
                     errors.Add("ACTIONCONNECTIONS_DB_CONNECTION is only used with ACTIONCONNECTIONS_DB_PROVIDER 'postgres'; the provider is 'sqlite', whose database lives in ACTIONCONNECTIONS_DATA_DIR.");
                 }

@@ -203,6 +203,28 @@ public sealed class DatabaseSetupTests
         Assert.Contains("Application Name=actionconnections", effective, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("08006", true)] // connection failure
+    [InlineData("08001", true)]
+    [InlineData("57P01", true)] // admin shutdown
+    [InlineData("57P03", true)] // starting up
+    [InlineData("53300", true)] // too many connections
+    [InlineData("40001", true)] // serialization failure
+    [InlineData("40P01", true)] // deadlock
+    [InlineData("25006", true)] // read-only: fail-over in progress
+    [InlineData("23505", false)] // unique violation: a bug, not an outage
+    [InlineData("42P01", false)] // undefined table
+    [InlineData("28P01", false)] // wrong password: configuration
+    public async Task IsTransient_PostgresErrors(string sqlState, bool transient)
+    {
+        await using var db = new PostgresDatabase(Microsoft.Extensions.Options.Options.Create(new ServerOptions { DbProvider = PostgresDatabase.Provider, DbConnection = "Host=127.0.0.1;Port=1" }));
+
+        Assert.Equal(transient, db.IsTransient(new Npgsql.PostgresException("message", "FATAL", "FATAL", sqlState)));
+        Assert.True(db.IsTransient(new Npgsql.NpgsqlException("Exception while reading from stream", new IOException())));
+        Assert.True(db.IsTransient(new Npgsql.NpgsqlException("The operation has timed out", new TimeoutException())));
+        Assert.False(db.IsTransient(new InvalidOperationException()));
+    }
+
     private static async Task BareServerInitializeAsync(Dictionary<string, string?> settings)
     {
         await using var app = Program.BuildServer(["--urls", "http://127.0.0.1:0"], builder => builder.Configuration.AddInMemoryCollection(settings));
