@@ -39,9 +39,10 @@ bindir() {
 }
 
 # as_owner CMD...: runs a command as the cluster's owner ('postgres' when we are root).
+# From /, which the owner can enter whatever directory this script was started in.
 as_owner() {
   if [ "$(id -u)" -eq 0 ]; then
-    runuser -u postgres -- "$@"
+    (cd / && runuser -u postgres -- "$@")
   else
     "$@"
   fi
