@@ -28,6 +28,9 @@ cleanup() {
   rm -rf "$results"
 }
 trap cleanup EXIT
+# Interrupted or terminated: exit through the EXIT trap, so the PostgreSQL cluster goes too.
+trap 'exit 130' INT
+trap 'exit 143' TERM
 
 passed=0
 failed=0
