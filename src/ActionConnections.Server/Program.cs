@@ -3,6 +3,7 @@ using ActionConnections.Audit;
 using ActionConnections.Cli;
 using ActionConnections.Connections;
 using ActionConnections.Errors;
+using ActionConnections.Health;
 using ActionConnections.Hosting;
 using ActionConnections.KeyManagement;
 using ActionConnections.OpenApi;
@@ -25,6 +26,7 @@ internal static class Program
         builder.AddApiGateway();
         builder.AddConnections();
         builder.AddAudit();
+        builder.AddHealth();
         configure?.Invoke(builder);
 
         var app = builder.Build();
@@ -35,6 +37,7 @@ internal static class Program
         app.MapConnections();
         app.MapAudit();
         app.MapOpenApiDocument();
+        app.MapHealth();
         return app;
     }
 }
