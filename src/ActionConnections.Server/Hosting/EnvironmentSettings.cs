@@ -31,6 +31,7 @@ internal static class EnvironmentSettings
         ["ACTIONCONNECTIONS_RATE_LIMIT_REQUESTS"] = nameof(ServerOptions.RateLimitRequests),
         ["ACTIONCONNECTIONS_RATE_LIMIT_PERIOD_SECONDS"] = nameof(ServerOptions.RateLimitPeriodSeconds),
         ["ACTIONCONNECTIONS_AUTH_FAILURE_LIMIT"] = nameof(ServerOptions.AuthFailureLimit),
+        ["ACTIONCONNECTIONS_AUTH_CACHE_SECONDS"] = nameof(ServerOptions.AuthCacheSeconds),
         ["ACTIONCONNECTIONS_MAX_BODY_BYTES"] = nameof(ServerOptions.MaxRequestBodyBytes),
     };
 

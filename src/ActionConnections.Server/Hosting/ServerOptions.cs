@@ -59,6 +59,12 @@ internal sealed class ServerOptions
     /// <summary>Length of a rate-limit period in seconds (periods are aligned to the clock).</summary>
     public int RateLimitPeriodSeconds { get; set; } = 60;
 
+    /// <summary>
+    /// How long a successful authentication is remembered (0 = never). Changes through this
+    /// server's API apply at once; changes elsewhere (another replica, the CLI) within this bound.
+    /// </summary>
+    public int AuthCacheSeconds { get; set; } = 1;
+
     /// <summary>Authentication failures allowed per client address in each period before 429.</summary>
     public int AuthFailureLimit { get; set; } = 120;
 
@@ -106,6 +112,11 @@ internal sealed partial class ServerOptionsValidator : IValidateOptions<ServerOp
         if (options.RateLimitPeriodSeconds is < 1 or > 86400)
         {
             errors.Add("ACTIONCONNECTIONS_RATE_LIMIT_PERIOD_SECONDS must be between 1 and 86400.");
+        }
+
+        if (options.AuthCacheSeconds is < 0 or > 60)
+        {
+            errors.Add("ACTIONCONNECTIONS_AUTH_CACHE_SECONDS must be between 0 and 60.");
         }
 
         if (options.AuthFailureLimit < 1)

@@ -52,6 +52,7 @@ internal static class ServiceRegistration
     public static IHostApplicationBuilder AddApiGateway(this IHostApplicationBuilder builder)
     {
         builder.Services.AddSingleton<FixedWindowRateLimiter>();
+        builder.Services.AddSingleton<AuthenticationCache>();
         builder.Services.AddErrorPipeline();
         return builder;
     }

@@ -1,4 +1,5 @@
 using System.Data.Common;
+using System.Runtime.CompilerServices;
 using ActionConnections.Hosting;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Options;
@@ -19,7 +20,15 @@ internal sealed class SqliteDatabase : IDatabase
 
     private const string PerConnectionPragmas = "PRAGMA busy_timeout = 5000; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;";
 
+    private static readonly object Initialized = new();
+
     private readonly string _connectionString;
+
+    /// <summary>
+    /// Native connections already set up. The pool hands the same native connection out again,
+    /// and its PRAGMAs stay set, so they run once per native connection, not once per request.
+    /// </summary>
+    private readonly ConditionalWeakTable<SQLitePCL.sqlite3, object> _initialized = new();
 
     public SqliteDatabase(IOptions<ServerOptions> options)
     {
@@ -57,9 +66,17 @@ internal sealed class SqliteDatabase : IDatabase
         try
         {
             await connection.OpenAsync(cancellationToken);
-            using var pragma = connection.CreateCommand();
-            pragma.CommandText = PerConnectionPragmas;
-            await pragma.ExecuteNonQueryAsync(cancellationToken);
+            if (connection.Handle is not { } handle || !_initialized.TryGetValue(handle, out _))
+            {
+                using var pragma = connection.CreateCommand();
+                pragma.CommandText = PerConnectionPragmas;
+                await pragma.ExecuteNonQueryAsync(cancellationToken);
+                if (connection.Handle is { } opened)
+                {
+                    _initialized.AddOrUpdate(opened, Initialized);
+                }
+            }
+
             return connection;
         }
         catch (SqliteException e)

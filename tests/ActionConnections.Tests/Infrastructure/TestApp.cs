@@ -91,6 +91,10 @@ internal sealed class TestApp : IAsyncDisposable
             values["ActionConnections:DbMigrateOnStart"] = "true";
         }
 
+        // Tests change keys behind the server's back (through the store, the CLI, another replica)
+        // and expect the next request to see it: no authentication cache unless a test asks.
+        values["ActionConnections:AuthCacheSeconds"] = "0";
+
         if (bootstrapKeys)
         {
             values["ActionConnections:BootstrapApiKey"] = ApiKey;
