@@ -108,12 +108,15 @@ internal static class AdminCli
             var app = Program.BuildServer(args, builder => StoreCommand.OverrideDataDir(builder, dataDir));
             var options = app.Services.GetRequiredService<IOptions<ServerOptions>>().Value;
             var created = await app.Services.GetRequiredService<StoreInitializer>().InitializeAsync(cancellationToken);
+            await app.StartAsync(cancellationToken);
             if (created is not null)
             {
-                StoreInitializer.Announce(created, options.BootstrapApiKey is not null, Console.Out);
+                // After the start, so the next step names the address the server really listens on.
+                var address = app.Urls.FirstOrDefault() ?? "http://localhost:5000";
+                StoreInitializer.Announce(created, options.BootstrapApiKey is not null, Console.Out, address);
             }
 
-            await app.RunAsync();
+            await app.WaitForShutdownAsync(cancellationToken);
             return ExitCodes.Success;
         }
         catch (Exception e) when (e is StartupException or OptionsValidationException or InvalidOperationException)

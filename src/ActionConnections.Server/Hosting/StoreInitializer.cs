@@ -75,7 +75,7 @@ internal sealed class StoreInitializer(IDatabase db, IIdentityStore identity, IC
     /// What a new operator sees once. Keys are written to the console only when they were
     /// generated here; keys the operator supplied are not echoed back.
     /// </summary>
-    public static void Announce(NewOrganization created, bool keysSupplied, TextWriter output)
+    public static void Announce(NewOrganization created, bool keysSupplied, TextWriter output, string baseAddress = "http://localhost:5000")
     {
         output.WriteLine("ActionConnections: the store was empty, so a default organisation was created.");
         output.WriteLine($"  organisation id:     {created.Org.Id:D}");
@@ -92,7 +92,7 @@ internal sealed class StoreInitializer(IDatabase db, IIdentityStore identity, IC
         }
 
         output.WriteLine("Next step: register the application key so it may use connections:");
-        output.WriteLine($"  curl -X PUT http://localhost:5000/api/v2/actions/app_key_registrations/{created.AppKey.Record.Id:D} \\");
+        output.WriteLine($"  curl -X PUT {baseAddress.TrimEnd('/')}/api/v2/actions/app_key_registrations/{created.AppKey.Record.Id:D} \\");
         output.WriteLine("       -H \"DD-API-KEY: $DD_API_KEY\" -H \"DD-APPLICATION-KEY: $DD_APP_KEY\"");
         output.Flush();
     }
