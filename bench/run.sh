@@ -117,6 +117,7 @@ fi
 
 rm -rf "$WORK" "$RUN_DIR"
 mkdir -p "$WORK" "$RUN_DIR/wrk"
+LOAD_START=$(cut -d' ' -f1-3 /proc/loadavg)
 
 # ---------------------------------------------------------------- build (Release, the same way for all)
 log "building Release"
@@ -162,6 +163,13 @@ measure() {
     '. + {name: $name, connections: $c, threads: $t, loadavg_before: ($before|tonumber), loadavg_after: ($after|tonumber)}' \
     "$RUN_DIR/wrk/$name.out" >"$RUN_DIR/wrk/$name.json"
   jq -r '"  \(.rps) req/s  p50 \(.p50_ms) ms  p99 \(.p99_ms) ms  non-2xx \(.non_2xx_3xx)  socket errors \(.socket_errors)"' "$RUN_DIR/wrk/$name.json" >&2
+}
+
+# disk_ceiling N LABEL: the durable-commit rate of this disk now, into $RUN_DIR/disk-N.json.
+disk_ceiling() {
+  log "disk ceiling ($2): one-row durable transactions for ${DURATION}s (WAL, synchronous=FULL)"
+  dotnet "$DISK_DLL" "$WORK/disk-ceiling.db" "$DURATION" | jq -c --arg label "$2" '. + {label: $label}' >"$RUN_DIR/disk-$1.json"
+  jq -c . "$RUN_DIR/disk-$1.json" >&2
 }
 
 rss_kb() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status"; }
@@ -222,14 +230,17 @@ server_suite() {
     done
   fi
   measure "$name.get_half" "$SERVER" BENCH_PATH="$CONN_PATH/{id}" BENCH_IDS="$ids" BENCH_DELAY_MS="$HALF_DELAY" WRK_C="$HALF_C"
+  measure "$name.get_c1" "$SERVER" BENCH_PATH="$CONN_PATH/{id}" BENCH_IDS="$ids" WRK_C=1
   measure "$name.list" "$SERVER" BENCH_PATH="$LIST_PATH"
   measure "$name.registration" "$SERVER" BENCH_PATH="/api/v2/actions/app_key_registrations/{id}" BENCH_IDS="$WORK/$name.appkey"
   if [ "$name" = default ]; then
-    log "disk ceiling again, just before the writes (the disk is shared and its rate drifts)"
-    dotnet "$DISK_DLL" "$WORK/disk-ceiling.db" "$DURATION" >"$RUN_DIR/disk-2.json"
-    jq -c . "$RUN_DIR/disk-2.json" >&2
+    # The disk is shared and its sync rate drifts by several times within a minute, so its
+    # ceiling is measured around each write run as well.
+    disk_ceiling 2 "before PATCH"
     measure "$name.patch" "$SERVER" BENCH_METHOD=PATCH BENCH_PATH="$CONN_PATH/{id}" BENCH_IDS="$ids" BENCH_BODY="$RUN_DIR/patch.body"
+    disk_ceiling 3 "between PATCH and create"
     measure "$name.create" "$SERVER" BENCH_METHOD=POST BENCH_PATH="$CONN_PATH" BENCH_BODY="$RUN_DIR/create.body"
+    disk_ceiling 4 "after create"
   fi
   jq -n --arg name "$name" --argjson ready "$READY_MS" --argjson rss "$(rss_kb "$PID_server")" --argjson hwm "$(hwm_kb "$PID_server")" \
     '{name: $name, ready_ms: $ready, rss_kb: $rss, hwm_kb: $hwm}' >"$RUN_DIR/$name.server.json"
@@ -237,13 +248,20 @@ server_suite() {
 }
 
 # ---------------------------------------------------------------- 1. ceilings
-log "disk ceiling: one-row durable transactions for ${DURATION}s (WAL, synchronous=FULL)"
-dotnet "$DISK_DLL" "$WORK/disk-ceiling.db" "$DURATION" >"$RUN_DIR/disk-1.json"
-jq -c . "$RUN_DIR/disk-1.json" >&2
+disk_ceiling 1 "start of run"
 
+# The ceiling logs as `dotnet new web` sets it up (bench/Ceiling/appsettings.json: Microsoft.AspNetCore
+# at Warning). The server ships no such file, so ASP.NET Core logs every request to the console at
+# Information; the second run shows what that alone costs a bare endpoint.
 start ceiling "$RUN_DIR/ceiling.log" dotnet "$CEILING_DLL" --urls "http://127.0.0.1:$CEILING_PORT"
 wait_ok "http://127.0.0.1:$CEILING_PORT/ceiling" >/dev/null
 measure ceiling "http://127.0.0.1:$CEILING_PORT" BENCH_PATH=/ceiling
+# One connection, no think time: the latency floor of this machine and load generator.
+measure ceiling_c1 "http://127.0.0.1:$CEILING_PORT" BENCH_PATH=/ceiling WRK_C=1
+stop ceiling
+start ceiling "$RUN_DIR/ceiling-info.log" env Logging__LogLevel__Microsoft.AspNetCore=Information dotnet "$CEILING_DLL" --urls "http://127.0.0.1:$CEILING_PORT"
+wait_ok "http://127.0.0.1:$CEILING_PORT/ceiling" >/dev/null
+measure ceiling_info_logging "http://127.0.0.1:$CEILING_PORT" BENCH_PATH=/ceiling
 stop ceiling
 
 # ---------------------------------------------------------------- 2. the server, default scale
@@ -289,14 +307,10 @@ if [ "$PROFILE" = 1 ]; then
     rm -f "/tmp/perf-$PID_server.map" "/tmp/perfinfo-$PID_server.map"
   fi
 
-  log "profile: the same GET, and the ceiling, with logging at Warning (configuration only)"
+  log "profile: the same GET with Microsoft.AspNetCore logging at Warning, as the ceiling has it (configuration only)"
   stop server
-  start_server default Logging__LogLevel__Default=Warning
+  start_server default Logging__LogLevel__Microsoft.AspNetCore=Warning
   measure profile.get_log_warning "$SERVER" BENCH_PATH="$CONN_PATH/{id}" BENCH_IDS="$WORK/default.ids"
-  start ceiling "$RUN_DIR/ceiling-warning.log" env Logging__LogLevel__Default=Warning dotnet "$CEILING_DLL" --urls "http://127.0.0.1:$CEILING_PORT"
-  wait_ok "http://127.0.0.1:$CEILING_PORT/ceiling" >/dev/null
-  measure profile.ceiling_log_warning "http://127.0.0.1:$CEILING_PORT" BENCH_PATH=/ceiling
-  stop ceiling
   stop server
   log "profile: in-process step timings (stopwatch, server stopped)"
   # shellcheck disable=SC2046
@@ -343,6 +357,7 @@ jq -n \
   --arg memory "$(free -h | awk '/^Mem:/ {print $2}')" \
   --arg cpu "$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')" \
   --arg kernel "$(uname -r)" \
+  --arg load_start "$LOAD_START" \
   --arg dotnet "$(dotnet --version)" \
   --arg runtime "$(dotnet --list-runtimes | awk '/Microsoft.AspNetCore.App/ {v=$2} END {print v}')" \
   --arg wrk "$(wrk -v 2>&1 | head -1 | awk '{print $1, $2}')" \
@@ -357,8 +372,11 @@ jq -n \
   | [
       ["ceiling", "bare Kestrel ceiling (start of run)", "kestrel"],
       ["ceiling_end", "bare Kestrel ceiling (end of run)", "kestrel"],
+      ["ceiling_c1", "bare Kestrel ceiling, one connection (latency floor)", "none"],
+      ["ceiling_info_logging", "bare Kestrel with the server'"'"'s logging (every request at Information)", "kestrel"],
       ["default.get", "GET connection", "kestrel"],
       ["default.get_half", "GET connection, throttled to about half rate", "kestrel"],
+      ["default.get_c1", "GET connection, one connection (latency floor)", "none"],
       ["default.list", "list connections, page[size]=50", "kestrel"],
       ["default.registration", "GET app key registration", "kestrel"],
       ["default.patch", "PATCH connection (rename)", "disk"],
@@ -366,14 +384,16 @@ jq -n \
       ["peer.get", "peer: the same GET from a Prism mock", "kestrel"],
       ["full.get", "1M stored: GET connection", "kestrel"],
       ["full.get_half", "1M stored: GET, same throttle as above", "kestrel"],
+      ["full.get_c1", "1M stored: GET, one connection", "none"],
       ["full.list", "1M stored: list connections, page[size]=50", "kestrel"],
       ["full.registration", "1M stored: GET app key registration", "kestrel"],
-      ["profile.get_log_warning", "profile: GET with logging at Warning", "kestrel"],
-      ["profile.ceiling_log_warning", "profile: ceiling with logging at Warning", "kestrel"]
+      ["profile.get_counters", "profile: GET again, under dotnet-counters", "kestrel"],
+      ["profile.get_perf", "profile: GET again, under perf (perf map on, W^X off)", "kestrel"],
+      ["profile.get_log_warning", "profile: GET with Microsoft.AspNetCore logging at Warning", "kestrel"]
     ] as $rows
   | ($rows | map(select($w[.[0]] != null) | $w[.[0]] + {
       key: .[0], label: .[1], ratio_to: .[2],
-      ratio: ($w[.[0]].rps / (if .[2] == "disk" then $commits else $kestrel end))
+      ratio: (if .[2] == "none" then null else $w[.[0]].rps / (if .[2] == "disk" then $commits else $kestrel end) end)
     })) as $results
   | def pct: . * 1000 | round / 10;
     def ms: . * 100 | round / 100;
@@ -381,7 +401,7 @@ jq -n \
     generated_at: $generated,
     command: $command,
     commit: $commit,
-    machine: {nproc: ($nproc | tonumber), memory: $memory, cpu: $cpu, kernel: $kernel, dotnet_sdk: $dotnet, aspnetcore_runtime: $runtime, wrk: $wrk},
+    machine: {nproc: ($nproc | tonumber), memory: $memory, cpu: $cpu, kernel: $kernel, dotnet_sdk: $dotnet, aspnetcore_runtime: $runtime, wrk: $wrk, loadavg_at_start: $load_start},
     settings: $settings,
     ceilings: {kestrel_rps: $kestrel, disk_commits_per_s: $commits, disk_runs: $disk},
     results: $results,
@@ -409,6 +429,9 @@ jq -n \
       {target: "1M stored: GET p50 within 1.25x of 1k stored (same throttled load)",
        figure: "\($w["full.get_half"].p50_ms | ms) vs \($w["default.get_half"].p50_ms | ms) ms = \($w["full.get_half"].p50_ms / $w["default.get_half"].p50_ms | . * 100 | round / 100)x",
        met: ($w["full.get_half"].p50_ms <= 1.25 * $w["default.get_half"].p50_ms)},
+      {target: "1M stored: GET p50 within 1.25x of 1k stored (one connection)",
+       figure: "\($w["full.get_c1"].p50_ms | ms) vs \($w["default.get_c1"].p50_ms | ms) ms = \($w["full.get_c1"].p50_ms / $w["default.get_c1"].p50_ms | . * 100 | round / 100)x",
+       met: ($w["full.get_c1"].p50_ms <= 1.25 * $w["default.get_c1"].p50_ms)},
       {target: "1M stored: GET p50 within 1.25x of 1k stored (saturated, wrk -c\($settings.wrk_connections))",
        figure: "\($w["full.get"].p50_ms | ms) vs \($w["default.get"].p50_ms | ms) ms = \($w["full.get"].p50_ms / $w["default.get"].p50_ms | . * 100 | round / 100)x",
        met: ($w["full.get"].p50_ms <= 1.25 * $w["default.get"].p50_ms)},
@@ -422,12 +445,12 @@ jq -r '
   def f(n): . * n | round / n;
   def ms: if . == null then "" else (. | f(100) | tostring) end;
   "# ActionConnections benchmark\n",
-  "`\(.command)` at \(.commit), \(.generated_at). Machine: \(.machine.nproc) cores (\(.machine.cpu)), \(.machine.memory) RAM, kernel \(.machine.kernel), .NET SDK \(.machine.dotnet_sdk) (ASP.NET Core \(.machine.aspnetcore_runtime)), \(.machine.wrk). wrk -t\(.settings.wrk_threads) -c\(.settings.wrk_connections) unless noted, \(.settings.warmup_s) s warm-up then \(.settings.duration_s) s measured, loopback.\n",
+  "`\(.command)` at \(.commit), \(.generated_at). Machine: \(.machine.nproc) cores (\(.machine.cpu)), \(.machine.memory) RAM, kernel \(.machine.kernel), .NET SDK \(.machine.dotnet_sdk) (ASP.NET Core \(.machine.aspnetcore_runtime)), \(.machine.wrk). Load average at start \(.machine.loadavg_at_start) (other work shares this machine; each row shows the 1-minute load average before→after it). wrk -t\(.settings.wrk_threads) -c\(.settings.wrk_connections) unless noted, \(.settings.warmup_s) s warm-up then \(.settings.duration_s) s measured, loopback.\n",
   "| measurement | req/s | p50 ms | p99 ms | ratio to ceiling | wrk -c | non-2xx | load avg |",
   "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
-  (.ceilings.disk_runs | to_entries[] | "| **disk ceiling** (\(if .key == 0 then "start of run" else "before the writes" end)): durable one-row commits, WAL, synchronous=FULL | \(.value.commits_per_s | round) commits/s | \(.value.p50_ms | ms) | \(.value.p99_ms | ms) | | 1 writer | | |"),
-  (.ceilings.kestrel_rps as $k | .results[] | "| \(.label) | \(.rps | round) | \(.p50_ms | ms) | \(.p99_ms | ms) | \(.ratio * 100 | f(10))% of \(if .ratio_to == "disk" then "disk" else "Kestrel" end) | \(.connections)\(if .name | test("half") then " (2 ms think time)" else "" end) | \(.non_2xx_3xx + .socket_errors) | \(.loadavg_before)→\(.loadavg_after) |"),
-  "\nCeilings used for ratios: Kestrel \(.ceilings.kestrel_rps | round) req/s (mean of its two runs), disk \(.ceilings.disk_commits_per_s | round) commits/s (mean of its two runs). p50/p99 of the disk rows are per commit.\n",
+  (.ceilings.disk_runs[] | "| **disk ceiling** (\(.label)): durable one-row commits, WAL, synchronous=FULL | \(.commits_per_s | round) commits/s | \(.p50_ms | ms) | \(.p99_ms | ms) | | 1 writer | | |"),
+  (.ceilings.kestrel_rps as $k | .results[] | "| \(.label) | \(.rps | round) | \(.p50_ms | ms) | \(.p99_ms | ms) | \(if .ratio == null then "" else "\(.ratio * 100 | f(10))% of \(if .ratio_to == "disk" then "disk" else "Kestrel" end)" end) | \(.connections)\(if .name | test("half") then " (2 ms think time)" else "" end) | \(.non_2xx_3xx + .socket_errors) | \(.loadavg_before)→\(.loadavg_after) |"),
+  "\nCeilings used for ratios: Kestrel \(.ceilings.kestrel_rps | round) req/s (mean of its start and end runs), disk \(.ceilings.disk_commits_per_s | round) commits/s (mean of its \(.ceilings.disk_runs | length) runs, from \(.ceilings.disk_runs | map(.commits_per_s) | min | round) to \(.ceilings.disk_runs | map(.commits_per_s) | max | round)). p50/p99 of the disk rows are per commit.\n",
   "| target | figure | met |",
   "| --- | --- | :-: |",
   (.targets[] | "| \(.target) | \(.figure) | \(if .met then "yes" else "**no**" end) |"),
