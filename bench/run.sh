@@ -168,7 +168,7 @@ measure() {
 # disk_ceiling N LABEL: the durable-commit rate of this disk now, into $RUN_DIR/disk-N.json.
 disk_ceiling() {
   log "disk ceiling ($2): one-row durable transactions for ${DURATION}s (WAL, synchronous=FULL)"
-  dotnet "$DISK_DLL" "$WORK/disk-ceiling.db" "$DURATION" | jq -c --arg label "$2" '. + {label: $label}' >"$RUN_DIR/disk-$1.json"
+  dotnet "$DISK_DLL" "$WORK/disk-ceiling.db" "$DURATION" | jq -c --arg when "$2" '. + {when: $when}' >"$RUN_DIR/disk-$1.json"
   jq -c . "$RUN_DIR/disk-$1.json" >&2
 }
 
@@ -448,7 +448,7 @@ jq -r '
   "`\(.command)` at \(.commit), \(.generated_at). Machine: \(.machine.nproc) cores (\(.machine.cpu)), \(.machine.memory) RAM, kernel \(.machine.kernel), .NET SDK \(.machine.dotnet_sdk) (ASP.NET Core \(.machine.aspnetcore_runtime)), \(.machine.wrk). Load average at start \(.machine.loadavg_at_start) (other work shares this machine; each row shows the 1-minute load average before→after it). wrk -t\(.settings.wrk_threads) -c\(.settings.wrk_connections) unless noted, \(.settings.warmup_s) s warm-up then \(.settings.duration_s) s measured, loopback.\n",
   "| measurement | req/s | p50 ms | p99 ms | ratio to ceiling | wrk -c | non-2xx | load avg |",
   "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
-  (.ceilings.disk_runs[] | "| **disk ceiling** (\(.label)): durable one-row commits, WAL, synchronous=FULL | \(.commits_per_s | round) commits/s | \(.p50_ms | ms) | \(.p99_ms | ms) | | 1 writer | | |"),
+  (.ceilings.disk_runs[] | "| **disk ceiling** (\(.when)): durable one-row commits, WAL, synchronous=FULL | \(.commits_per_s | round) commits/s | \(.p50_ms | ms) | \(.p99_ms | ms) | | 1 writer | | |"),
   (.ceilings.kestrel_rps as $k | .results[] | "| \(.label) | \(.rps | round) | \(.p50_ms | ms) | \(.p99_ms | ms) | \(if .ratio == null then "" else "\(.ratio * 100 | f(10))% of \(if .ratio_to == "disk" then "disk" else "Kestrel" end)" end) | \(.connections)\(if .name | test("half") then " (2 ms think time)" else "" end) | \(.non_2xx_3xx + .socket_errors) | \(.loadavg_before)→\(.loadavg_after) |"),
   "\nCeilings used for ratios: Kestrel \(.ceilings.kestrel_rps | round) req/s (mean of its start and end runs), disk \(.ceilings.disk_commits_per_s | round) commits/s (mean of its \(.ceilings.disk_runs | length) runs, from \(.ceilings.disk_runs | map(.commits_per_s) | min | round) to \(.ceilings.disk_runs | map(.commits_per_s) | max | round)). p50/p99 of the disk rows are per commit.\n",
   "| target | figure | met |",
