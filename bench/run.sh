@@ -149,20 +149,27 @@ wait_ok() {
 measure() {
   local name=$1 url=$2
   shift 2
-  local c=$CONNS t=$THREADS kv
+  local c=$CONNS t=$THREADS kv watch=""
   for kv in "$@"; do
-    case "$kv" in WRK_C=*) c=${kv#WRK_C=} ;; WRK_T=*) t=${kv#WRK_T=} ;; esac
+    case "$kv" in WRK_C=*) c=${kv#WRK_C=} ;; WRK_T=*) t=${kv#WRK_T=} ;; WATCH_PID=*) watch=${kv#WATCH_PID=} ;; esac
   done
   [ "$t" -le "$c" ] || t=$c
   log "$name: warm-up ${WARMUP}s, then ${DURATION}s (wrk -t$t -c$c)"
   env "$@" BENCH_OUT=/dev/null wrk -t"$t" -c"$c" -d"${WARMUP}s" -s "$LUA" "$url" >/dev/null
-  local before
+  local before cpu_before cpu_after
   before=$(loadavg)
+  cpu_before=$(cpu_ticks "$watch")
   env "$@" BENCH_OUT="$RUN_DIR/wrk/$name.out" wrk -t"$t" -c"$c" -d"${DURATION}s" -s "$LUA" "$url" >"$RUN_DIR/wrk/$name.txt"
+  cpu_after=$(cpu_ticks "$watch")
+  # The server's own CPU time per request (from /proc/PID/stat) does not depend on how much of
+  # the machine other work leaves it, unlike req/s.
   jq -c --arg name "$name" --argjson c "$c" --argjson t "$t" --arg before "$before" --arg after "$(loadavg)" \
-    '. + {name: $name, connections: $c, threads: $t, loadavg_before: ($before|tonumber), loadavg_after: ($after|tonumber)}' \
+    --argjson ticks "$((cpu_after - cpu_before))" --argjson hz "$(getconf CLK_TCK)" \
+    '. + {name: $name, connections: $c, threads: $t, loadavg_before: ($before|tonumber), loadavg_after: ($after|tonumber),
+          server_cpu_s: ($ticks / $hz), server_cores: ($ticks / $hz / .seconds),
+          server_cpu_us_per_request: (if .requests > 0 and $ticks > 0 then $ticks / $hz * 1000000 / .requests else null end)}' \
     "$RUN_DIR/wrk/$name.out" >"$RUN_DIR/wrk/$name.json"
-  jq -r '"  \(.rps) req/s  p50 \(.p50_ms) ms  p99 \(.p99_ms) ms  non-2xx \(.non_2xx_3xx)  socket errors \(.socket_errors)"' "$RUN_DIR/wrk/$name.json" >&2
+  jq -r '"  \(.rps) req/s  p50 \(.p50_ms) ms  p99 \(.p99_ms) ms  non-2xx \(.non_2xx_3xx)  socket errors \(.socket_errors)  server CPU \(.server_cpu_us_per_request // "?") us/req"' "$RUN_DIR/wrk/$name.json" >&2
 }
 
 # disk_ceiling N LABEL: the durable-commit rate of this disk now, into $RUN_DIR/disk-N.json.
@@ -170,6 +177,11 @@ disk_ceiling() {
   log "disk ceiling ($2): one-row durable transactions for ${DURATION}s (WAL, synchronous=FULL)"
   dotnet "$DISK_DLL" "$WORK/disk-ceiling.db" "$DURATION" | jq -c --arg when "$2" '. + {when: $when}' >"$RUN_DIR/disk-$1.json"
   jq -c . "$RUN_DIR/disk-$1.json" >&2
+}
+
+# cpu_ticks PID: user + system clock ticks the process has used so far (0 without a PID).
+cpu_ticks() {
+  if [ -n "$1" ] && [ -r "/proc/$1/stat" ]; then sed 's/.*) //' "/proc/$1/stat" | awk '{print $12 + $13}'; else echo 0; fi
 }
 
 rss_kb() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status"; }
@@ -212,7 +224,7 @@ server_suite() {
   local name=$1 ids="$WORK/$1.ids" app_key_id
   app_key_id=$(jq -r .app_key_id "$RUN_DIR/seed-$name.json")
   printf '%s\n' "$app_key_id" >"$WORK/$name.appkey"
-  measure "$name.get" "$SERVER" BENCH_PATH="$CONN_PATH/{id}" BENCH_IDS="$ids"
+  measure "$name.get" "$SERVER" BENCH_PATH="$CONN_PATH/{id}" BENCH_IDS="$ids" WATCH_PID="$PID_server"
   # Latency at about half the GET rate. wrk (unlike wrk2) is closed-loop, so the rate is set by
   # the number of connections C, each waiting HALF_DELAY ms before each request: C connections
   # offer about C*1000/(HALF_DELAY + latency) requests a second. C is calibrated by two short
@@ -229,17 +241,17 @@ server_suite() {
       log "half-rate probe $probe: $(jq -r .rps "$RUN_DIR/wrk/half-probe.out") req/s for a target of $target; next C=$HALF_C"
     done
   fi
-  measure "$name.get_half" "$SERVER" BENCH_PATH="$CONN_PATH/{id}" BENCH_IDS="$ids" BENCH_DELAY_MS="$HALF_DELAY" WRK_C="$HALF_C"
-  measure "$name.get_c1" "$SERVER" BENCH_PATH="$CONN_PATH/{id}" BENCH_IDS="$ids" WRK_C=1
-  measure "$name.list" "$SERVER" BENCH_PATH="$LIST_PATH"
-  measure "$name.registration" "$SERVER" BENCH_PATH="/api/v2/actions/app_key_registrations/{id}" BENCH_IDS="$WORK/$name.appkey"
+  measure "$name.get_half" "$SERVER" BENCH_PATH="$CONN_PATH/{id}" BENCH_IDS="$ids" BENCH_DELAY_MS="$HALF_DELAY" WRK_C="$HALF_C" WATCH_PID="$PID_server"
+  measure "$name.get_c1" "$SERVER" BENCH_PATH="$CONN_PATH/{id}" BENCH_IDS="$ids" WRK_C=1 WATCH_PID="$PID_server"
+  measure "$name.list" "$SERVER" BENCH_PATH="$LIST_PATH" WATCH_PID="$PID_server"
+  measure "$name.registration" "$SERVER" BENCH_PATH="/api/v2/actions/app_key_registrations/{id}" BENCH_IDS="$WORK/$name.appkey" WATCH_PID="$PID_server"
   if [ "$name" = default ]; then
     # The disk is shared and its sync rate drifts by several times within a minute, so its
     # ceiling is measured around each write run as well.
     disk_ceiling 2 "before PATCH"
-    measure "$name.patch" "$SERVER" BENCH_METHOD=PATCH BENCH_PATH="$CONN_PATH/{id}" BENCH_IDS="$ids" BENCH_BODY="$RUN_DIR/patch.body"
+    measure "$name.patch" "$SERVER" BENCH_METHOD=PATCH BENCH_PATH="$CONN_PATH/{id}" BENCH_IDS="$ids" BENCH_BODY="$RUN_DIR/patch.body" WATCH_PID="$PID_server"
     disk_ceiling 3 "between PATCH and create"
-    measure "$name.create" "$SERVER" BENCH_METHOD=POST BENCH_PATH="$CONN_PATH" BENCH_BODY="$RUN_DIR/create.body"
+    measure "$name.create" "$SERVER" BENCH_METHOD=POST BENCH_PATH="$CONN_PATH" BENCH_BODY="$RUN_DIR/create.body" WATCH_PID="$PID_server"
     disk_ceiling 4 "after create"
   fi
   jq -n --arg name "$name" --argjson ready "$READY_MS" --argjson rss "$(rss_kb "$PID_server")" --argjson hwm "$(hwm_kb "$PID_server")" \
@@ -255,13 +267,13 @@ disk_ceiling 1 "start of run"
 # Information; the second run shows what that alone costs a bare endpoint.
 start ceiling "$RUN_DIR/ceiling.log" dotnet "$CEILING_DLL" --urls "http://127.0.0.1:$CEILING_PORT"
 wait_ok "http://127.0.0.1:$CEILING_PORT/ceiling" >/dev/null
-measure ceiling "http://127.0.0.1:$CEILING_PORT" BENCH_PATH=/ceiling
+measure ceiling "http://127.0.0.1:$CEILING_PORT" BENCH_PATH=/ceiling WATCH_PID="$PID_ceiling"
 # One connection, no think time: the latency floor of this machine and load generator.
-measure ceiling_c1 "http://127.0.0.1:$CEILING_PORT" BENCH_PATH=/ceiling WRK_C=1
+measure ceiling_c1 "http://127.0.0.1:$CEILING_PORT" BENCH_PATH=/ceiling WRK_C=1 WATCH_PID="$PID_ceiling"
 stop ceiling
 start ceiling "$RUN_DIR/ceiling-info.log" env Logging__LogLevel__Microsoft.AspNetCore=Information dotnet "$CEILING_DLL" --urls "http://127.0.0.1:$CEILING_PORT"
 wait_ok "http://127.0.0.1:$CEILING_PORT/ceiling" >/dev/null
-measure ceiling_info_logging "http://127.0.0.1:$CEILING_PORT" BENCH_PATH=/ceiling
+measure ceiling_info_logging "http://127.0.0.1:$CEILING_PORT" BENCH_PATH=/ceiling WATCH_PID="$PID_ceiling"
 stop ceiling
 
 # ---------------------------------------------------------------- 2. the server, default scale
@@ -280,7 +292,7 @@ if [ "$PROFILE" = 1 ]; then
   ) >/dev/null 2>&1 &
   counters_pid=$!
   PIDS+=("$counters_pid")
-  measure profile.get_counters "$SERVER" BENCH_PATH="$CONN_PATH/{id}" BENCH_IDS="$WORK/default.ids"
+  measure profile.get_counters "$SERVER" BENCH_PATH="$CONN_PATH/{id}" BENCH_IDS="$WORK/default.ids" WATCH_PID="$PID_server"
   wait "$counters_pid" || true
   # Mean of each counter over the sampled seconds, plus bytes allocated per request.
   awk -F, -v rps="$(jq -r .rps "$RUN_DIR/wrk/profile.get_counters.json")" '
@@ -295,7 +307,7 @@ if [ "$PROFILE" = 1 ]; then
     log "profile: perf CPU samples (server restarted with a perf map and W^X off so JIT frames resolve)"
     stop server
     start_server default DOTNET_PerfMapEnabled=1 DOTNET_EnableWriteXorExecute=0
-    measure profile.get_perf "$SERVER" BENCH_PATH="$CONN_PATH/{id}" BENCH_IDS="$WORK/default.ids" &
+    measure profile.get_perf "$SERVER" BENCH_PATH="$CONN_PATH/{id}" BENCH_IDS="$WORK/default.ids" WATCH_PID="$PID_server" &
     wrk_pid=$!
     sleep $((WARMUP + 1))
     perf record -F 999 -g -p "$PID_server" -o "$PROF/perf.data" -- sleep $((DURATION - 2)) >/dev/null 2>&1 || log "perf record failed"
@@ -310,7 +322,7 @@ if [ "$PROFILE" = 1 ]; then
   log "profile: the same GET with Microsoft.AspNetCore logging at Warning, as the ceiling has it (configuration only)"
   stop server
   start_server default Logging__LogLevel__Microsoft.AspNetCore=Warning
-  measure profile.get_log_warning "$SERVER" BENCH_PATH="$CONN_PATH/{id}" BENCH_IDS="$WORK/default.ids"
+  measure profile.get_log_warning "$SERVER" BENCH_PATH="$CONN_PATH/{id}" BENCH_IDS="$WORK/default.ids" WATCH_PID="$PID_server"
   stop server
   log "profile: in-process step timings (stopwatch, server stopped)"
   # shellcheck disable=SC2046
@@ -323,7 +335,7 @@ fi
 # ---------------------------------------------------------------- 3. the peer: Prism mocking the same spec
 start prism "$RUN_DIR/prism.log" "$BENCH_DIR/node_modules/.bin/prism" mock -h 127.0.0.1 -p "$PRISM_PORT" "$SPEC"
 wait_ok "http://127.0.0.1:$PRISM_PORT$CONN_PATH/$(head -1 "$WORK/default.ids")" -H "DD-API-KEY: $DD_API_KEY" -H "DD-APPLICATION-KEY: $DD_APP_KEY" >/dev/null
-measure peer.get "http://127.0.0.1:$PRISM_PORT" BENCH_PATH="$CONN_PATH/{id}" BENCH_IDS="$WORK/default.ids"
+measure peer.get "http://127.0.0.1:$PRISM_PORT" BENCH_PATH="$CONN_PATH/{id}" BENCH_IDS="$WORK/default.ids" WATCH_PID="$PID_prism"
 stop prism
 
 # ---------------------------------------------------------------- 4. full scale
@@ -339,7 +351,7 @@ fi
 # ---------------------------------------------------------------- 5. the ceiling again, to see drift
 start ceiling "$RUN_DIR/ceiling-end.log" dotnet "$CEILING_DLL" --urls "http://127.0.0.1:$CEILING_PORT"
 wait_ok "http://127.0.0.1:$CEILING_PORT/ceiling" >/dev/null
-measure ceiling_end "http://127.0.0.1:$CEILING_PORT" BENCH_PATH=/ceiling
+measure ceiling_end "http://127.0.0.1:$CEILING_PORT" BENCH_PATH=/ceiling WATCH_PID="$PID_ceiling"
 stop ceiling
 
 # ---------------------------------------------------------------- report
@@ -413,6 +425,9 @@ jq -n \
       {target: "GET >= 50% of the bare-Kestrel ceiling (req/s)",
        figure: "\($w["default.get"].ratio // ($w["default.get"].rps / $kestrel) | pct)% (\($w["default.get"].rps | round) of \($kestrel | round) req/s)",
        met: ($w["default.get"].rps / $kestrel >= 0.5)},
+      {target: "the same, as CPU cost (noise-robust): GET server CPU per request <= 2x the ceiling'"'"'s",
+       figure: "ceiling \($w.ceiling.server_cpu_us_per_request | round) µs / GET \($w["default.get"].server_cpu_us_per_request | round) µs = \($w.ceiling.server_cpu_us_per_request / $w["default.get"].server_cpu_us_per_request | pct)%",
+       met: ($w.ceiling.server_cpu_us_per_request / $w["default.get"].server_cpu_us_per_request >= 0.5)},
       {target: "GET p99 <= 2 ms at about half that rate",
        figure: "p99 \($w["default.get_half"].p99_ms | ms) ms at \($w["default.get_half"].rps | round) req/s (\($w["default.get_half"].rps / $w["default.get"].rps | pct)% of the GET rate)",
        met: ($w["default.get_half"].p99_ms <= 2)},
@@ -446,10 +461,10 @@ jq -r '
   def ms: if . == null then "" else (. | f(100) | tostring) end;
   "# ActionConnections benchmark\n",
   "`\(.command)` at \(.commit), \(.generated_at). Machine: \(.machine.nproc) cores (\(.machine.cpu)), \(.machine.memory) RAM, kernel \(.machine.kernel), .NET SDK \(.machine.dotnet_sdk) (ASP.NET Core \(.machine.aspnetcore_runtime)), \(.machine.wrk). Load average at start \(.machine.loadavg_at_start) (other work shares this machine; each row shows the 1-minute load average before→after it). wrk -t\(.settings.wrk_threads) -c\(.settings.wrk_connections) unless noted, \(.settings.warmup_s) s warm-up then \(.settings.duration_s) s measured, loopback.\n",
-  "| measurement | req/s | p50 ms | p99 ms | ratio to ceiling | wrk -c | non-2xx | load avg |",
-  "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
-  (.ceilings.disk_runs[] | "| **disk ceiling** (\(.when)): durable one-row commits, WAL, synchronous=FULL | \(.commits_per_s | round) commits/s | \(.p50_ms | ms) | \(.p99_ms | ms) | | 1 writer | | |"),
-  (.ceilings.kestrel_rps as $k | .results[] | "| \(.label) | \(.rps | round) | \(.p50_ms | ms) | \(.p99_ms | ms) | \(if .ratio == null then "" else "\(.ratio * 100 | f(10))% of \(if .ratio_to == "disk" then "disk" else "Kestrel" end)" end) | \(.connections)\(if .name | test("half") then " (2 ms think time)" else "" end) | \(.non_2xx_3xx + .socket_errors) | \(.loadavg_before)→\(.loadavg_after) |"),
+  "| measurement | req/s | p50 ms | p99 ms | ratio to ceiling | server CPU µs/req (cores used) | wrk -c | non-2xx | load avg |",
+  "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+  (.ceilings.disk_runs[] | "| **disk ceiling** (\(.when)): durable one-row commits, WAL, synchronous=FULL | \(.commits_per_s | round) commits/s | \(.p50_ms | ms) | \(.p99_ms | ms) | | | 1 writer | | |"),
+  (.ceilings.kestrel_rps as $k | .results[] | "| \(.label) | \(.rps | round) | \(.p50_ms | ms) | \(.p99_ms | ms) | \(if .ratio == null then "" else "\(.ratio * 100 | f(10))% of \(if .ratio_to == "disk" then "disk" else "Kestrel" end)" end) | \(if .server_cpu_us_per_request == null then "" else "\(.server_cpu_us_per_request | round) (\(.server_cores | f(100)))" end) | \(.connections)\(if .name | test("half") then " (2 ms think time)" else "" end) | \(.non_2xx_3xx + .socket_errors) | \(.loadavg_before)→\(.loadavg_after) |"),
   "\nCeilings used for ratios: Kestrel \(.ceilings.kestrel_rps | round) req/s (mean of its start and end runs), disk \(.ceilings.disk_commits_per_s | round) commits/s (mean of its \(.ceilings.disk_runs | length) runs, from \(.ceilings.disk_runs | map(.commits_per_s) | min | round) to \(.ceilings.disk_runs | map(.commits_per_s) | max | round)). p50/p99 of the disk rows are per commit.\n",
   "| target | figure | met |",
   "| --- | --- | :-: |",
