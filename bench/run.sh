@@ -316,6 +316,15 @@ if [ "$PROFILE" = 1 ]; then
     perf report -i "$PROF/perf.data" --no-children --sort dso,symbol --stdio -g none 2>/dev/null | grep -v '^#' | grep -v '^$' | head -80 | cut -c1-220 >"$PROF/perf-self.txt" || true
     perf report -i "$PROF/perf.data" --children --sort symbol --stdio -g none 2>/dev/null | grep -v '^#' | grep -v '^$' \
       | grep -E 'ActionConnections|Logging|Json|Sqlite|Routing|Kestrel.*ProcessRequests' | head -80 | cut -c1-220 >"$PROF/perf-inclusive.txt" || true
+    # SQLite's share split by what it was doing: compiling SQL text into a statement (parser,
+    # resolver, planner, code generator: by function name) or running it.
+    perf report -i "$PROF/perf.data" --no-children --sort dso,symbol --stdio -g none 2>/dev/null | grep -v '^#' | awk '
+      $2 == "libe_sqlite3.so" { pct = $1; sub(/%/, "", pct); sym = $4; total += pct
+        if (sym ~ /Parser|^yy_|GetToken|keywordCode|^resolve|Walk|^sqlite3Where|^where|^sqlite3Expr|^expr|Select|^select|AddOp|Pragma|StrICmp|StrIHash|Prepare|ColName|NumCols|MakeReady|^codeAll|^tokenExpr|^sqlite3PExpr|Affinity|Strlen30|StrDup|StrNDup|SpanDup|Finalize|VdbeDelete|VdbeHalt|releaseMemArray|LocateTable|FindTable|^sqlite3Src|^sqlite3Id/) compile += pct
+        else if (sym ~ /Malloc|Free|malloc|free|Realloc|MemGrow/) mem += pct
+        else run += pct }
+      END { printf "libe_sqlite3.so %.1f%% of server CPU samples: compiling SQL %.1f%%, allocator %.1f%%, executing and other %.1f%%\n", total, compile, mem, run }' \
+      >"$PROF/perf-sqlite.txt" || true
     rm -f "/tmp/perf-$PID_server.map" "/tmp/perfinfo-$PID_server.map"
   fi
 
@@ -477,7 +486,7 @@ jq -r '
    else empty end)
 ' "$RESULTS/latest.json" >"$RESULTS/latest.md"
 if [ "$PROFILE" = 1 ]; then
-  for f in counters.txt perf-dso.txt perf-self.txt perf-inclusive.txt; do
+  for f in counters.txt perf-dso.txt perf-sqlite.txt perf-self.txt perf-inclusive.txt; do
     [ -s "$RUN_DIR/profile/$f" ] || continue
     printf '\n`%s` (of the GET run; full files in bench/results/run/profile/):\n\n```text\n' "$f"
     head -40 "$RUN_DIR/profile/$f"
