@@ -43,6 +43,10 @@ internal sealed class BulkLoadDatabase(SqliteDatabase durable) : IDatabase
 
     public Task<int> MigrateAsync(CancellationToken cancellationToken) => durable.MigrateAsync(cancellationToken);
 
+    public Task<long> SchemaVersionAsync(CancellationToken cancellationToken) => durable.SchemaVersionAsync(cancellationToken);
+
+    public Task<IAsyncDisposable> AcquireStartupLockAsync(CancellationToken cancellationToken) => durable.AcquireStartupLockAsync(cancellationToken);
+
     public bool IsTransient(Exception exception) => durable.IsTransient(exception);
 
     /// <summary>Moves everything from the WAL into the database file and syncs it.</summary>
