@@ -31,7 +31,18 @@ internal static class JsonBody
         try
         {
             var document = await JsonDocument.ParseAsync(request.Body, Options, cancellationToken);
+            if (HasInvalidUnicode(document.RootElement))
+            {
+                document.Dispose();
+                return (null, InvalidUnicode);
+            }
+
             return (document, null);
+        }
+        catch (InvalidOperationException)
+        {
+            // Thrown by the duplicate-name check when a member name is an invalid escape.
+            return (null, InvalidUnicode);
         }
         catch (JsonException e)
         {
@@ -44,6 +55,59 @@ internal static class JsonBody
                     ? $"request body is nested deeper than {MaxDepth} levels"
                     : $"request body is not valid JSON{where}";
             return (null, ApiProblem.BadRequest(detail));
+        }
+    }
+
+    /// <summary>The answer to a body with a string escape that is not valid UTF-16 (a lone surrogate such as <c>\ud800</c>).</summary>
+    public static ApiProblem InvalidUnicode => ApiProblem.BadRequest("request body holds a string that is not valid Unicode (a lone surrogate escape)");
+
+    /// <summary>
+    /// JSON allows escapes such as <c>"\ud800"</c> that decode to no valid string; System.Text.Json
+    /// parses them but throws on reading the value. Checked once here, for every string and
+    /// member name, so no reader downstream meets one.
+    /// </summary>
+    public static bool HasInvalidUnicode(JsonElement element)
+    {
+        try
+        {
+            return Walk(element);
+        }
+        catch (InvalidOperationException)
+        {
+            return true;
+        }
+
+        static bool Walk(JsonElement element)
+        {
+            switch (element.ValueKind)
+            {
+                case JsonValueKind.String:
+                    _ = element.GetString();
+                    return false;
+                case JsonValueKind.Object:
+                    foreach (var property in element.EnumerateObject())
+                    {
+                        _ = property.Name;
+                        if (Walk(property.Value))
+                        {
+                            return true;
+                        }
+                    }
+
+                    return false;
+                case JsonValueKind.Array:
+                    foreach (var item in element.EnumerateArray())
+                    {
+                        if (Walk(item))
+                        {
+                            return true;
+                        }
+                    }
+
+                    return false;
+                default:
+                    return false;
+            }
         }
     }
 

@@ -1,8 +1,8 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Text.Json;
-
 using ActionConnections.Auth;
 using ActionConnections.Errors;
+using ActionConnections.Http;
 
 namespace ActionConnections.KeyManagement;
 
@@ -110,9 +110,19 @@ internal static class KeyManagementRequests
         {
             return Validated<T>.Invalid(Invalid(["Malformed JSON body"]));
         }
+        catch (InvalidOperationException)
+        {
+            // Thrown by the duplicate-name check when a member name is an invalid escape.
+            return Validated<T>.Invalid(Invalid([JsonBody.InvalidUnicode.Errors[0].Detail]));
+        }
 
         using (document)
         {
+            if (JsonBody.HasInvalidUnicode(document.RootElement))
+            {
+                return Validated<T>.Invalid(Invalid([JsonBody.InvalidUnicode.Errors[0].Detail]));
+            }
+
             var errors = new List<string>();
             var value = ReadEnvelope(document.RootElement, type, pathId, readAttributes, errors);
             return errors.Count == 0 && value is not null ? Validated<T>.Valid(value) : Validated<T>.Invalid(Invalid(errors));
