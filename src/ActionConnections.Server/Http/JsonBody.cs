@@ -28,10 +28,15 @@ internal static class JsonBody
             return (null, ErrorWriter.ForStatus(StatusCodes.Status415UnsupportedMediaType));
         }
 
+        JsonDocument document;
         try
         {
-            var document = await JsonDocument.ParseAsync(request.Body, Options, cancellationToken);
-            return (document, null);
+            document = await JsonDocument.ParseAsync(request.Body, Options, cancellationToken);
+        }
+        catch (InvalidOperationException)
+        {
+            // The duplicate-name check decodes member names: an unpaired surrogate escape in one fails there.
+            return (null, InvalidText);
         }
         catch (JsonException e)
         {
@@ -44,6 +49,62 @@ internal static class JsonBody
                     ? $"request body is nested deeper than {MaxDepth} levels"
                     : $"request body is not valid JSON{where}";
             return (null, ApiProblem.BadRequest(detail));
+        }
+
+        if (!HasValidText(document.RootElement))
+        {
+            document.Dispose();
+            return (null, InvalidText);
+        }
+
+        return (document, null);
+    }
+
+    /// <summary>
+    /// True when every string and member name decodes. <see cref="JsonDocument"/> checks structure
+    /// only: invalid UTF-8 or an unpaired surrogate escape (<c>"\ud800"</c>) inside a string parses,
+    /// then throws when the string is read, which would be a 500 (or, in a member nobody reads,
+    /// an accepted body that is not JSON). Decoding everything once here makes every later
+    /// <c>GetString()</c> safe.
+    /// </summary>
+    public static bool HasValidText(JsonElement element)
+    {
+        try
+        {
+            Decode(element);
+            return true;
+        }
+        catch (InvalidOperationException)
+        {
+            return false;
+        }
+    }
+
+    private static ApiProblem InvalidText => ApiProblem.BadRequest("request body is not valid UTF-8 JSON text (invalid bytes or an unpaired surrogate escape in a string)");
+
+    /// <summary>Recursion is bounded by <see cref="MaxDepth"/>, which the parser enforced.</summary>
+    private static void Decode(JsonElement element)
+    {
+        switch (element.ValueKind)
+        {
+            case JsonValueKind.String:
+                _ = element.GetString();
+                break;
+            case JsonValueKind.Object:
+                foreach (var member in element.EnumerateObject())
+                {
+                    _ = member.Name;
+                    Decode(member.Value);
+                }
+
+                break;
+            case JsonValueKind.Array:
+                foreach (var item in element.EnumerateArray())
+                {
+                    Decode(item);
+                }
+
+                break;
         }
     }
 

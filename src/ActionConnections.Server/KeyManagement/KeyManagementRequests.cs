@@ -96,7 +96,9 @@ internal static class KeyManagementRequests
         HttpRequest request, string type, Guid? pathId, Func<AttributesReader, T> readAttributes, CancellationToken ct)
         where T : class
     {
-        if (!request.HasJsonContentType())
+        // The same test as the connection operations: ASP.NET's HasJsonContentType() also takes
+        // malformed types such as "application/ json".
+        if (!Http.JsonBody.IsJson(request.ContentType))
         {
             return Validated<T>.Invalid(ErrorWriter.ForStatus(StatusCodes.Status415UnsupportedMediaType));
         }
@@ -106,13 +108,19 @@ internal static class KeyManagementRequests
         {
             document = await JsonDocument.ParseAsync(request.Body, DocumentOptions, ct);
         }
-        catch (JsonException)
+        catch (Exception e) when (e is JsonException or InvalidOperationException)
         {
+            // InvalidOperationException: an unpaired surrogate escape in a member name, met by the duplicate-name check.
             return Validated<T>.Invalid(Invalid(["Malformed JSON body"]));
         }
 
         using (document)
         {
+            if (!Http.JsonBody.HasValidText(document.RootElement))
+            {
+                return Validated<T>.Invalid(Invalid(["Malformed JSON body"]));
+            }
+
             var errors = new List<string>();
             var value = ReadEnvelope(document.RootElement, type, pathId, readAttributes, errors);
             return errors.Count == 0 && value is not null ? Validated<T>.Valid(value) : Validated<T>.Invalid(Invalid(errors));
