@@ -165,15 +165,19 @@ internal sealed record RawRequest(byte[] Head, byte[] Body, bool ExpectContinue,
 /// <summary>A response as it came off the wire; <see cref="Status"/> is 0 when nothing parseable arrived.</summary>
 internal sealed class RawResponse
 {
-    private RawResponse(int status, Dictionary<string, string> headers, byte[] body, int rawLength)
+    private RawResponse(int status, IReadOnlyList<string> headerLines, Dictionary<string, string> headers, byte[] body, int rawLength)
     {
         Status = status;
+        HeaderLines = headerLines;
         Headers = headers;
         Body = body;
         RawLength = rawLength;
     }
 
     public int Status { get; }
+
+    /// <summary>The status line and header lines as they came, in order.</summary>
+    public IReadOnlyList<string> HeaderLines { get; }
 
     public IReadOnlyDictionary<string, string> Headers { get; }
 
@@ -224,7 +228,7 @@ internal sealed class RawResponse
         var headEnd = RawHttp.HeadEnd(bytes);
         if (headEnd < 0)
         {
-            return new RawResponse(0, [], bytes, bytes.Length);
+            return new RawResponse(0, [], [], bytes, bytes.Length);
         }
 
         var lines = RawHttp.Bytes.GetString(bytes, 0, headEnd).Split("\r\n");
@@ -261,7 +265,7 @@ internal sealed class RawResponse
             body = rest.ToArray();
         }
 
-        return new RawResponse(status, headers, body, bytes.Length);
+        return new RawResponse(status, lines, headers, body, bytes.Length);
     }
 
     public override string ToString()

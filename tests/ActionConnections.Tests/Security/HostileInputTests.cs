@@ -26,6 +26,7 @@ namespace ActionConnections.Tests.Security;
 /// value. Only requests generated as such may get an empty body. Replay a run with
 /// <c>HOSTILE_INPUT_SEED</c> (and <c>HOSTILE_INPUT_REQUESTS</c> for a longer one).
 /// </remarks>
+[Collection(nameof(SerialTests))]
 public sealed class HostileInputTests(ITestOutputHelper output)
 {
     /// <summary>The seed CI uses; a failure message names the seed and request index to replay.</summary>
@@ -57,6 +58,7 @@ public sealed class HostileInputTests(ITestOutputHelper output)
         });
         var world = await SeedAsync(app);
         var generator = new HostileRequests(world);
+        Assert.InRange(generator.SweepCount, 500, requestCount / 2);
         var before = await SnapshotAsync(app, world);
         var startedAt = DateTimeOffset.UtcNow;
 
@@ -112,7 +114,7 @@ public sealed class HostileInputTests(ITestOutputHelper output)
         var outcomes = await AuditOutcomesSinceAsync(app, startedAt);
         var stillUp = await app.Client.GetJsonAsync($"{Connections}/{world.Connections[0].Id}");
 
-        output.WriteLine($"seed {seed}: {requestCount} requests in {elapsed.TotalSeconds:F1} s with {Parallelism} in parallel");
+        output.WriteLine($"seed {seed}: {requestCount} requests ({generator.SweepCount} in the wrong-type sweep) in {elapsed.TotalSeconds:F1} s with {Parallelism} in parallel");
         output.WriteLine("statuses: " + string.Join(", ", statuses.OrderBy(p => p.Key).Select(p => $"{p.Key}×{p.Value}")));
         output.WriteLine("kinds (count, mean ms):\n  " + string.Join("\n  ", kinds.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => $"{p.Key} ×{p.Value.Count} {Stopwatch.GetElapsedTime(0, p.Value.Ticks).TotalMilliseconds / p.Value.Count:F1}")));
         output.WriteLine("empty bodies (Kestrel's own answers):\n  " + string.Join("\n  ", emptyBodies.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => $"{p.Key} ×{p.Value}")));

@@ -6,7 +6,7 @@ using ActionConnections.Tests.Infrastructure;
 
 namespace ActionConnections.Tests.Security;
 
-/// <summary>The two error shapes of the service (README "Errors"), and none for answers that may have no body.</summary>
+/// <summary>The two error shapes of the service (README "Errors").</summary>
 internal enum ErrorShape
 {
     /// <summary><c>{"errors":[{…}]}</c> as <c>application/vnd.api+json</c>: Action Connection paths, the audit path, unknown paths.</summary>
@@ -145,10 +145,48 @@ internal sealed class HostileRequests(HostileWorld world)
 
     private HashSet<string> GetRoutes => [.. Routes.Where(r => r.Methods.Contains("GET")).Select(r => r.Path)];
 
-    /// <summary>Request <paramref name="index"/> of the run with <paramref name="seed"/>.</summary>
+    /// <summary>How many requests the deterministic sweep makes before the random ones: one per field position of every body.</summary>
+    public int SweepCount => Sweep.Count;
+
+    /// <summary>
+    /// Every body operation with a valid body: a create per credential type, an update per
+    /// seeded connection, and the key management creates and updates.
+    /// </summary>
+    private List<(string Name, string Method, string Path, ErrorShape Shape, string Body)> BodyOperations => field ??=
+    [
+        .. CredentialSamples.List.Select(sample => ("connections.create", "POST", Connections, ErrorShape.JsonApi,
+            """{"data":{"type":"action_connection","attributes":{"name":"hostile","tags":["team:sec","env:test"],"integration":""" + sample.FullIntegration + "}}}")),
+        .. world.Connections.Select(c => ("connections.update", "PATCH", $"{Connections}/{c.Id}", ErrorShape.JsonApi,
+            """{"data":{"type":"action_connection","attributes":{"name":"renamed","tags":["team:red"],"integration":""" + c.UpdateIntegration + "}}}")),
+        ("api_keys.create", "POST", ApiKeys, ErrorShape.Strings,
+            """{"data":{"type":"api_keys","attributes":{"name":"hostile","category":"ci","remote_config_read_enabled":false}}}"""),
+        ("api_keys.update", "PATCH", $"{ApiKeys}/{world.ApiKeyId}", ErrorShape.Strings,
+            """{"data":{"type":"api_keys","id":"@@HOLE@@","attributes":{"name":"renamed","category":"ci","remote_config_read_enabled":true}}}""".Replace(Hole, world.ApiKeyId.ToString(), StringComparison.Ordinal)),
+        ("current_user.app_keys.create", "POST", MyAppKeys, ErrorShape.Strings, AppKeyCreate),
+        ("service_account.app_keys.create", "POST", SaKeys, ErrorShape.Strings, AppKeyCreate),
+        ("current_user.app_keys.update", "PATCH", $"{MyAppKeys}/{world.MyAppKeyId}", ErrorShape.Strings, AppKeyUpdate(world.MyAppKeyId)),
+        ("org.app_keys.update", "PATCH", $"{OrgAppKeys}/{world.MyAppKeyId}", ErrorShape.Strings, AppKeyUpdate(world.MyAppKeyId)),
+        ("org.app_keys.update", "PATCH", $"{OrgAppKeys}/{world.ServiceAccountKeyId}", ErrorShape.Strings, AppKeyUpdate(world.ServiceAccountKeyId)),
+        ("service_account.app_keys.update", "PATCH", $"{SaKeys}/{world.ServiceAccountKeyId}", ErrorShape.Strings, AppKeyUpdate(world.ServiceAccountKeyId)),
+    ];
+
+    /// <summary>Every (body operation, field position) pair, for the wrong-type sweep.</summary>
+    private List<(int Operation, object[] Path, System.Text.Json.JsonValueKind Kind)> Sweep => field ??=
+        [.. BodyOperations.SelectMany((op, i) => new BodyTemplate(op.Body).Positions.Select(p => (i, p.Path, p.Kind)))];
+
+    /// <summary>
+    /// Request <paramref name="index"/> of the run with <paramref name="seed"/>. The first
+    /// <see cref="SweepCount"/> put a value of a wrong JSON type in each field position of each
+    /// body in turn, so every position is hit; the rest are drawn at random.
+    /// </summary>
     public HostileRequest Generate(int seed, int index)
     {
         var random = new Random(HashCode.Combine(seed, index));
+        if (index < Sweep.Count)
+        {
+            return WrongTypeAt(random, Sweep[index]);
+        }
+
         var roll = random.Next(100);
         return roll switch
         {
@@ -165,30 +203,16 @@ internal sealed class HostileRequests(HostileWorld world)
 
     // ---- bodies ------------------------------------------------------------------------------
 
-    /// <summary>A body operation with a valid body for it: creates, and updates of resources that exist.</summary>
-    private (string Name, string Method, string Path, ErrorShape Shape, string Body) ValidBodyOperation(Random random)
+    private (string Name, string Method, string Path, ErrorShape Shape, string Body) ValidBodyOperation(Random random) =>
+        BodyOperations[random.Next(BodyOperations.Count)];
+
+    private HostileRequest WrongTypeAt(Random random, (int Operation, object[] Path, System.Text.Json.JsonValueKind Kind) at)
     {
-        var sample = CredentialSamples.List[random.Next(CredentialSamples.List.Count)];
-        var (connectionId, update) = world.Connections[random.Next(world.Connections.Count)];
-        var orgKey = random.Next(2) == 0 ? world.MyAppKeyId : world.ServiceAccountKeyId;
-        return random.Next(9) switch
-        {
-            0 or 1 => ("connections.create", "POST", Connections, ErrorShape.JsonApi,
-                """{"data":{"type":"action_connection","attributes":{"name":"hostile","tags":["team:sec","env:test"],"integration":""" + sample.FullIntegration + "}}}"),
-            2 or 3 => ("connections.update", "PATCH", $"{Connections}/{connectionId}", ErrorShape.JsonApi,
-                """{"data":{"type":"action_connection","attributes":{"name":"renamed","tags":["team:red"],"integration":""" + update + "}}}"),
-            4 => ("api_keys.create", "POST", ApiKeys, ErrorShape.Strings,
-                """{"data":{"type":"api_keys","attributes":{"name":"hostile","category":"ci","remote_config_read_enabled":false}}}"""),
-            5 => ("api_keys.update", "PATCH", $"{ApiKeys}/{world.ApiKeyId}", ErrorShape.Strings,
-                """{"data":{"type":"api_keys","id":"@@HOLE@@","attributes":{"name":"renamed","category":"ci","remote_config_read_enabled":true}}}""".Replace(Hole, world.ApiKeyId.ToString(), StringComparison.Ordinal)),
-            6 => random.Next(2) == 0
-                ? ("current_user.app_keys.create", "POST", MyAppKeys, ErrorShape.Strings, AppKeyCreate)
-                : ("service_account.app_keys.create", "POST", SaKeys, ErrorShape.Strings, AppKeyCreate),
-            7 => ("current_user.app_keys.update", "PATCH", $"{MyAppKeys}/{world.MyAppKeyId}", ErrorShape.Strings, AppKeyUpdate(world.MyAppKeyId)),
-            _ => random.Next(2) == 0
-                ? ("org.app_keys.update", "PATCH", $"{OrgAppKeys}/{orgKey}", ErrorShape.Strings, AppKeyUpdate(orgKey))
-                : ("service_account.app_keys.update", "PATCH", $"{SaKeys}/{world.ServiceAccountKeyId}", ErrorShape.Strings, AppKeyUpdate(world.ServiceAccountKeyId)),
-        };
+        var (name, method, path, shape, valid) = BodyOperations[at.Operation];
+        var value = Pick(random, [.. WrongTypedValues.Where(v => KindOf(v) != at.Kind), .. OutOfRangeNumbers]);
+        var body = new BodyTemplate(valid).Replace(at.Path, Utf8(value));
+        var wire = RawHttp.Build(world.Server, method, path, [.. Auth(), ("Content-Type", "application/json")], body);
+        return new HostileRequest("body: wrong JSON type (sweep)", $"{name} {method} {path}: {value} at /{string.Join('/', at.Path)}, body {Preview(body)}", wire, [400], shape);
     }
 
     private const string AppKeyCreate = """{"data":{"type":"application_keys","attributes":{"name":"hostile","scopes":["connections_read","connection_write"]}}}""";
@@ -266,18 +290,19 @@ internal sealed class HostileRequests(HostileWorld world)
     private static byte[] WrongType(Random random, BodyTemplate template)
     {
         var (path, kind) = template.Positions[random.Next(template.Positions.Count)];
-        var candidates = WrongTypedValues.Where(v => Kind(v) != kind).ToArray();
+        var candidates = WrongTypedValues.Where(v => KindOf(v) != kind).ToArray();
         return template.Replace(path, Utf8(Pick(random, candidates)));
-
-        static System.Text.Json.JsonValueKind Kind(string json) => json[0] switch
-        {
-            '{' => System.Text.Json.JsonValueKind.Object,
-            '[' => System.Text.Json.JsonValueKind.Array,
-            '"' => System.Text.Json.JsonValueKind.String,
-            't' or 'f' => System.Text.Json.JsonValueKind.True,
-            _ => System.Text.Json.JsonValueKind.Number,
-        };
     }
+
+    /// <summary>The kind of a literal of <see cref="WrongTypedValues"/> (<c>True</c> stands for both booleans, as in <see cref="BodyTemplate.Positions"/>).</summary>
+    private static System.Text.Json.JsonValueKind KindOf(string json) => json[0] switch
+    {
+        '{' => System.Text.Json.JsonValueKind.Object,
+        '[' => System.Text.Json.JsonValueKind.Array,
+        '"' => System.Text.Json.JsonValueKind.String,
+        't' or 'f' => System.Text.Json.JsonValueKind.True,
+        _ => System.Text.Json.JsonValueKind.Number,
+    };
 
     private static byte[] Duplicate(Random random, BodyTemplate template)
     {
