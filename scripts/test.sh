@@ -20,7 +20,17 @@ done < <(compgen -e | grep '^ACTIONCONNECTIONS_' || true)
 
 solution=ActionConnections.slnx
 results="$(mktemp -d)"
-trap 'rm -rf "$results"' EXIT
+pgdir=""
+cleanup() {
+  if [ -n "$pgdir" ]; then
+    scripts/postgres-cluster.sh stop "$pgdir" || true
+  fi
+  rm -rf "$results"
+}
+trap cleanup EXIT
+# Interrupted or terminated: exit through the EXIT trap, so the PostgreSQL cluster goes too.
+trap 'exit 130' INT
+trap 'exit 143' TERM
 
 passed=0
 failed=0
@@ -59,17 +69,45 @@ dotnet build "$solution" -c Release --no-restore -warnaserror
 
 status=0
 
+# The whole suite runs once per storage provider. Tests that need control of the PostgreSQL
+# server itself (trait Provider=PostgreSQL: stopping it under load) run in the PostgreSQL pass only.
 echo "==> dotnet test (SQLite)"
-dotnet test "$solution" -c Release --no-build \
+start=$SECONDS
+dotnet test "$solution" -c Release --no-build --filter "Provider!=PostgreSQL" \
   --logger "console;verbosity=minimal" --logger trx --results-directory "$results/dotnet" || status=1
 add_trx_counts "$results/dotnet"
+echo "    SQLite pass: $((SECONDS - start)) s"
 
-# Hook: PostgreSQL. The storage tests run once per provider; when the PostgreSQL provider lands,
-# start (or point at) a server here, export its connection string, run the provider's tests into
-# "$results/postgres" and add their counts with: add_trx_counts "$results/postgres" (|| status=1).
+# A throwaway PostgreSQL cluster on loopback (scripts/postgres-cluster.sh); every test makes a
+# database of its own on it. Stopped and removed on exit.
+echo "==> dotnet test (PostgreSQL)"
+start=$SECONDS
+pgdir="$(mktemp -d -t ac-postgres.XXXXXX)"
+if connection="$(scripts/postgres-cluster.sh start "$pgdir")"; then
+  ACTIONCONNECTIONS_TEST_POSTGRES="$connection" \
+  ACTIONCONNECTIONS_TEST_POSTGRES_CTL="'$PWD/scripts/postgres-cluster.sh' ctl '$pgdir'" \
+    dotnet test "$solution" -c Release --no-build --filter "Provider!=SQLite" \
+      --logger "console;verbosity=minimal" --logger trx --results-directory "$results/postgres" || status=1
+  add_trx_counts "$results/postgres"
+else
+  echo "error: the PostgreSQL cluster did not start; the PostgreSQL pass did not run." >&2
+  failed=$((failed + 1))
+  status=1
+fi
+echo "    PostgreSQL pass: $((SECONDS - start)) s"
 
-# Hook: Node conformance. The Datadog client conformance suite (Node) runs here against a server
-# started from the Release build; add its counts with: passed=$((passed + N)); failed=$((failed + M)).
+echo "==> conformance (Datadog's official client, the served contract, recorded traffic)"
+conformance_log="$results/conformance.log"
+bash tests/conformance/run.sh src/ActionConnections.Server/bin/Release/net10.0 2>&1 | tee "$conformance_log" || status=1
+summary="$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$conformance_log" | tail -n 1 || true)"
+if [ -z "$summary" ]; then
+  echo "error: the conformance suite printed no summary" >&2
+  failed=$((failed + 1))
+else
+  passed=$((passed + ${summary%% passed*}))
+  rest="${summary#*, }"
+  failed=$((failed + ${rest%% failed}))
+fi
 
 if [ "$passed" -eq 0 ] && [ "$failed" -eq 0 ]; then
   echo "error: no test results were found; the test run did not happen." >&2

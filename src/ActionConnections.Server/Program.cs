@@ -3,8 +3,10 @@ using ActionConnections.Audit;
 using ActionConnections.Cli;
 using ActionConnections.Connections;
 using ActionConnections.Errors;
+using ActionConnections.Health;
 using ActionConnections.Hosting;
 using ActionConnections.KeyManagement;
+using ActionConnections.OpenApi;
 
 namespace ActionConnections;
 
@@ -24,6 +26,7 @@ internal static class Program
         builder.AddApiGateway();
         builder.AddConnections();
         builder.AddAudit();
+        builder.AddHealth();
         configure?.Invoke(builder);
 
         var app = builder.Build();
@@ -33,6 +36,8 @@ internal static class Program
         app.MapKeyManagement();
         app.MapConnections();
         app.MapAudit();
+        app.MapOpenApiDocument();
+        app.MapHealth();
         return app;
     }
 }

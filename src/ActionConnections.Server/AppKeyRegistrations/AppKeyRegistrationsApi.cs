@@ -24,8 +24,8 @@ internal static class AppKeyRegistrationsApi
         var group = routes.MapGroup("/api/v2/actions/app_key_registrations");
         group.MapGet("", ListAsync);
         group.MapGet("/{app_key_id}", GetAsync);
-        group.MapPut("/{app_key_id}", RegisterAsync).Audited(AuditActions.RegistrationCreate, "app_key", "app_key_id");
-        group.MapDelete("/{app_key_id}", UnregisterAsync).Audited(AuditActions.RegistrationDelete, "app_key", "app_key_id");
+        group.MapPut("/{app_key_id}", RegisterAsync).Audited(AuditActions.RegistrationCreate, "app_key", "app_key_id").InvalidatesAuthentication();
+        group.MapDelete("/{app_key_id}", UnregisterAsync).Audited(AuditActions.RegistrationDelete, "app_key", "app_key_id").InvalidatesAuthentication();
         return routes;
     }
 

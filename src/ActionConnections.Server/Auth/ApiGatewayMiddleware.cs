@@ -16,6 +16,7 @@ namespace ActionConnections.Auth;
 internal sealed partial class ApiGatewayMiddleware(
     RequestDelegate next,
     IIdentityStore identity,
+    AuthenticationCache authentication,
     FixedWindowRateLimiter limiter,
     IOptions<ServerOptions> options,
     AuditRecorder audit,
@@ -49,7 +50,7 @@ internal sealed partial class ApiGatewayMiddleware(
         Caller? caller = null;
         if (apiKey.Length is > 0 and <= 256 && appKey.Length is > 0 and <= 256)
         {
-            caller = await identity.AuthenticateAsync(apiKey, appKey, context.RequestAborted);
+            caller = await authentication.AuthenticateAsync(apiKey, appKey, context.RequestAborted);
         }
 
         if (caller is null)

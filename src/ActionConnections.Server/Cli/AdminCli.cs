@@ -2,7 +2,9 @@ using System.CommandLine;
 using System.CommandLine.Help;
 using System.CommandLine.Invocation;
 using System.CommandLine.Parsing;
+using System.Data.Common;
 using ActionConnections.Hosting;
+using ActionConnections.Storage;
 using Microsoft.Extensions.Options;
 
 namespace ActionConnections.Cli;
@@ -16,10 +18,13 @@ internal static class AdminCli
 {
     public static Task<int> RunAsync(string[] args) => RunAsync(args, Console.Out, Console.Error);
 
-    /// <summary>Runs one command line with its output captured, as the tests do.</summary>
-    internal static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr)
+    /// <summary>
+    /// Runs one command line with its output captured, as the tests do; <paramref name="settings"/>
+    /// (<c>ActionConnections:*</c> keys) stand where the environment would, e.g. a test database.
+    /// </summary>
+    internal static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr, IReadOnlyDictionary<string, string?>? settings = null)
     {
-        var parse = BuildRoot().Parse(args);
+        var parse = BuildRoot(settings).Parse(args);
         if (parse.Action is ParseErrorAction parseError)
         {
             // The errors alone, on stderr: full help on stdout would bury them and corrupt --json output.
@@ -36,7 +41,7 @@ internal static class AdminCli
     }
 
     /// <summary>A fresh command tree per run: option objects are not shared between parses.</summary>
-    private static RootCommand BuildRoot()
+    private static RootCommand BuildRoot(IReadOnlyDictionary<string, string?>? settings)
     {
         var dataDir = new Option<string?>("--data-dir")
         {
@@ -44,7 +49,7 @@ internal static class AdminCli
             HelpName = "path",
             Recursive = true,
         };
-        var store = new StoreCommand(dataDir);
+        var store = new StoreCommand(dataDir, settings);
         var root = new RootCommand("ActionConnections: a self-hosted, wire-compatible Datadog Action Connection API.");
         root.Options.Add(dataDir);
         root.SetAction(static parse =>
@@ -103,17 +108,26 @@ internal static class AdminCli
             var app = Program.BuildServer(args, builder => StoreCommand.OverrideDataDir(builder, dataDir));
             var options = app.Services.GetRequiredService<IOptions<ServerOptions>>().Value;
             var created = await app.Services.GetRequiredService<StoreInitializer>().InitializeAsync(cancellationToken);
+            await app.StartAsync(cancellationToken);
             if (created is not null)
             {
-                StoreInitializer.Announce(created, options.BootstrapApiKey is not null, Console.Out);
+                // After the start, so the next step names the address the server really listens on.
+                var address = app.Urls.FirstOrDefault() ?? "http://localhost:5000";
+                StoreInitializer.Announce(created, options.BootstrapApiKey is not null, Console.Out, address);
             }
 
-            await app.RunAsync();
+            await app.WaitForShutdownAsync(cancellationToken);
             return ExitCodes.Success;
         }
         catch (Exception e) when (e is StartupException or OptionsValidationException or InvalidOperationException)
         {
             await Console.Error.WriteLineAsync($"error: {e.Message}");
+            return ExitCodes.Configuration;
+        }
+        catch (Exception e) when (e is StoreUnavailableException or DbException)
+        {
+            // Npgsql's messages name the host and the SQLSTATE, never the password.
+            await Console.Error.WriteLineAsync($"error: the database cannot be used: {(e.InnerException ?? e).Message}");
             return ExitCodes.Configuration;
         }
     }

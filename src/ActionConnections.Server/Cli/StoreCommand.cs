@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.CommandLine.Parsing;
+using System.Data.Common;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 using ActionConnections.Audit;
@@ -16,7 +17,7 @@ namespace ActionConnections.Cli;
 /// (appsettings, <c>ACTIONCONNECTIONS_*</c>, then <c>--data-dir</c>), its storage registrations,
 /// and pending migrations applied first. No bootstrap organisation is created from here.
 /// </summary>
-internal sealed class StoreCommand(Option<string?> dataDir)
+internal sealed class StoreCommand(Option<string?> dataDir, IReadOnlyDictionary<string, string?>? settings = null)
 {
     public void SetAction(Command command, Func<ParseResult, StoreContext, CancellationToken, Task<int>> verb) =>
         command.SetAction((parse, ct) => RunAsync(parse, verb, ct));
@@ -38,7 +39,7 @@ internal sealed class StoreCommand(Option<string?> dataDir)
         int applied;
         try
         {
-            host = BuildHost(parse.GetValue(dataDir));
+            host = BuildHost(parse.GetValue(dataDir), settings);
         }
         catch (Exception e) when (e is StartupException or InvalidDataException or FormatException)
         {
@@ -48,15 +49,22 @@ internal sealed class StoreCommand(Option<string?> dataDir)
 
         using (host)
         {
+            IDatabase? db = null;
             try
             {
                 // Resolving the options validates them, as ValidateOnStart does for the server.
                 _ = host.Services.GetRequiredService<IOptions<ServerOptions>>().Value;
-                applied = await host.Services.GetRequiredService<IDatabase>().MigrateAsync(cancellationToken);
+                db = host.Services.GetRequiredService<IDatabase>();
+                applied = await db.MigrateAsync(cancellationToken);
             }
             catch (Exception e) when (e is StartupException or OptionsValidationException or StoreUnavailableException or InvalidOperationException)
             {
-                return ConfigurationError(error, e.Message);
+                return ConfigurationError(error, e.InnerException is { } inner && e is StoreUnavailableException ? $"{e.Message} {inner.Message}" : e.Message);
+            }
+            catch (DbException e)
+            {
+                // E.g. authentication refused; Npgsql's messages never hold the password.
+                return ConfigurationError(error, $"the database cannot be used: {e.Message}");
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
@@ -67,14 +75,14 @@ internal sealed class StoreCommand(Option<string?> dataDir)
             {
                 return await verb(parse, new StoreContext(host.Services, output, error, applied), cancellationToken);
             }
-            catch (StoreUnavailableException e)
+            catch (Exception e) when (db!.IsTransient(e))
             {
-                return ConfigurationError(error, e.Message);
+                return ConfigurationError(error, e is StoreUnavailableException ? e.Message : "the database could not be reached.");
             }
         }
     }
 
-    private static IHost BuildHost(string? dataDir)
+    private static IHost BuildHost(string? dataDir, IReadOnlyDictionary<string, string?>? settings)
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
         {
@@ -95,6 +103,11 @@ internal sealed class StoreCommand(Option<string?> dataDir)
         // Registered so the container is the server's. Only the secrets verbs resolve them, so the
         // other verbs never generate a master key the server might not use.
         builder.AddSecrets();
+        if (settings is not null)
+        {
+            builder.Configuration.AddInMemoryCollection(settings);
+        }
+
         OverrideDataDir(builder, dataDir);
         return builder.Build();
     }

@@ -104,6 +104,11 @@ internal static class ConnectionRequests
         {
             attributes.Fail("name", "name must not be empty");
         }
+        else if (name is not null && name.Contains('\0', StringComparison.Ordinal))
+        {
+            // PostgreSQL text cannot hold U+0000; refused on every provider so they answer alike.
+            attributes.Fail("name", "name must not contain the character U+0000");
+        }
 
         return name;
     }

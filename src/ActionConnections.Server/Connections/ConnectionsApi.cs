@@ -175,6 +175,12 @@ internal static class ConnectionsApi
                 return new ApiProblemResult(ApiProblem.InvalidQuery("filter[name]", $"expected one string of at most {ConnectionRequests.MaxNameLength} characters"));
             }
 
+            if (names[0]!.Contains('\0', StringComparison.Ordinal))
+            {
+                // No name holds U+0000 (refused on create), and PostgreSQL cannot even compare with it.
+                return new ApiProblemResult(ApiProblem.InvalidQuery("filter[name]", "must not contain the character U+0000"));
+            }
+
             nameFilter = names[0];
         }
 

@@ -32,10 +32,11 @@ internal static class ErrorPipeline
 
 /// <summary>
 /// Turns exceptions into error bodies. Bad requests the framework detects (oversized or
-/// malformed bodies, reading timeouts) keep their status; anything else is a 500 that says
-/// nothing about internals. Client disconnects are not errors.
+/// malformed bodies, reading timeouts) keep their status; a store that cannot answer now (the
+/// provider's <see cref="Storage.IDatabase.IsTransient"/>) is a 503; anything else is a 500 that
+/// says nothing about internals. Client disconnects are not errors.
 /// </summary>
-internal sealed partial class ApiExceptionHandler(ILogger<ApiExceptionHandler> logger) : IExceptionHandler
+internal sealed partial class ApiExceptionHandler(Storage.IDatabase db, ILogger<ApiExceptionHandler> logger) : IExceptionHandler
 {
     public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
     {
@@ -51,7 +52,7 @@ internal sealed partial class ApiExceptionHandler(ILogger<ApiExceptionHandler> l
         {
             BadHttpRequestException bad => ErrorWriter.ForStatus(bad.StatusCode),
             OperationCanceledException when httpContext.RequestAborted.IsCancellationRequested => null,
-            Storage.StoreUnavailableException => ErrorWriter.ForStatus(StatusCodes.Status503ServiceUnavailable),
+            _ when db.IsTransient(exception) => ErrorWriter.ForStatus(StatusCodes.Status503ServiceUnavailable),
             _ => ErrorWriter.ForStatus(StatusCodes.Status500InternalServerError),
         };
 
@@ -60,7 +61,12 @@ internal sealed partial class ApiExceptionHandler(ILogger<ApiExceptionHandler> l
             return true;
         }
 
-        if (problem.StatusCode >= 500)
+        if (problem.StatusCode == StatusCodes.Status503ServiceUnavailable)
+        {
+            // Expected while the database is down or failing over: one line each, no stack.
+            LogStoreUnavailable(logger, (exception.InnerException ?? exception).GetType().FullName ?? "unknown", httpContext.TraceIdentifier);
+        }
+        else if (problem.StatusCode >= 500)
         {
             // The exception type and stack only: messages of storage or crypto exceptions are
             // not guaranteed to be free of request data.
@@ -71,6 +77,9 @@ internal sealed partial class ApiExceptionHandler(ILogger<ApiExceptionHandler> l
         await ErrorWriter.WriteAsync(httpContext, problem);
         return true;
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The store is unavailable ({ExceptionType}) in request {RequestId}; answered 503")]
+    private static partial void LogStoreUnavailable(ILogger logger, string exceptionType, string requestId);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Unhandled {ExceptionType} in request {RequestId}\n{StackTrace}")]
     private static partial void LogUnhandled(ILogger logger, string exceptionType, string requestId, string stackTrace);

@@ -10,10 +10,18 @@ namespace ActionConnections.Hosting;
 /// </summary>
 internal static class EnvironmentSettings
 {
+    /// <summary>
+    /// Reserved for the test suite (e.g. <c>ACTIONCONNECTIONS_TEST_POSTGRES</c>), which runs
+    /// servers in its own process: never a setting of the server, so neither read nor refused.
+    /// </summary>
+    public const string TestSuitePrefix = "ACTIONCONNECTIONS_TEST_";
+
     public static readonly IReadOnlyDictionary<string, string> Names = new Dictionary<string, string>(StringComparer.Ordinal)
     {
         ["ACTIONCONNECTIONS_DATA_DIR"] = nameof(ServerOptions.DataDir),
         ["ACTIONCONNECTIONS_DB_PROVIDER"] = nameof(ServerOptions.DbProvider),
+        ["ACTIONCONNECTIONS_DB_CONNECTION"] = nameof(ServerOptions.DbConnection),
+        ["ACTIONCONNECTIONS_DB_MIGRATE_ON_START"] = nameof(ServerOptions.DbMigrateOnStart),
         ["ACTIONCONNECTIONS_BOOTSTRAP_API_KEY"] = nameof(ServerOptions.BootstrapApiKey),
         ["ACTIONCONNECTIONS_BOOTSTRAP_APP_KEY"] = nameof(ServerOptions.BootstrapAppKey),
         ["ACTIONCONNECTIONS_MASTER_KEY"] = nameof(ServerOptions.MasterKey),
@@ -23,6 +31,7 @@ internal static class EnvironmentSettings
         ["ACTIONCONNECTIONS_RATE_LIMIT_REQUESTS"] = nameof(ServerOptions.RateLimitRequests),
         ["ACTIONCONNECTIONS_RATE_LIMIT_PERIOD_SECONDS"] = nameof(ServerOptions.RateLimitPeriodSeconds),
         ["ACTIONCONNECTIONS_AUTH_FAILURE_LIMIT"] = nameof(ServerOptions.AuthFailureLimit),
+        ["ACTIONCONNECTIONS_AUTH_CACHE_SECONDS"] = nameof(ServerOptions.AuthCacheSeconds),
         ["ACTIONCONNECTIONS_MAX_BODY_BYTES"] = nameof(ServerOptions.MaxRequestBodyBytes),
     };
 
@@ -33,7 +42,7 @@ internal static class EnvironmentSettings
         foreach (DictionaryEntry entry in Environment.GetEnvironmentVariables())
         {
             var name = (string)entry.Key;
-            if (!name.StartsWith("ACTIONCONNECTIONS_", StringComparison.Ordinal))
+            if (!name.StartsWith("ACTIONCONNECTIONS_", StringComparison.Ordinal) || name.StartsWith(TestSuitePrefix, StringComparison.Ordinal))
             {
                 continue;
             }

@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using ActionConnections.Storage;
 using Microsoft.Extensions.Options;
 
 namespace ActionConnections.Hosting;
@@ -15,8 +16,24 @@ internal sealed class ServerOptions
     /// <summary>Where the embedded database, the generated master key and other local state live.</summary>
     public string DataDir { get; set; } = "./data";
 
-    /// <summary>Storage provider; <c>sqlite</c> (embedded) is the only one today.</summary>
-    public string DbProvider { get; set; } = "sqlite";
+    /// <summary>Storage provider: <c>sqlite</c> (embedded, in <see cref="DataDir"/>) or <c>postgres</c>.</summary>
+    public string DbProvider { get; set; } = SqliteDatabase.Provider;
+
+    /// <summary>
+    /// Npgsql connection string; required for <c>postgres</c>, refused otherwise. It may hold a
+    /// password: it is never logged or echoed in an error.
+    /// </summary>
+    public string? DbConnection { get; set; }
+
+    /// <summary>
+    /// Whether the server applies pending migrations when it starts. Default: true for
+    /// <c>sqlite</c>, false for <c>postgres</c>, where the <c>migrate</c> verb runs once per
+    /// release before the replicas roll.
+    /// </summary>
+    public bool? DbMigrateOnStart { get; set; }
+
+    /// <summary><see cref="DbMigrateOnStart"/> with the provider's default applied.</summary>
+    public bool MigratesOnStart => DbMigrateOnStart ?? DbProvider != PostgresDatabase.Provider;
 
     /// <summary>32 lowercase hex characters; used for the bootstrap admin's API key when the store is empty.</summary>
     public string? BootstrapApiKey { get; set; }
@@ -42,6 +59,12 @@ internal sealed class ServerOptions
     /// <summary>Length of a rate-limit period in seconds (periods are aligned to the clock).</summary>
     public int RateLimitPeriodSeconds { get; set; } = 60;
 
+    /// <summary>
+    /// How long a successful authentication is remembered (0 = never). Changes through this
+    /// server's API apply at once; changes elsewhere (another replica, the CLI) within this bound.
+    /// </summary>
+    public int AuthCacheSeconds { get; set; } = 1;
+
     /// <summary>Authentication failures allowed per client address in each period before 429.</summary>
     public int AuthFailureLimit { get; set; } = 120;
 
@@ -59,10 +82,7 @@ internal sealed partial class ServerOptionsValidator : IValidateOptions<ServerOp
             errors.Add("ACTIONCONNECTIONS_DATA_DIR must not be empty.");
         }
 
-        if (options.DbProvider is not "sqlite")
-        {
-            errors.Add($"ACTIONCONNECTIONS_DB_PROVIDER '{options.DbProvider}' is not supported; the supported value is 'sqlite'.");
-        }
+        ValidateDatabase(options, errors);
 
         if (options.BootstrapApiKey is { } api && !ApiKeyPattern().IsMatch(api))
         {
@@ -94,6 +114,11 @@ internal sealed partial class ServerOptionsValidator : IValidateOptions<ServerOp
             errors.Add("ACTIONCONNECTIONS_RATE_LIMIT_PERIOD_SECONDS must be between 1 and 86400.");
         }
 
+        if (options.AuthCacheSeconds is < 0 or > 60)
+        {
+            errors.Add("ACTIONCONNECTIONS_AUTH_CACHE_SECONDS must be between 0 and 60.");
+        }
+
         if (options.AuthFailureLimit < 1)
         {
             errors.Add("ACTIONCONNECTIONS_AUTH_FAILURE_LIMIT must be at least 1.");
@@ -105,6 +130,42 @@ internal sealed partial class ServerOptionsValidator : IValidateOptions<ServerOp
         }
 
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
+
+    private static void ValidateDatabase(ServerOptions options, List<string> errors)
+    {
+        switch (options.DbProvider)
+        {
+            case SqliteDatabase.Provider:
+                if (!string.IsNullOrWhiteSpace(options.DbConnection))
+                {
+                    errors.Add("ACTIONCONNECTIONS_DB_CONNECTION is only used with ACTIONCONNECTIONS_DB_PROVIDER 'postgres'; the provider is 'sqlite', whose database lives in ACTIONCONNECTIONS_DATA_DIR.");
+                }
+
+                break;
+            case PostgresDatabase.Provider:
+                if (string.IsNullOrWhiteSpace(options.DbConnection))
+                {
+                    errors.Add("ACTIONCONNECTIONS_DB_CONNECTION is required with ACTIONCONNECTIONS_DB_PROVIDER 'postgres' (an Npgsql connection string, e.g. Host=db;Database=actionconnections;Username=ac;Password=…).");
+                }
+                else if (PostgresDatabase.CheckConnectionString(options.DbConnection) is { } problem)
+                {
+                    // Never the string itself in the message: it may hold a password.
+                    errors.Add($"ACTIONCONNECTIONS_DB_CONNECTION {problem}");
+                }
+
+                // A key generated into one replica's data directory would differ on every
+                // replica: each would fail to decrypt what the others wrote.
+                if (string.IsNullOrWhiteSpace(options.MasterKey) && string.IsNullOrWhiteSpace(options.MasterKeyFile))
+                {
+                    errors.Add("ACTIONCONNECTIONS_MASTER_KEY or ACTIONCONNECTIONS_MASTER_KEY_FILE must be set with ACTIONCONNECTIONS_DB_PROVIDER 'postgres': every replica needs the same master key, so it is never generated.");
+                }
+
+                break;
+            default:
+                errors.Add($"ACTIONCONNECTIONS_DB_PROVIDER '{options.DbProvider}' is not supported; allowed values: 'sqlite', 'postgres'.");
+                break;
+        }
     }
 
     [GeneratedRegex("^[0-9a-f]{32}$")]

@@ -26,7 +26,16 @@ internal static class ServiceRegistration
 
     public static IHostApplicationBuilder AddStorage(this IHostApplicationBuilder builder)
     {
-        builder.Services.AddSingleton<IDatabase, SqliteDatabase>();
+        builder.Services.AddSingleton<IDatabase>(services =>
+        {
+            var options = services.GetRequiredService<IOptions<ServerOptions>>();
+            return options.Value.DbProvider switch
+            {
+                SqliteDatabase.Provider => new SqliteDatabase(options),
+                PostgresDatabase.Provider => new PostgresDatabase(options),
+                var other => throw new StartupException($"ACTIONCONNECTIONS_DB_PROVIDER '{other}' is not supported."),
+            };
+        });
         builder.Services.AddSingleton<IIdentityStore, SqlIdentityStore>();
         builder.Services.AddSingleton<IRegistrationStore, SqlRegistrationStore>();
         builder.Services.AddSingleton<StoreInitializer>();
@@ -43,6 +52,7 @@ internal static class ServiceRegistration
     public static IHostApplicationBuilder AddApiGateway(this IHostApplicationBuilder builder)
     {
         builder.Services.AddSingleton<FixedWindowRateLimiter>();
+        builder.Services.AddSingleton<AuthenticationCache>();
         builder.Services.AddErrorPipeline();
         return builder;
     }

@@ -7,8 +7,10 @@ using Microsoft.Extensions.Options;
 namespace ActionConnections.Hosting;
 
 /// <summary>
-/// Runs before the server listens: applies migrations and, when the store has no organisation
-/// yet, creates the default organisation with an admin and one API and one application key.
+/// Runs before the server listens: applies migrations (or, when
+/// <see cref="ServerOptions.MigratesOnStart"/> is off, checks that someone ran <c>migrate</c>)
+/// and, when the store has no organisation yet, creates the default organisation with an admin
+/// and one API and one application key; replicas starting together create it once.
 /// </summary>
 internal sealed class StoreInitializer(IDatabase db, IIdentityStore identity, IConnectionStore connections, MasterKeyRing keys, IOptions<ServerOptions> options)
 {
@@ -17,15 +19,41 @@ internal sealed class StoreInitializer(IDatabase db, IIdentityStore identity, IC
     /// <summary>Returns the bootstrap organisation when one was created by this call.</summary>
     public async Task<NewOrganization?> InitializeAsync(CancellationToken cancellationToken)
     {
-        await db.MigrateAsync(cancellationToken);
+        var settings = options.Value;
+        if (settings.MigratesOnStart)
+        {
+            await db.MigrateAsync(cancellationToken);
+        }
+        else
+        {
+            await CheckSchemaAsync(cancellationToken);
+        }
+
         await RequireMasterKeysAsync(connections, keys, cancellationToken);
+        await using var startupLock = await db.AcquireStartupLockAsync(cancellationToken);
         if (await identity.HasAnyOrganizationAsync(cancellationToken))
         {
             return null;
         }
 
-        var settings = options.Value;
         return await identity.CreateOrganizationAsync(DefaultOrganizationName, "admin", settings.BootstrapApiKey, settings.BootstrapAppKey, cancellationToken);
+    }
+
+    private async Task CheckSchemaAsync(CancellationToken cancellationToken)
+    {
+        var current = await db.SchemaVersionAsync(cancellationToken);
+        var latest = MigrationRunner.LatestVersion;
+        if (current < latest)
+        {
+            throw new StartupException(
+                $"the database schema is at version {current} and this build needs version {latest}. Run 'ActionConnections.Server migrate' with the same settings once (before starting the replicas), "
+                + "or set ACTIONCONNECTIONS_DB_MIGRATE_ON_START=true to migrate at start.");
+        }
+
+        if (current > latest)
+        {
+            throw new StartupException($"the database schema is at version {current}, newer than this build knows ({latest}). Run a newer build.");
+        }
     }
 
     /// <summary>
@@ -47,7 +75,7 @@ internal sealed class StoreInitializer(IDatabase db, IIdentityStore identity, IC
     /// What a new operator sees once. Keys are written to the console only when they were
     /// generated here; keys the operator supplied are not echoed back.
     /// </summary>
-    public static void Announce(NewOrganization created, bool keysSupplied, TextWriter output)
+    public static void Announce(NewOrganization created, bool keysSupplied, TextWriter output, string baseAddress = "http://localhost:5000")
     {
         output.WriteLine("ActionConnections: the store was empty, so a default organisation was created.");
         output.WriteLine($"  organisation id:     {created.Org.Id:D}");
@@ -64,7 +92,7 @@ internal sealed class StoreInitializer(IDatabase db, IIdentityStore identity, IC
         }
 
         output.WriteLine("Next step: register the application key so it may use connections:");
-        output.WriteLine($"  curl -X PUT http://localhost:5000/api/v2/actions/app_key_registrations/{created.AppKey.Record.Id:D} \\");
+        output.WriteLine($"  curl -X PUT {baseAddress.TrimEnd('/')}/api/v2/actions/app_key_registrations/{created.AppKey.Record.Id:D} \\");
         output.WriteLine("       -H \"DD-API-KEY: $DD_API_KEY\" -H \"DD-APPLICATION-KEY: $DD_APP_KEY\"");
         output.Flush();
     }

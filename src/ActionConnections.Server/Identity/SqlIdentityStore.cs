@@ -223,11 +223,12 @@ internal sealed class SqlIdentityStore(IDatabase db, TimeProvider time) : IIdent
         var appHash = KeyMaterial.Hash(appKey);
         await using var connection = await db.OpenAsync(cancellationToken);
         await using var command = connection.Command("""
-            SELECT 'api' AS kind, k.id, k.org_id, k.key_hash, NULL AS owner_id, NULL AS owner_kind, NULL AS role, 0 AS disabled, NULL AS scopes, 0 AS registered
+            SELECT CAST('api' AS TEXT) AS kind, k.id, k.org_id, k.key_hash, CAST(NULL AS TEXT) AS owner_id, CAST(NULL AS TEXT) AS owner_kind,
+                CAST(NULL AS TEXT) AS role, CAST(0 AS BIGINT) AS disabled, CAST(NULL AS TEXT) AS scopes, CAST(0 AS BIGINT) AS registered
             FROM api_keys k WHERE k.key_hash = @api
             UNION ALL
             SELECT 'app', a.id, a.org_id, a.key_hash, a.owner_id, p.kind, p.role, p.disabled, a.scopes,
-                CASE WHEN r.app_key_id IS NULL THEN 0 ELSE 1 END
+                CAST(CASE WHEN r.app_key_id IS NULL THEN 0 ELSE 1 END AS BIGINT)
             FROM app_keys a JOIN principals p ON p.id = a.owner_id
             LEFT JOIN app_key_registrations r ON r.app_key_id = a.id
             WHERE a.key_hash = @app;

@@ -22,7 +22,7 @@ internal static class ApiKeysApi
         group.MapPost("", CreateAsync).Audited(AuditActions.ApiKeyCreate, "api_key");
         group.MapGet("/{api_key_id}", GetAsync);
         group.MapPatch("/{api_key_id}", UpdateAsync).Audited(AuditActions.ApiKeyUpdate, "api_key", "api_key_id");
-        group.MapDelete("/{api_key_id}", DeleteAsync).Audited(AuditActions.ApiKeyRevoke, "api_key", "api_key_id");
+        group.MapDelete("/{api_key_id}", DeleteAsync).Audited(AuditActions.ApiKeyRevoke, "api_key", "api_key_id").InvalidatesAuthentication();
         return routes;
     }
 

@@ -21,8 +21,8 @@ internal static class CurrentUserAppKeysApi
         group.MapGet("", ListAsync);
         group.MapPost("", CreateAsync).Audited(AuditActions.AppKeyCreate, "app_key");
         group.MapGet("/{app_key_id}", GetAsync);
-        group.MapPatch("/{app_key_id}", UpdateAsync).Audited(AuditActions.AppKeyUpdate, "app_key", "app_key_id");
-        group.MapDelete("/{app_key_id}", DeleteAsync).Audited(AuditActions.AppKeyRevoke, "app_key", "app_key_id");
+        group.MapPatch("/{app_key_id}", UpdateAsync).Audited(AuditActions.AppKeyUpdate, "app_key", "app_key_id").InvalidatesAuthentication();
+        group.MapDelete("/{app_key_id}", DeleteAsync).Audited(AuditActions.AppKeyRevoke, "app_key", "app_key_id").InvalidatesAuthentication();
         return routes;
     }
 

@@ -43,6 +43,13 @@ internal static class KeyManagementApi
 
     public static ApiProblem ServiceAccountNotFound => new(StatusCodes.Status404NotFound, new ApiError("Service account not found"));
 
+    /// <summary>
+    /// CreateServiceAccountApplicationKey documents 400, 403 and 429 but no 404 (the official
+    /// clients turn an undocumented status into "Unknown API Status Code"), so there an account
+    /// that does not exist is a bad request, as an unknown key is for RegisterAppKey.
+    /// </summary>
+    public static ApiProblem ServiceAccountNotFoundOnCreate => new(StatusCodes.Status400BadRequest, new ApiError("Service account not found"));
+
     public static JsonApiResult<T> Ok<T>(T body, JsonTypeInfo<T> typeInfo) => new(body, typeInfo, StatusCodes.Status200OK, ContentType);
 
     public static JsonApiResult<T> Created<T>(T body, JsonTypeInfo<T> typeInfo) => new(body, typeInfo, StatusCodes.Status201Created, ContentType);

@@ -299,7 +299,15 @@ internal static class KeyManagementRequests
                 return null;
             }
 
-            return OptionalString("name", MaxNameLength);
+            var name = OptionalString("name", MaxNameLength);
+            if (name is not null && name.Contains('\0', StringComparison.Ordinal))
+            {
+                // PostgreSQL text cannot hold U+0000; refused on every provider so they answer alike.
+                errors.Add("data.attributes.name must not contain the character U+0000");
+                return null;
+            }
+
+            return name;
         }
 
         private bool TryGet(string name, out JsonElement value) =>

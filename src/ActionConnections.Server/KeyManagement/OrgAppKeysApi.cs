@@ -20,8 +20,8 @@ internal static class OrgAppKeysApi
         var group = routes.MapGroup("/api/v2/application_keys");
         group.MapGet("", ListAsync);
         group.MapGet("/{app_key_id}", GetAsync);
-        group.MapPatch("/{app_key_id}", UpdateAsync).Audited(AuditActions.AppKeyUpdate, "app_key", "app_key_id");
-        group.MapDelete("/{app_key_id}", DeleteAsync).Audited(AuditActions.AppKeyRevoke, "app_key", "app_key_id");
+        group.MapPatch("/{app_key_id}", UpdateAsync).Audited(AuditActions.AppKeyUpdate, "app_key", "app_key_id").InvalidatesAuthentication();
+        group.MapDelete("/{app_key_id}", DeleteAsync).Audited(AuditActions.AppKeyRevoke, "app_key", "app_key_id").InvalidatesAuthentication();
         return routes;
     }
 

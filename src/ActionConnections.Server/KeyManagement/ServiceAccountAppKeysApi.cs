@@ -23,8 +23,8 @@ internal static class ServiceAccountAppKeysApi
         group.MapGet("", ListAsync);
         group.MapPost("", CreateAsync).Audited(AuditActions.AppKeyCreate, "app_key");
         group.MapGet("/{app_key_id}", GetAsync);
-        group.MapPatch("/{app_key_id}", UpdateAsync).Audited(AuditActions.AppKeyUpdate, "app_key", "app_key_id");
-        group.MapDelete("/{app_key_id}", DeleteAsync).Audited(AuditActions.AppKeyRevoke, "app_key", "app_key_id");
+        group.MapPatch("/{app_key_id}", UpdateAsync).Audited(AuditActions.AppKeyUpdate, "app_key", "app_key_id").InvalidatesAuthentication();
+        group.MapDelete("/{app_key_id}", DeleteAsync).Audited(AuditActions.AppKeyRevoke, "app_key", "app_key_id").InvalidatesAuthentication();
         return routes;
     }
 
@@ -46,7 +46,7 @@ internal static class ServiceAccountAppKeysApi
         var caller = context.Caller();
         if (!(await FindServiceAccountAsync(caller, serviceAccountId, identity, ct)).TryGetValue(out var account, out var problem))
         {
-            return new ApiProblemResult(problem);
+            return new ApiProblemResult(problem.StatusCode == StatusCodes.Status404NotFound ? KeyManagementApi.ServiceAccountNotFoundOnCreate : problem);
         }
 
         return await AppKeyOperations.CreateAsync(context, identity, caller, account, ct);

@@ -1,3 +1,4 @@
+using System.Data;
 using System.Data.Common;
 
 namespace ActionConnections.Storage;
@@ -13,20 +14,43 @@ internal static class Db
         return command;
     }
 
-    public static DbCommand With(this DbCommand command, string name, object? value)
+    /// <summary>
+    /// Adds a parameter whose database type follows <typeparamref name="T"/>, so a <c>NULL</c> has
+    /// a type too (PostgreSQL cannot infer one for <c>@p IS NULL</c>). Ids are stored as text,
+    /// times as integer microseconds and booleans as 0/1, the same on every provider.
+    /// </summary>
+    public static DbCommand With<T>(this DbCommand command, string name, T value)
     {
         var parameter = command.CreateParameter();
         parameter.ParameterName = name;
+        parameter.DbType = DbTypeOf(typeof(T));
         parameter.Value = value switch
         {
             null => DBNull.Value,
             Guid g => g.ToString("D"),
             DateTimeOffset t => ToMicros(t),
             bool b => b ? 1L : 0L,
+            int i => (long)i,
             _ => value,
         };
         command.Parameters.Add(parameter);
         return command;
+    }
+
+    private static DbType DbTypeOf(Type type)
+    {
+        type = Nullable.GetUnderlyingType(type) ?? type;
+        if (type == typeof(string) || type == typeof(Guid))
+        {
+            return DbType.String;
+        }
+
+        if (type == typeof(long) || type == typeof(int) || type == typeof(bool) || type == typeof(DateTimeOffset))
+        {
+            return DbType.Int64;
+        }
+
+        throw new NotSupportedException($"No portable column type for parameters of type {type.Name}.");
     }
 
     public static long ToMicros(DateTimeOffset time) => (time.UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks) / 10;

@@ -3,9 +3,10 @@ using System.Data.Common;
 namespace ActionConnections.Storage;
 
 /// <summary>
-/// The storage seam. Stores run portable SQL (named <c>@parameters</c>, <c>ON CONFLICT</c>,
-/// ids as text, times as integer microseconds) over a <see cref="DbConnection"/> from here, so a
-/// provider is a connection factory plus its migrations, and endpoints never see which one runs.
+/// The storage seam. Stores run portable SQL (named <c>@parameters</c> typed by
+/// <see cref="Db.With{T}"/>, <c>ON CONFLICT</c>, ids as text, times as integer microseconds) over
+/// a <see cref="DbConnection"/> from here, so a provider is a connection factory plus its
+/// migrations, and endpoints never see which one runs.
 /// </summary>
 internal interface IDatabase
 {
@@ -17,8 +18,17 @@ internal interface IDatabase
     /// <summary>Begins a transaction that takes the write lock at once (no upgrade deadlocks).</summary>
     ValueTask<DbTransaction> BeginWriteAsync(DbConnection connection, CancellationToken cancellationToken);
 
-    /// <summary>Applies pending migrations; returns how many were applied.</summary>
+    /// <summary>Applies pending migrations; returns how many were applied. Replicas running it at once apply each once.</summary>
     Task<int> MigrateAsync(CancellationToken cancellationToken);
+
+    /// <summary>The version of the newest migration applied (0 for an empty database).</summary>
+    Task<long> SchemaVersionAsync(CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Holds the lock that serialises one-off start-up work (creating the bootstrap organisation)
+    /// between replicas that start together, until disposed.
+    /// </summary>
+    Task<IAsyncDisposable> AcquireStartupLockAsync(CancellationToken cancellationToken);
 
     /// <summary>True when the exception means "the store cannot answer now", not a bug.</summary>
     bool IsTransient(Exception exception);

@@ -3,7 +3,8 @@ namespace ActionConnections.Storage;
 /// <summary>
 /// Versioned schema, one entry a change, never edited once released. The SQL is portable
 /// between SQLite and PostgreSQL (TEXT ids, BIGINT microsecond times, BLOB/bytea is avoided:
-/// hashes are stored as hex text).
+/// hashes are stored as hex text); a migration whose portable SQL does not behave the same on
+/// PostgreSQL also has a PostgreSQL text in <see cref="PostgresText"/>, under the same version.
 /// </summary>
 internal static class Migrations
 {
@@ -102,4 +103,111 @@ internal static class Migrations
             CREATE INDEX connections_key ON connections(key_id, id);
             """),
     ];
+
+    /// <summary>
+    /// PostgreSQL's text of the migrations that need one, by version. Text columns there are
+    /// <c>COLLATE "C"</c>: SQLite compares and sorts text bytewise (BINARY) and lowercases ASCII
+    /// only, and so does PostgreSQL under "C", whatever the database's own (often linguistic)
+    /// collation; without it lists would come back in another order. A new migration that adds a
+    /// text column needs an entry here too (a storage test checks every column's collation).
+    /// </summary>
+    public static readonly IReadOnlyDictionary<int, string> PostgresText = new Dictionary<int, string>
+    {
+        [1] = """
+            CREATE TABLE orgs (
+                id TEXT COLLATE "C" PRIMARY KEY,
+                name TEXT COLLATE "C" NOT NULL,
+                created_at BIGINT NOT NULL
+            );
+            CREATE TABLE principals (
+                id TEXT COLLATE "C" PRIMARY KEY,
+                org_id TEXT COLLATE "C" NOT NULL REFERENCES orgs(id),
+                kind TEXT COLLATE "C" NOT NULL,
+                name TEXT COLLATE "C" NOT NULL,
+                email TEXT COLLATE "C" NULL,
+                role TEXT COLLATE "C" NOT NULL,
+                disabled BIGINT NOT NULL DEFAULT 0,
+                created_at BIGINT NOT NULL
+            );
+            CREATE INDEX principals_org ON principals(org_id, name);
+            CREATE TABLE api_keys (
+                id TEXT COLLATE "C" PRIMARY KEY,
+                org_id TEXT COLLATE "C" NOT NULL REFERENCES orgs(id),
+                name TEXT COLLATE "C" NOT NULL,
+                key_hash TEXT COLLATE "C" NOT NULL UNIQUE,
+                last4 TEXT COLLATE "C" NOT NULL,
+                category TEXT COLLATE "C" NOT NULL,
+                remote_config_read_enabled BIGINT NOT NULL,
+                created_by TEXT COLLATE "C" NOT NULL,
+                modified_by TEXT COLLATE "C" NULL,
+                created_at BIGINT NOT NULL,
+                modified_at BIGINT NOT NULL
+            );
+            CREATE INDEX api_keys_org ON api_keys(org_id, name);
+            CREATE TABLE app_keys (
+                id TEXT COLLATE "C" PRIMARY KEY,
+                org_id TEXT COLLATE "C" NOT NULL REFERENCES orgs(id),
+                owner_id TEXT COLLATE "C" NOT NULL REFERENCES principals(id),
+                name TEXT COLLATE "C" NOT NULL,
+                key_hash TEXT COLLATE "C" NOT NULL UNIQUE,
+                last4 TEXT COLLATE "C" NOT NULL,
+                scopes TEXT COLLATE "C" NULL,
+                created_at BIGINT NOT NULL
+            );
+            CREATE INDEX app_keys_org ON app_keys(org_id, name);
+            CREATE INDEX app_keys_owner ON app_keys(owner_id);
+            CREATE TABLE app_key_registrations (
+                app_key_id TEXT COLLATE "C" PRIMARY KEY REFERENCES app_keys(id) ON DELETE CASCADE,
+                org_id TEXT COLLATE "C" NOT NULL,
+                registered_by TEXT COLLATE "C" NOT NULL,
+                created_at BIGINT NOT NULL
+            );
+            CREATE INDEX app_key_registrations_org ON app_key_registrations(org_id, created_at, app_key_id);
+            """,
+        [2] = """
+            CREATE TABLE connections (
+                id TEXT COLLATE "C" PRIMARY KEY,
+                org_id TEXT COLLATE "C" NOT NULL REFERENCES orgs(id),
+                name TEXT COLLATE "C" NOT NULL,
+                integration_type TEXT COLLATE "C" NOT NULL,
+                credential_type TEXT COLLATE "C" NOT NULL,
+                integration TEXT COLLATE "C" NOT NULL,
+                secrets TEXT COLLATE "C" NOT NULL,
+                tags TEXT COLLATE "C" NULL,
+                created_by TEXT COLLATE "C" NOT NULL,
+                created_at BIGINT NOT NULL,
+                updated_at BIGINT NOT NULL,
+                version BIGINT NOT NULL
+            );
+            CREATE INDEX connections_org_name ON connections(org_id, name, id);
+            CREATE INDEX connections_org_type ON connections(org_id, integration_type, name, id);
+            """,
+        [3] = """
+            CREATE TABLE audit_events (
+                id TEXT COLLATE "C" PRIMARY KEY,
+                org_id TEXT COLLATE "C" NULL,
+                at BIGINT NOT NULL,
+                action TEXT COLLATE "C" NOT NULL,
+                outcome TEXT COLLATE "C" NOT NULL,
+                status BIGINT NULL,
+                principal_id TEXT COLLATE "C" NULL,
+                api_key_id TEXT COLLATE "C" NULL,
+                app_key_id TEXT COLLATE "C" NULL,
+                target_type TEXT COLLATE "C" NULL,
+                target_id TEXT COLLATE "C" NULL,
+                request_id TEXT COLLATE "C" NULL,
+                client_address TEXT COLLATE "C" NULL,
+                source TEXT COLLATE "C" NOT NULL
+            );
+            CREATE INDEX audit_events_org_at ON audit_events(org_id, at, id);
+            """,
+        [4] = """
+            ALTER TABLE connections ADD COLUMN key_id TEXT COLLATE "C" NULL;
+            CREATE INDEX connections_key ON connections(key_id, id);
+            """,
+    };
+
+    /// <summary>The SQL of one migration for a provider (<c>sqlite</c> or <c>postgres</c>).</summary>
+    public static string SqlFor(string provider, int version, string portableSql) =>
+        provider == PostgresDatabase.Provider && PostgresText.TryGetValue(version, out var postgres) ? postgres : portableSql;
 }

@@ -1,4 +1,5 @@
 using System.Data.Common;
+using System.Runtime.CompilerServices;
 using ActionConnections.Hosting;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Options;
@@ -11,11 +12,23 @@ namespace ActionConnections.Storage;
 /// </summary>
 internal sealed class SqliteDatabase : IDatabase
 {
+    public const string Provider = "sqlite";
+
     public const string FileName = "actionconnections.db";
+
+    private const string StartupLockFileName = "startup.lock";
 
     private const string PerConnectionPragmas = "PRAGMA busy_timeout = 5000; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;";
 
+    private static readonly object Initialized = new();
+
     private readonly string _connectionString;
+
+    /// <summary>
+    /// Native connections already set up. The pool hands the same native connection out again,
+    /// and its PRAGMAs stay set, so they run once per native connection, not once per request.
+    /// </summary>
+    private readonly ConditionalWeakTable<SQLitePCL.sqlite3, object> _initialized = new();
 
     public SqliteDatabase(IOptions<ServerOptions> options)
     {
@@ -43,7 +56,7 @@ internal sealed class SqliteDatabase : IDatabase
         }.ToString();
     }
 
-    public string ProviderName => "sqlite";
+    public string ProviderName => Provider;
 
     public string Path { get; }
 
@@ -53,9 +66,17 @@ internal sealed class SqliteDatabase : IDatabase
         try
         {
             await connection.OpenAsync(cancellationToken);
-            using var pragma = connection.CreateCommand();
-            pragma.CommandText = PerConnectionPragmas;
-            await pragma.ExecuteNonQueryAsync(cancellationToken);
+            if (connection.Handle is not { } handle || !_initialized.TryGetValue(handle, out _))
+            {
+                using var pragma = connection.CreateCommand();
+                pragma.CommandText = PerConnectionPragmas;
+                await pragma.ExecuteNonQueryAsync(cancellationToken);
+                if (connection.Handle is { } opened)
+                {
+                    _initialized.AddOrUpdate(opened, Initialized);
+                }
+            }
+
             return connection;
         }
         catch (SqliteException e)
@@ -89,42 +110,49 @@ internal sealed class SqliteDatabase : IDatabase
         }
 
         await using var tx = await BeginWriteAsync(connection, cancellationToken);
-        await using (var create = connection.Command("CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL);", tx))
-        {
-            await create.ExecuteNonQueryAsync(cancellationToken);
-        }
-
-        long current;
-        await using (var max = connection.Command("SELECT COALESCE(MAX(version), 0) FROM schema_migrations;", tx))
-        {
-            current = Convert.ToInt64(await max.ExecuteScalarAsync(cancellationToken), System.Globalization.CultureInfo.InvariantCulture);
-        }
-
-        var latest = Migrations.All[^1].Version;
-        if (current > latest)
-        {
-            throw new InvalidOperationException($"The database schema is version {current}, newer than this build knows ({latest}). Run a newer build.");
-        }
-
-        var applied = 0;
-        foreach (var (version, name, sql) in Migrations.All.Where(m => m.Version > current))
-        {
-            await using (var step = connection.Command(sql, tx))
-            {
-                await step.ExecuteNonQueryAsync(cancellationToken);
-            }
-
-            await using (var record = connection.Command("INSERT INTO schema_migrations (version, name, applied_at) VALUES (@v, @n, @t);", tx)
-                .With("@v", (long)version).With("@n", name).With("@t", DateTimeOffset.UtcNow))
-            {
-                await record.ExecuteNonQueryAsync(cancellationToken);
-            }
-
-            applied++;
-        }
-
+        var applied = await MigrationRunner.ApplyAsync(connection, tx, Provider, cancellationToken);
         await tx.CommitAsync(cancellationToken);
         return applied;
+    }
+
+    public async Task<long> SchemaVersionAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await using (var exists = connection.Command("SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations';"))
+        {
+            if (Convert.ToInt64(await exists.ExecuteScalarAsync(cancellationToken), System.Globalization.CultureInfo.InvariantCulture) == 0)
+            {
+                return 0;
+            }
+        }
+
+        return await MigrationRunner.CurrentVersionAsync(connection, null, cancellationToken);
+    }
+
+    /// <summary>
+    /// An exclusive lock on <c>startup.lock</c> beside the database file: servers sharing the
+    /// file (one machine) wait for each other, in one process or several.
+    /// </summary>
+    public async Task<IAsyncDisposable> AcquireStartupLockAsync(CancellationToken cancellationToken)
+    {
+        var options = new FileStreamOptions { Mode = FileMode.OpenOrCreate, Access = FileAccess.ReadWrite, Share = FileShare.None };
+        if (!OperatingSystem.IsWindows())
+        {
+            options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+        }
+
+        var lockPath = System.IO.Path.Combine(System.IO.Path.GetDirectoryName(Path)!, StartupLockFileName);
+        while (true)
+        {
+            try
+            {
+                return new FileStream(lockPath, options);
+            }
+            catch (IOException) when (File.Exists(lockPath))
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(50), cancellationToken);
+            }
+        }
     }
 
     public bool IsTransient(Exception exception) =>

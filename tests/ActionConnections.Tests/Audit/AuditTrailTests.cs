@@ -1,6 +1,5 @@
 using System.Text.Json;
 using ActionConnections.Auth;
-using ActionConnections.Tests.Connections;
 using ActionConnections.Tests.Infrastructure;
 
 namespace ActionConnections.Tests.Audit;
@@ -39,7 +38,7 @@ public sealed class AuditTrailTests
 
         Assert.Equal([204, 200, 201], events.Take(3).Select(e => e.GetProperty("status").GetInt32()).ToArray());
         Assert.DoesNotContain("CANARY", response.Body, StringComparison.Ordinal);
-        ConnectionRoundTripTests.AssertNotInDataFiles(app.DataDir, "CANARY");
+        Assert.DoesNotContain("CANARY", await app.Store.ReadStoredTextAsync(), StringComparison.Ordinal);
     }
 
     [Fact]

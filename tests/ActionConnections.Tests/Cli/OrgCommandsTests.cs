@@ -83,7 +83,7 @@ public sealed class OrgCommandsTests
         var result = await cli.RunAsync("orgs", "create");
         Assert.Equal(1, result.ExitCode);
         Assert.Contains("--name", result.Stderr, StringComparison.Ordinal);
-        Assert.False(Directory.Exists(cli.DataDir), "a usage error must not touch the store");
+        Assert.True(await cli.Store.IsUntouchedAsync(), "a usage error must not touch the store");
     }
 
     [Fact]

@@ -17,7 +17,7 @@ public sealed class RootCommandTests
             Assert.Contains(verb, result.Stdout, StringComparison.Ordinal);
         }
 
-        Assert.False(Directory.Exists(cli.DataDir), "printing help must not touch the store");
+        Assert.True(await cli.Store.IsUntouchedAsync(), "printing help must not touch the store");
     }
 
     [Fact]
@@ -47,7 +47,7 @@ public sealed class RootCommandTests
         Assert.Equal(0, result.ExitCode);
         Assert.Equal($"Applied {Migrations.All.Count} migrations.", result.Stdout.Trim());
         Assert.Equal(string.Empty, result.Stderr);
-        Assert.True(File.Exists(Path.Combine(cli.DataDir, SqliteDatabase.FileName)));
+        Assert.Equal(Migrations.All.Count, await cli.Store.AppliedMigrationsAsync());
     }
 
     [Fact]
@@ -70,28 +70,45 @@ public sealed class RootCommandTests
     }
 
     [Fact]
-    public async Task StoreVerb_DataDirIsAFile_ExitsTwo()
+    public async Task StoreVerb_StoreCannotBeOpened_ExitsTwo()
     {
         using var cli = new CliHarness();
-        Directory.CreateDirectory(Path.GetDirectoryName(cli.DataDir)!);
-        await File.WriteAllTextAsync(cli.DataDir, "not a directory");
-        try
+        CliResult result;
+        if (TestStore.IsPostgres)
         {
-            var result = await cli.RunAsync("orgs", "list");
-            Assert.Equal(2, result.ExitCode);
-            Assert.StartsWith("error: ", result.Stderr, StringComparison.Ordinal);
-            Assert.Equal(string.Empty, result.Stdout);
+            // Nothing listens on port 1: the database cannot be reached.
+            var settings = new Dictionary<string, string?>(cli.Store.Settings)
+            {
+                ["ActionConnections:DbConnection"] = "Host=127.0.0.1;Port=1;Username=nobody;Password=not-logged-anywhere;Database=none",
+            };
+            result = await CliHarness.RunWithSettingsAsync(settings, "--data-dir", cli.DataDir, "orgs", "list");
+            Assert.DoesNotContain("not-logged-anywhere", result.Stderr, StringComparison.Ordinal);
         }
-        finally
+        else
         {
-            File.Delete(cli.DataDir);
+            // The data directory is a file.
+            Directory.CreateDirectory(Path.GetDirectoryName(cli.DataDir)!);
+            await File.WriteAllTextAsync(cli.DataDir, "not a directory");
+            try
+            {
+                result = await cli.RunAsync("orgs", "list");
+            }
+            finally
+            {
+                File.Delete(cli.DataDir);
+            }
         }
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.StartsWith("error: ", result.Stderr, StringComparison.Ordinal);
+        Assert.Equal(string.Empty, result.Stdout);
     }
 
     [Fact]
     public async Task StoreVerb_EmptyDataDir_ExitsTwoWithSettingName()
     {
-        var result = await CliHarness.RunWithoutDataDirAsync("--data-dir", "", "orgs", "list");
+        using var cli = new CliHarness();
+        var result = await cli.RunWithoutDataDirAsync("--data-dir", "", "orgs", "list");
         Assert.Equal(2, result.ExitCode);
         Assert.Contains("ACTIONCONNECTIONS_DATA_DIR must not be empty", result.Stderr, StringComparison.Ordinal);
         Assert.Equal(string.Empty, result.Stdout);
@@ -101,8 +118,13 @@ public sealed class RootCommandTests
     public async Task DataDir_AfterVerb_IsAccepted()
     {
         using var cli = new CliHarness();
-        var result = await CliHarness.RunWithoutDataDirAsync("migrate", "--data-dir", cli.DataDir);
+        var result = await cli.RunWithoutDataDirAsync("migrate", "--data-dir", cli.DataDir);
         Assert.Equal(0, result.ExitCode);
-        Assert.True(File.Exists(Path.Combine(cli.DataDir, SqliteDatabase.FileName)));
+        Assert.Equal(Migrations.All.Count, await cli.Store.AppliedMigrationsAsync());
+        if (!TestStore.IsPostgres)
+        {
+            // Where the option said: the SQLite database lives in the data directory.
+            Assert.True(File.Exists(Path.Combine(cli.DataDir, SqliteDatabase.FileName)));
+        }
     }
 }

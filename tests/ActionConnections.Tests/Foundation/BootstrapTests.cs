@@ -67,7 +67,7 @@ public sealed partial class BootstrapTests
         var generated = first.Bootstrap!;
 
         // Bootstrap keys given now are ignored: they only seed an empty store.
-        await using var second = await TestApp.StartAsync(bootstrapKeys: true, dataDir: first.DataDir);
+        await using var second = await TestApp.StartAsync(bootstrapKeys: true, store: first.Store);
 
         Assert.Null(second.Bootstrap);
         var orgs = await second.Service<IIdentityStore>().ListOrganizationsAsync(CancellationToken.None);

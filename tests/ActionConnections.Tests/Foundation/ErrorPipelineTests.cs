@@ -98,9 +98,14 @@ public sealed class ErrorPipelineTests
     public async Task UnhandledException_InEndpoint_Returns500WithoutInternalsAndKeepsRateLimitHeaders()
     {
         await using var app = await TestApp.StartAsync();
-        await ExecuteAsync(app, """
-            PRAGMA foreign_keys = OFF;
+        // Foreign keys off for this one write, to store a row no code path writes.
+        var (off, on) = TestStore.IsPostgres
+            ? ("SET session_replication_role = replica;", "SET session_replication_role = DEFAULT;")
+            : ("PRAGMA foreign_keys = OFF;", "PRAGMA foreign_keys = ON;");
+        await ExecuteAsync(app, $"""
+            {off}
             INSERT INTO app_key_registrations (app_key_id, org_id, registered_by, created_at) VALUES ('corrupt-row-7f3a', @id, @id, 0);
+            {on}
             """, app.OrgId);
 
         var response = await app.Client.GetJsonAsync("/api/v2/actions/app_key_registrations");

@@ -26,6 +26,18 @@ public sealed class KeyStorageTests
         Assert.Equal(200, (await app.Client.GetJsonAsync("/api/v2/actions/app_key_registrations")).Status);
         Assert.Equal(200, (await user.Client.GetJsonAsync("/api/v2/actions/app_key_registrations")).Status);
 
+        if (TestStore.IsPostgres)
+        {
+            var stored = await app.Store.ReadStoredTextAsync();
+            foreach (var key in new[] { TestApp.ApiKey, TestApp.AppKey })
+            {
+                Assert.DoesNotContain(key, stored, StringComparison.OrdinalIgnoreCase);
+                Assert.Contains(Sha256Hex(key), stored, StringComparison.Ordinal);
+            }
+
+            return;
+        }
+
         await using var hold = await HoldDatabaseOpenAsync(app);
         var bytes = ReadDatabaseFiles(app.DataDir);
 
@@ -56,6 +68,18 @@ public sealed class KeyStorageTests
         await using var app = await TestApp.StartAsync();
         Assert.Equal(200, (await app.Client.GetJsonAsync("/api/v2/actions/app_key_registrations")).Status);
         _ = app.Service<ISecretProtector>().ActiveKeyId; // the generated master key is created on first use
+        if (TestStore.IsPostgres)
+        {
+            // The store is PostgreSQL's and the master key comes from the settings: whatever the
+            // service wrote into its data directory must still be owner-only.
+            foreach (var file in Directory.Exists(app.DataDir) ? Directory.GetFiles(app.DataDir) : [])
+            {
+                Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(file));
+            }
+
+            return;
+        }
+
         await using var hold = await HoldDatabaseOpenAsync(app);
 
         Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, File.GetUnixFileMode(app.DataDir));

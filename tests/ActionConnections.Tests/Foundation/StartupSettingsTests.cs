@@ -37,7 +37,7 @@ public sealed class StartupSettingsTests
     }
 
     [Theory]
-    [InlineData("DbProvider", "postgres", "ACTIONCONNECTIONS_DB_PROVIDER 'postgres' is not supported; the supported value is 'sqlite'.")]
+    [InlineData("DbProvider", "mysql", "ACTIONCONNECTIONS_DB_PROVIDER 'mysql' is not supported; allowed values: 'sqlite', 'postgres'.")]
     [InlineData("RateLimitRequests", "0", "ACTIONCONNECTIONS_RATE_LIMIT_REQUESTS must be at least 1.")]
     [InlineData("RateLimitPeriodSeconds", "86401", "ACTIONCONNECTIONS_RATE_LIMIT_PERIOD_SECONDS must be between 1 and 86400.")]
     [InlineData("AuthFailureLimit", "0", "ACTIONCONNECTIONS_AUTH_FAILURE_LIMIT must be at least 1.")]

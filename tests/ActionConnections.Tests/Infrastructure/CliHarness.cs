@@ -4,21 +4,27 @@ using ActionConnections.Cli;
 namespace ActionConnections.Tests.Infrastructure;
 
 /// <summary>
-/// Runs the admin CLI in-process over a fresh data directory of its own (<c>--data-dir</c>), with
-/// its output captured. A server can be started over the same directory to check what the CLI did.
+/// Runs the admin CLI in-process over a fresh store of its own (<see cref="TestStore"/>: a data
+/// directory given as <c>--data-dir</c>, plus a database of its own on the PostgreSQL pass), with
+/// its output captured. A server can be started over the same store to check what the CLI did.
 /// </summary>
 internal sealed class CliHarness : IDisposable
 {
-    public string DataDir { get; } = Path.Combine(Path.GetTempPath(), "ac-tests", Guid.NewGuid().ToString("N"));
+    public TestStore Store { get; } = TestStore.Create();
+
+    public string DataDir => Store.DataDir;
 
     public Task<CliResult> RunAsync(params string[] args) => RunWithoutDataDirAsync(["--data-dir", DataDir, .. args]);
 
-    /// <summary>Runs exactly the given command line, without this harness's <c>--data-dir</c>.</summary>
-    public static async Task<CliResult> RunWithoutDataDirAsync(params string[] args)
+    /// <summary>Runs exactly the given command line, without this harness's <c>--data-dir</c> (its store's other settings still apply).</summary>
+    public Task<CliResult> RunWithoutDataDirAsync(params string[] args) => RunWithSettingsAsync(Store.Settings, args);
+
+    /// <summary>Runs a command line with the given settings standing where the environment would.</summary>
+    public static async Task<CliResult> RunWithSettingsAsync(IReadOnlyDictionary<string, string?> settings, params string[] args)
     {
         using var stdout = new StringWriter();
         using var stderr = new StringWriter();
-        var exitCode = await AdminCli.RunAsync(args, stdout, stderr);
+        var exitCode = await AdminCli.RunAsync(args, stdout, stderr, settings);
         return new CliResult(exitCode, stdout.ToString(), stderr.ToString());
     }
 
@@ -41,23 +47,10 @@ internal sealed class CliHarness : IDisposable
             json.GetProperty("app_key_id").GetGuid());
     }
 
-    /// <summary>A server over this data directory, which the CLI has already initialised (no bootstrap keys).</summary>
-    public Task<TestApp> StartServerAsync() => TestApp.StartAsync(bootstrapKeys: false, dataDir: DataDir);
+    /// <summary>A server over this store, which the CLI has already initialised (no bootstrap keys).</summary>
+    public Task<TestApp> StartServerAsync() => TestApp.StartAsync(bootstrapKeys: false, store: Store);
 
-    public void Dispose()
-    {
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        try
-        {
-            Directory.Delete(DataDir, recursive: true);
-        }
-        catch (DirectoryNotFoundException)
-        {
-        }
-        catch (IOException)
-        {
-        }
-    }
+    public void Dispose() => Store.Dispose();
 }
 
 internal sealed record CliResult(int ExitCode, string Stdout, string Stderr)

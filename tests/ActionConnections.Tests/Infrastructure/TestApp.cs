@@ -4,7 +4,6 @@ using System.Text.Json;
 using ActionConnections.Auth;
 using ActionConnections.Hosting;
 using ActionConnections.Identity;
-using ActionConnections.Storage;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
@@ -15,8 +14,9 @@ using Microsoft.Extensions.Logging;
 namespace ActionConnections.Tests.Infrastructure;
 
 /// <summary>
-/// A real server (Kestrel on a loopback port) over a fresh data directory, driven over HTTP.
-/// Each test starts its own and disposes it; nothing is shared between tests.
+/// A real server (Kestrel on a loopback port) over a fresh store (<see cref="TestStore"/>: a data
+/// directory on SQLite, a database of its own on the PostgreSQL pass), driven over HTTP. Each
+/// test starts its own and disposes it; nothing is shared between tests.
 /// </summary>
 internal sealed class TestApp : IAsyncDisposable
 {
@@ -24,23 +24,26 @@ internal sealed class TestApp : IAsyncDisposable
     public const string AppKey = "0123456789abcdef0123456789abcdef01234567";
 
     private readonly WebApplication _app;
-    private readonly bool _ownsDataDir;
+    private readonly bool _ownsStore;
+    private bool _stopped;
 
-    private TestApp(WebApplication app, string dataDir, bool ownsDataDir, Uri baseAddress, CapturedLogs logs, NewOrganization? bootstrap)
+    private TestApp(WebApplication app, TestStore store, bool ownsStore, Uri baseAddress, CapturedLogs logs, NewOrganization? bootstrap, TestApp? primary)
     {
         _app = app;
-        _ownsDataDir = ownsDataDir;
-        DataDir = dataDir;
+        Store = store;
+        _ownsStore = ownsStore;
         BaseAddress = baseAddress;
         Logs = logs;
         Bootstrap = bootstrap;
-        OrgId = bootstrap?.Org.Id ?? Guid.Empty;
-        AdminId = bootstrap?.Admin.Id ?? Guid.Empty;
-        AppKeyId = bootstrap?.AppKey.Record.Id ?? Guid.Empty;
+        OrgId = bootstrap?.Org.Id ?? primary?.OrgId ?? Guid.Empty;
+        AdminId = bootstrap?.Admin.Id ?? primary?.AdminId ?? Guid.Empty;
+        AppKeyId = bootstrap?.AppKey.Record.Id ?? primary?.AppKeyId ?? Guid.Empty;
         Client = CreateClient(ApiKey, AppKey);
     }
 
-    public string DataDir { get; }
+    public TestStore Store { get; }
+
+    public string DataDir => Store.DataDir;
 
     public Uri BaseAddress { get; }
 
@@ -49,7 +52,7 @@ internal sealed class TestApp : IAsyncDisposable
     /// <summary>Client of the bootstrap admin (keys <see cref="ApiKey"/> / <see cref="AppKey"/>).</summary>
     public HttpClient Client { get; }
 
-    /// <summary>What the start-up created (with the generated keys when none were given), or null when the store was not empty.</summary>
+    /// <summary>The organisation this start created (with any generated keys), or null when the store was not empty.</summary>
     public NewOrganization? Bootstrap { get; }
 
     public Guid OrgId { get; }
@@ -62,18 +65,36 @@ internal sealed class TestApp : IAsyncDisposable
     public IServiceProvider Services => _app.Services;
 
     /// <summary>
-    /// Starts a server. <paramref name="settings"/> may add or override <c>ActionConnections:*</c> settings.
-    /// A <paramref name="dataDir"/> passed in (e.g. another running app's, to start over the same
-    /// store) belongs to the caller and is not deleted on dispose.
+    /// Starts a server over <paramref name="store"/> (which stays the caller's), or over a fresh
+    /// store of its own, disposed with it. <paramref name="settings"/> may add or override
+    /// <c>ActionConnections:*</c> settings.
     /// </summary>
-    public static async Task<TestApp> StartAsync(IDictionary<string, string?>? settings = null, bool bootstrapKeys = true, string? dataDir = null)
+    public static Task<TestApp> StartAsync(IDictionary<string, string?>? settings = null, bool bootstrapKeys = true, TestStore? store = null) =>
+        StartAsync(settings, bootstrapKeys, store ?? TestStore.Create(), ownsStore: store is null, primary: null);
+
+    /// <summary>
+    /// Starts a second server over this one's store, as another replica would run: same settings,
+    /// its own process state (rate-limit counters, pools). Ids of the bootstrap organisation are this one's.
+    /// </summary>
+    public Task<TestApp> StartReplicaAsync(IDictionary<string, string?>? settings = null) =>
+        StartAsync(settings, bootstrapKeys: true, Store, ownsStore: false, primary: this);
+
+    private static async Task<TestApp> StartAsync(IDictionary<string, string?>? settings, bool bootstrapKeys, TestStore store, bool ownsStore, TestApp? primary)
     {
-        var ownsDataDir = dataDir is null;
-        dataDir ??= Path.Combine(Path.GetTempPath(), "ac-tests", Guid.NewGuid().ToString("N"));
-        var values = new Dictionary<string, string?>
+        var values = new Dictionary<string, string?>(store.Settings)
         {
-            ["ActionConnections:DataDir"] = dataDir,
+            ["ActionConnections:DataDir"] = store.DataDir,
         };
+        if (TestStore.IsPostgres)
+        {
+            // The provider's default is off (operators run 'migrate'); each test's database is new.
+            values["ActionConnections:DbMigrateOnStart"] = "true";
+        }
+
+        // Tests change keys behind the server's back (through the store, the CLI, another replica)
+        // and expect the next request to see it: no authentication cache unless a test asks.
+        values["ActionConnections:AuthCacheSeconds"] = "0";
+
         if (bootstrapKeys)
         {
             values["ActionConnections:BootstrapApiKey"] = ApiKey;
@@ -93,10 +114,23 @@ internal sealed class TestApp : IAsyncDisposable
             builder.Logging.SetMinimumLevel(LogLevel.Trace);
             builder.Logging.AddProvider(logs);
         });
-        var created = await app.Services.GetRequiredService<StoreInitializer>().InitializeAsync(CancellationToken.None);
-        await app.StartAsync();
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        return new TestApp(app, dataDir, ownsDataDir, new Uri(address), logs, created);
+        try
+        {
+            var created = await app.Services.GetRequiredService<StoreInitializer>().InitializeAsync(CancellationToken.None);
+            await app.StartAsync();
+            var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+            return new TestApp(app, store, ownsStore, new Uri(address), logs, created, primary);
+        }
+        catch
+        {
+            await app.DisposeAsync();
+            if (ownsStore)
+            {
+                await store.DisposeAsync();
+            }
+
+            throw;
+        }
     }
 
     public HttpClient CreateClient(string? apiKey, string? appKey)
@@ -149,36 +183,24 @@ internal sealed class TestApp : IAsyncDisposable
         return (principal, CreateClient(ApiKey, appKey.Key), appKey.Record.Id);
     }
 
+    /// <summary>Stops the server (a replica going away); the store stays.</summary>
+    public async Task StopAsync()
+    {
+        if (!_stopped)
+        {
+            _stopped = true;
+            await _app.StopAsync();
+            await _app.DisposeAsync();
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
         Client.Dispose();
-        await _app.StopAsync();
-
-        // Closes this server's pooled connections only. Clearing every pool would also close
-        // the idle connections of tests still running, and SQLite then checkpoints and deletes
-        // their -wal files under them.
-        try
+        await StopAsync();
+        if (_ownsStore)
         {
-            await using var connection = await Service<IDatabase>().OpenAsync(CancellationToken.None);
-            Microsoft.Data.Sqlite.SqliteConnection.ClearPool((Microsoft.Data.Sqlite.SqliteConnection)connection);
-        }
-        catch (StoreUnavailableException)
-        {
-            // The caller already removed a data directory it passed in; nothing is left to close.
-        }
-
-        await _app.DisposeAsync();
-        if (!_ownsDataDir)
-        {
-            return;
-        }
-
-        try
-        {
-            Directory.Delete(DataDir, recursive: true);
-        }
-        catch (IOException)
-        {
+            await Store.DisposeAsync();
         }
     }
 }

@@ -68,7 +68,7 @@ public sealed class ServiceAccountAppKeysApiTests
     }
 
     [Fact]
-    public async Task CreateServiceAccountKey_UserIsNotAServiceAccount_Returns404()
+    public async Task CreateServiceAccountKey_UserIsNotAServiceAccount_Returns400()
     {
         await using var app = await TestApp.StartAsync();
         var (user, _, _) = await app.CreateUserAsync(Role.Standard);
@@ -76,7 +76,8 @@ public sealed class ServiceAccountAppKeysApiTests
         var response = await app.Client.SendJsonAsync(HttpMethod.Post, PathOf(user.Id), """{"data":{"type":"application_keys","attributes":{"name":"k"}}}""");
         var malformed = await app.Client.GetJsonAsync(PathOf("not-a-uuid"));
 
-        Assert.Equal(404, response.Status);
+        // Create documents no 404; reads of an unknown account are 404s.
+        Assert.Equal(400, response.Status);
         Assert.Equal("""{"errors":["Service account not found"]}""", response.Body);
         Assert.Equal(404, malformed.Status);
     }

@@ -13,7 +13,20 @@ namespace ActionConnections.Tests.Security;
 /// </summary>
 public sealed class MasterKeyRotationTests : IDisposable
 {
-    private readonly string _dataDir = Path.Combine(Path.GetTempPath(), "ac-tests", Guid.NewGuid().ToString("N"));
+    private readonly TestStore _store = TestStore.Create();
+    private readonly Dictionary<string, string?> _settings;
+
+    /// <summary>Keys from a key file in the data directory, on either provider (the file is what add-key and retire-keys edit).</summary>
+    public MasterKeyRotationTests()
+    {
+        Directory.CreateDirectory(_store.DataDir);
+        MasterKeyLoader.WriteFile(KeyFile, [new MasterKey(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32))]);
+        _settings = new Dictionary<string, string?>(_store.Settings)
+        {
+            ["ActionConnections:MasterKey"] = null,
+            ["ActionConnections:MasterKeyFile"] = KeyFile,
+        };
+    }
 
     [Fact]
     public async Task Rotate_UnderConcurrentReadsAndWrites_ReencryptsEverySecretAndLosesNoWrite()
@@ -23,7 +36,7 @@ public sealed class MasterKeyRotationTests : IDisposable
         var added = await Cli("secrets", "add-key");
         Assert.Equal(0, added.ExitCode);
 
-        await using var app = await TestApp.StartAsync(dataDir: _dataDir);
+        await using var app = await TestApp.StartAsync(_settings, store: _store);
         var activeKey = app.Services.GetRequiredService<ISecretProtector>().ActiveKeyId;
         Assert.DoesNotContain(activeKey, oldKey, StringComparison.Ordinal);
         using var load = new CancellationTokenSource();
@@ -90,7 +103,7 @@ public sealed class MasterKeyRotationTests : IDisposable
 
         Assert.StartsWith("Retired ", retired.Stdout, StringComparison.Ordinal);
         Assert.Single(MasterKeyLoader.ReadFile(KeyFile));
-        await using var app = await TestApp.StartAsync(dataDir: _dataDir);
+        await using var app = await TestApp.StartAsync(_settings, store: _store);
         Assert.Equal(200, (await app.Client.GetJsonAsync("/api/v2/actions/app_key_registrations")).Status);
     }
 
@@ -99,7 +112,7 @@ public sealed class MasterKeyRotationTests : IDisposable
     {
         var (_, ids) = await SeedAsync(count: 10);
         await Cli("secrets", "add-key");
-        await using (var app = await TestApp.StartAsync(dataDir: _dataDir))
+        await using (var app = await TestApp.StartAsync(_settings, store: _store))
         {
             // Half of the work done by the service itself (as an interrupted rotation would leave it).
             var connections = app.Services.GetRequiredService<ConnectionService>();
@@ -124,7 +137,7 @@ public sealed class MasterKeyRotationTests : IDisposable
         var needed = MasterKeyLoader.ReadFile(KeyFile)[0].Id;
         MasterKeyLoader.WriteFile(KeyFile, [new MasterKey(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32))]);
 
-        var error = await Assert.ThrowsAsync<StartupException>(() => TestApp.StartAsync(dataDir: _dataDir));
+        var error = await Assert.ThrowsAsync<StartupException>(() => TestApp.StartAsync(_settings, store: _store));
 
         Assert.Contains(needed, error.Message, StringComparison.Ordinal);
         Assert.Contains("not configured", error.Message, StringComparison.Ordinal);
@@ -135,7 +148,7 @@ public sealed class MasterKeyRotationTests : IDisposable
     {
         var (orgId, ids) = await SeedAsync(count: 1);
         await Cli("secrets", "add-key");
-        await using var app = await TestApp.StartAsync(dataDir: _dataDir);
+        await using var app = await TestApp.StartAsync(_settings, store: _store);
 
         var response = await app.Client.SendJsonAsync(HttpMethod.Patch, $"/api/v2/actions/connections/{ids[0]}", ConnectionBodies.Update("""{"name":"only the name"}"""));
 
@@ -145,25 +158,16 @@ public sealed class MasterKeyRotationTests : IDisposable
         Assert.Equal($"sk-CANARY-{ids[0]}", app.Services.GetRequiredService<ISecretProtector>().Unprotect(record.SealedSecrets["api_token"], new SecretContext(orgId, record.Id, "api_token")));
     }
 
-    public void Dispose()
-    {
-        try
-        {
-            Directory.Delete(_dataDir, recursive: true);
-        }
-        catch (IOException)
-        {
-        }
-    }
+    public void Dispose() => _store.Dispose();
 
-    private string KeyFile => Path.Combine(_dataDir, MasterKeyLoader.DefaultFileName);
+    private string KeyFile => Path.Combine(_store.DataDir, MasterKeyLoader.DefaultFileName);
 
-    private Task<CliResult> Cli(params string[] args) => CliHarness.RunWithoutDataDirAsync(["--data-dir", _dataDir, .. args]);
+    private Task<CliResult> Cli(params string[] args) => CliHarness.RunWithSettingsAsync(_settings, ["--data-dir", _store.DataDir, .. args]);
 
     /// <summary>Connections whose secret names their id, created under the data directory's first key.</summary>
     private async Task<(Guid OrgId, List<string> Ids)> SeedAsync(int count)
     {
-        await using var app = await TestApp.StartAsync(dataDir: _dataDir);
+        await using var app = await TestApp.StartAsync(_settings, store: _store);
         await app.RegisterBootstrapKeyAsync();
         var ids = new List<string>();
         for (var i = 0; i < count; i++)

@@ -1,0 +1,497 @@
+#!/usr/bin/env bash
+# Reproducible benchmark of ActionConnections (docs/PERFORMANCE.md explains every figure).
+#
+#   bench/run.sh              default scale: 1,000 connections in one organisation (~5 minutes)
+#   bench/run.sh --full       also 1,000,000 connections in 1,000 organisations (adds ~10-20 minutes)
+#   bench/run.sh --profile    also where a GET's time goes: step timings, a CPU profile, counters
+#
+# Builds Release; measures, in one run on this machine, a bare-Kestrel ceiling, the disk's
+# durable-commit ceiling, the server's operations on SQLite and a Prism mock of the same spec
+# with wrk; writes bench/results/latest.md and bench/results/latest.json. Loopback only; every
+# process it starts is stopped when it ends, however it ends.
+#
+# Settings (environment): BENCH_DURATION (s, default 10), BENCH_WARMUP (s, 8),
+# BENCH_THREADS (wrk threads, 1), BENCH_CONNECTIONS (wrk connections, 32), BENCH_PORT (first of
+# the loopback ports used, 18080), BENCH_WORK_DIR (data directories; default
+# bench/results/work), BENCH_KEEP=1 (keep them), ACTIONCONNECTIONS_BENCH_SPEC (the OpenAPI file
+# Prism serves; default ../shared/reference/datadog/openapi-action-connection.yaml from the repo).
+set -euo pipefail
+
+usage() { sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//'; }
+
+FULL=0
+PROFILE=0
+for arg in "$@"; do
+  case "$arg" in
+    --full) FULL=1 ;;
+    --profile) PROFILE=1 ;;
+    -h | --help) usage; exit 0 ;;
+    *) echo "run.sh: unknown argument '$arg'" >&2; usage >&2; exit 2 ;;
+  esac
+done
+
+BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+REPO=$(dirname "$BENCH_DIR")
+RESULTS="$BENCH_DIR/results"
+SPEC=${ACTIONCONNECTIONS_BENCH_SPEC:-$REPO/../shared/reference/datadog/openapi-action-connection.yaml}
+DURATION=${BENCH_DURATION:-10}
+WARMUP=${BENCH_WARMUP:-8}
+THREADS=${BENCH_THREADS:-1}
+CONNS=${BENCH_CONNECTIONS:-32}
+PORT=${BENCH_PORT:-18080}
+CEILING_PORT=$PORT
+SERVER_PORT=$((PORT + 1))
+PRISM_PORT=$((PORT + 2))
+WORK=${BENCH_WORK_DIR:-$RESULTS/work}
+RUN_DIR="$RESULTS/run"
+LUA="$BENCH_DIR/lua/request.lua"
+DEFAULT_ORGS=1
+DEFAULT_PER_ORG=1000
+FULL_ORGS=1000
+FULL_PER_ORG=1000
+
+# Fixed bench keys (32 and 40 lowercase hex), used only on loopback against throwaway data.
+export DD_API_KEY=b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0
+export DD_APP_KEY=a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1
+
+log() { printf '[bench %(%H:%M:%S)T] %s\n' -1 "$*" >&2; }
+die() { log "error: $*"; exit 1; }
+
+# ---------------------------------------------------------------- processes we start, and only those
+PIDS=()
+# start NAME LOGFILE COMMAND...: in its own process group, so stopping it stops its children too.
+start() {
+  local name=$1 logfile=$2
+  shift 2
+  setsid "$@" >"$logfile" 2>&1 &
+  local pid=$!
+  PIDS+=("$pid")
+  eval "PID_$name=$pid"
+  STARTED_NS=$(date +%s%N)
+}
+stop_pid() {
+  local pid=$1
+  kill -0 "$pid" 2>/dev/null || return 0
+  kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null || true
+  for _ in $(seq 1 50); do
+    kill -0 "$pid" 2>/dev/null || break
+    sleep 0.1
+  done
+  kill -KILL -- "-$pid" 2>/dev/null || kill -KILL "$pid" 2>/dev/null || true
+  wait "$pid" 2>/dev/null || true
+}
+stop() { local var="PID_$1"; stop_pid "${!var}"; }
+cleanup() {
+  local status=$?
+  for pid in "${PIDS[@]:-}"; do
+    [ -n "$pid" ] && stop_pid "$pid"
+  done
+  if [ "${BENCH_KEEP:-0}" != 1 ]; then rm -rf "$WORK"; fi
+  exit "$status"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# ---------------------------------------------------------------- tools
+need_apt() { # need_apt COMMAND PACKAGE
+  command -v "$1" >/dev/null 2>&1 && return 0
+  log "installing $2 (Debian package)"
+  apt-get update -qq && apt-get install -y -qq "$2" >/dev/null
+}
+need_apt wrk wrk
+need_apt jq jq
+need_apt curl curl
+command -v dotnet >/dev/null || die "dotnet (the .NET 10 SDK) is required"
+command -v npm >/dev/null || die "node and npm are required for the Prism peer"
+[ -f "$SPEC" ] || die "OpenAPI spec not found at $SPEC (set ACTIONCONNECTIONS_BENCH_SPEC)"
+if [ ! -x "$BENCH_DIR/node_modules/.bin/prism" ] || ! cmp -s "$BENCH_DIR/package-lock.json" "$BENCH_DIR/node_modules/.package-lock.json.ci"; then
+  log "npm ci (Prism, pinned in bench/package-lock.json)"
+  (cd "$BENCH_DIR" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+  cp "$BENCH_DIR/package-lock.json" "$BENCH_DIR/node_modules/.package-lock.json.ci"
+fi
+if [ "$PROFILE" = 1 ]; then
+  for tool in dotnet-trace dotnet-counters; do
+    [ -x "$BENCH_DIR/.tools/$tool" ] || dotnet tool install --tool-path "$BENCH_DIR/.tools" "$tool" >/dev/null
+  done
+fi
+
+rm -rf "$WORK" "$RUN_DIR"
+mkdir -p "$WORK" "$RUN_DIR/wrk"
+LOAD_START=$(cut -d' ' -f1-3 /proc/loadavg)
+
+# ---------------------------------------------------------------- build (Release, the same way for all)
+log "building Release"
+for project in src/ActionConnections.Server bench/Ceiling bench/DiskCeiling bench/Seeder; do
+  dotnet build -c Release --nologo -v quiet "$REPO/$project" >"$RUN_DIR/build.log" 2>&1 || { cat "$RUN_DIR/build.log" >&2; die "build of $project failed"; }
+done
+SERVER_DLL="$REPO/src/ActionConnections.Server/bin/Release/net10.0/ActionConnections.Server.dll"
+CEILING_DLL="$REPO/bench/Ceiling/bin/Release/net10.0/ActionConnections.Bench.Ceiling.dll"
+DISK_DLL="$REPO/bench/DiskCeiling/bin/Release/net10.0/ActionConnections.Bench.DiskCeiling.dll"
+SEEDER_DLL="$REPO/bench/Seeder/bin/Release/net10.0/ActionConnections.Bench.Seeder.dll"
+
+# ---------------------------------------------------------------- helpers
+loadavg() { cut -d' ' -f1 /proc/loadavg; }
+
+# wait_ok URL [curl args...]: poll every 5 ms until a 2xx; prints ms since the last start.
+wait_ok() {
+  local url=$1
+  shift
+  local deadline=$(($(date +%s) + 60))
+  until curl -fsS -o /dev/null --max-time 2 "$@" "$url" 2>/dev/null; do
+    [ "$(date +%s)" -lt "$deadline" ] || die "no 2xx from $url within 60 s"
+    sleep 0.005
+  done
+  echo $((($(date +%s%N) - STARTED_NS) / 1000000))
+}
+
+# measure NAME URL [VAR=VALUE...]: warm up, then one measured wrk run into $RUN_DIR/NAME.json.
+# Extra VAR=VALUE pairs configure lua/request.lua; WRK_C/WRK_T override connections/threads.
+measure() {
+  local name=$1 url=$2
+  shift 2
+  local c=$CONNS t=$THREADS kv watch=""
+  for kv in "$@"; do
+    case "$kv" in WRK_C=*) c=${kv#WRK_C=} ;; WRK_T=*) t=${kv#WRK_T=} ;; WATCH_PID=*) watch=${kv#WATCH_PID=} ;; esac
+  done
+  [ "$t" -le "$c" ] || t=$c
+  log "$name: warm-up ${WARMUP}s, then ${DURATION}s (wrk -t$t -c$c)"
+  env "$@" BENCH_OUT=/dev/null wrk -t"$t" -c"$c" -d"${WARMUP}s" -s "$LUA" "$url" >/dev/null
+  local before cpu_before cpu_after
+  before=$(loadavg)
+  cpu_before=$(cpu_ticks "$watch")
+  env "$@" BENCH_OUT="$RUN_DIR/wrk/$name.out" wrk -t"$t" -c"$c" -d"${DURATION}s" -s "$LUA" "$url" >"$RUN_DIR/wrk/$name.txt"
+  cpu_after=$(cpu_ticks "$watch")
+  # The server's own CPU time per request (from /proc/PID/stat) does not depend on how much of
+  # the machine other work leaves it, unlike req/s.
+  jq -c --arg name "$name" --argjson c "$c" --argjson t "$t" --arg before "$before" --arg after "$(loadavg)" \
+    --argjson ticks "$((cpu_after - cpu_before))" --argjson hz "$(getconf CLK_TCK)" \
+    '. + {name: $name, connections: $c, threads: $t, loadavg_before: ($before|tonumber), loadavg_after: ($after|tonumber),
+          server_cpu_s: ($ticks / $hz), server_cores: ($ticks / $hz / .seconds),
+          server_cpu_us_per_request: (if .requests > 0 and $ticks > 0 then $ticks / $hz * 1000000 / .requests else null end)}' \
+    "$RUN_DIR/wrk/$name.out" >"$RUN_DIR/wrk/$name.json"
+  jq -r '"  \(.rps) req/s  p50 \(.p50_ms) ms  p99 \(.p99_ms) ms  non-2xx \(.non_2xx_3xx)  socket errors \(.socket_errors)  server CPU \(.server_cpu_us_per_request // "?") us/req"' "$RUN_DIR/wrk/$name.json" >&2
+}
+
+# disk_ceiling N LABEL: the durable-commit rate of this disk now, into $RUN_DIR/disk-N.json.
+disk_ceiling() {
+  log "disk ceiling ($2): one-row durable transactions for ${DURATION}s (WAL, synchronous=FULL)"
+  dotnet "$DISK_DLL" "$WORK/disk-ceiling.db" "$DURATION" | jq -c --arg when "$2" '. + {when: $when}' >"$RUN_DIR/disk-$1.json"
+  jq -c . "$RUN_DIR/disk-$1.json" >&2
+}
+
+# cpu_ticks PID: user + system clock ticks the process has used so far (0 without a PID).
+cpu_ticks() {
+  if [ -n "$1" ] && [ -r "/proc/$1/stat" ]; then sed 's/.*) //' "/proc/$1/stat" | awk '{print $12 + $13}'; else echo 0; fi
+}
+
+rss_kb() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status"; }
+hwm_kb() { awk '/^VmHWM:/ {print $2}' "/proc/$1/status"; }
+
+# server_env DATA_DIR: the environment the server and the seeder read.
+server_env() {
+  echo ACTIONCONNECTIONS_DATA_DIR="$1" ACTIONCONNECTIONS_BOOTSTRAP_API_KEY="$DD_API_KEY" ACTIONCONNECTIONS_BOOTSTRAP_APP_KEY="$DD_APP_KEY" \
+    ACTIONCONNECTIONS_RATE_LIMIT_REQUESTS=1000000000
+}
+
+# seed NAME ORGS PER_ORG: a fresh data directory $WORK/NAME with ids in $WORK/NAME.ids.
+seed() {
+  local name=$1 orgs=$2 per_org=$3
+  log "seeding $name: $orgs organisation(s) x $per_org connections"
+  # shellcheck disable=SC2046
+  env $(server_env "$WORK/$name") dotnet "$SEEDER_DLL" seed --orgs "$orgs" --per-org "$per_org" --ids-out "$WORK/$name.ids" >"$RUN_DIR/seed-$name.json"
+  jq -c . "$RUN_DIR/seed-$name.json" >&2
+}
+
+# start_server NAME [extra env...]: start on $WORK/NAME, wait for the first authenticated 200.
+start_server() {
+  local name=$1
+  shift
+  # shellcheck disable=SC2046
+  start server "$RUN_DIR/server-$name.log" env $(server_env "$WORK/$name") "$@" dotnet "$SERVER_DLL" serve --urls "http://127.0.0.1:$SERVER_PORT"
+  READY_MS=$(wait_ok "http://127.0.0.1:$SERVER_PORT/api/v2/actions/connections/$(head -1 "$WORK/$name.ids")" \
+    -H "DD-API-KEY: $DD_API_KEY" -H "DD-APPLICATION-KEY: $DD_APP_KEY")
+  log "server ($name) answered its first authenticated GET ${READY_MS} ms after start"
+}
+
+SERVER=http://127.0.0.1:$SERVER_PORT
+CONN_PATH=/api/v2/actions/connections
+LIST_PATH='/api/v2/actions/connections?page%5Bsize%5D=50'
+printf '%s' '{"data":{"type":"action_connection","attributes":{"name":"bench created","integration":{"type":"AWS","credentials":{"type":"AWSAssumeRole","account_id":"123456789012","role":"r"}}}}}' >"$RUN_DIR/create.body"
+printf '%s' '{"data":{"type":"action_connection","attributes":{"name":"bench renamed"}}}' >"$RUN_DIR/patch.body"
+
+# server_suite NAME: every measured operation against the running server of data set NAME.
+server_suite() {
+  local name=$1 ids="$WORK/$1.ids" app_key_id
+  app_key_id=$(jq -r .app_key_id "$RUN_DIR/seed-$name.json")
+  printf '%s\n' "$app_key_id" >"$WORK/$name.appkey"
+  measure "$name.get" "$SERVER" BENCH_PATH="$CONN_PATH/{id}" BENCH_IDS="$ids" WATCH_PID="$PID_server"
+  # Latency at about half the GET rate. wrk (unlike wrk2) is closed-loop, so the rate is set by
+  # the number of connections C, each waiting HALF_DELAY ms before each request: C connections
+  # offer about C*1000/(HALF_DELAY + latency) requests a second. C is calibrated by two short
+  # probes; a later data set (--full) reuses the same C, so both see the same offered load.
+  if [ -z "${HALF_C:-}" ]; then
+    HALF_DELAY=2
+    local target probe
+    target=$(jq -r '.rps / 2' "$RUN_DIR/wrk/$name.get.json")
+    HALF_C=$(jq -rn --argjson r "$target" --argjson d "$HALF_DELAY" '[($r * ($d + 0.5) / 1000 | round), 1] | max')
+    for probe in 1 2; do
+      BENCH_PATH="$CONN_PATH/{id}" BENCH_IDS="$ids" BENCH_DELAY_MS="$HALF_DELAY" BENCH_OUT="$RUN_DIR/wrk/half-probe.out" \
+        wrk -t1 -c"$HALF_C" -d3s -s "$LUA" "$SERVER" >/dev/null
+      HALF_C=$(jq -r --argjson r "$target" --argjson c "$HALF_C" '[($c * $r / .rps | round), 1] | max' "$RUN_DIR/wrk/half-probe.out")
+      log "half-rate probe $probe: $(jq -r .rps "$RUN_DIR/wrk/half-probe.out") req/s for a target of $target; next C=$HALF_C"
+    done
+  fi
+  measure "$name.get_half" "$SERVER" BENCH_PATH="$CONN_PATH/{id}" BENCH_IDS="$ids" BENCH_DELAY_MS="$HALF_DELAY" WRK_C="$HALF_C" WATCH_PID="$PID_server"
+  measure "$name.get_c1" "$SERVER" BENCH_PATH="$CONN_PATH/{id}" BENCH_IDS="$ids" WRK_C=1 WATCH_PID="$PID_server"
+  measure "$name.list" "$SERVER" BENCH_PATH="$LIST_PATH" WATCH_PID="$PID_server"
+  measure "$name.registration" "$SERVER" BENCH_PATH="/api/v2/actions/app_key_registrations/{id}" BENCH_IDS="$WORK/$name.appkey" WATCH_PID="$PID_server"
+  if [ "$name" = default ]; then
+    # The disk is shared and its sync rate drifts by several times within a minute, so its
+    # ceiling is measured around each write run as well.
+    disk_ceiling 2 "before PATCH"
+    measure "$name.patch" "$SERVER" BENCH_METHOD=PATCH BENCH_PATH="$CONN_PATH/{id}" BENCH_IDS="$ids" BENCH_BODY="$RUN_DIR/patch.body" WATCH_PID="$PID_server"
+    disk_ceiling 3 "between PATCH and create"
+    measure "$name.create" "$SERVER" BENCH_METHOD=POST BENCH_PATH="$CONN_PATH" BENCH_BODY="$RUN_DIR/create.body" WATCH_PID="$PID_server"
+    disk_ceiling 4 "after create"
+  fi
+  jq -n --arg name "$name" --argjson ready "$READY_MS" --argjson rss "$(rss_kb "$PID_server")" --argjson hwm "$(hwm_kb "$PID_server")" \
+    '{name: $name, ready_ms: $ready, rss_kb: $rss, hwm_kb: $hwm}' >"$RUN_DIR/$name.server.json"
+  log "server ($name) VmRSS $(($(rss_kb "$PID_server") / 1024)) MB, VmHWM $(($(hwm_kb "$PID_server") / 1024)) MB"
+}
+
+# ---------------------------------------------------------------- 1. ceilings
+disk_ceiling 1 "start of run"
+
+# The ceiling logs as `dotnet new web` sets it up (bench/Ceiling/appsettings.json: Microsoft.AspNetCore
+# at Warning). The server ships no such file, so ASP.NET Core logs every request to the console at
+# Information; the second run shows what that alone costs a bare endpoint.
+start ceiling "$RUN_DIR/ceiling.log" dotnet "$CEILING_DLL" --urls "http://127.0.0.1:$CEILING_PORT"
+wait_ok "http://127.0.0.1:$CEILING_PORT/ceiling" >/dev/null
+measure ceiling "http://127.0.0.1:$CEILING_PORT" BENCH_PATH=/ceiling WATCH_PID="$PID_ceiling"
+# One connection, no think time: the latency floor of this machine and load generator.
+measure ceiling_c1 "http://127.0.0.1:$CEILING_PORT" BENCH_PATH=/ceiling WRK_C=1 WATCH_PID="$PID_ceiling"
+stop ceiling
+start ceiling "$RUN_DIR/ceiling-info.log" env Logging__LogLevel__Microsoft.AspNetCore=Information dotnet "$CEILING_DLL" --urls "http://127.0.0.1:$CEILING_PORT"
+wait_ok "http://127.0.0.1:$CEILING_PORT/ceiling" >/dev/null
+measure ceiling_info_logging "http://127.0.0.1:$CEILING_PORT" BENCH_PATH=/ceiling WATCH_PID="$PID_ceiling"
+stop ceiling
+
+# ---------------------------------------------------------------- 2. the server, default scale
+seed default "$DEFAULT_ORGS" "$DEFAULT_PER_ORG"
+start_server default
+server_suite default
+
+if [ "$PROFILE" = 1 ]; then
+  PROF="$RUN_DIR/profile"
+  mkdir -p "$PROF"
+  log "profile: runtime counters during the measured part of a GET run"
+  (
+    sleep $((WARMUP + 1))
+    exec "$BENCH_DIR/.tools/dotnet-counters" collect -p "$PID_server" --refresh-interval 1 --duration "00:00:00:$((DURATION - 2))" \
+      --counters System.Runtime,Microsoft.AspNetCore.Hosting --format csv -o "$PROF/counters.csv"
+  ) >/dev/null 2>&1 &
+  counters_pid=$!
+  PIDS+=("$counters_pid")
+  measure profile.get_counters "$SERVER" BENCH_PATH="$CONN_PATH/{id}" BENCH_IDS="$WORK/default.ids" WATCH_PID="$PID_server"
+  wait "$counters_pid" || true
+  # Mean of each counter over the sampled seconds, plus bytes allocated per request.
+  awk -F, -v rps="$(jq -r .rps "$RUN_DIR/wrk/profile.get_counters.json")" '
+    NR > 1 && $3 !~ /assembly|timer|fragmentation|last_collection/ { sum[$3] += $NF; n[$3]++ }
+    END {
+      for (k in sum) printf "%-110s %14.3f\n", k, sum[k] / n[k]
+      a = "dotnet.gc.heap.total_allocated (By / 1 sec)"
+      if (n[a] && rps > 0) printf "%-110s %14.0f\n", "allocated bytes per request (total_allocated / wrk req/s)", sum[a] / n[a] / rps
+    }' "$PROF/counters.csv" | sort >"$PROF/counters.txt" || true
+
+  if command -v perf >/dev/null 2>&1; then
+    log "profile: perf CPU samples (server restarted with a perf map and W^X off so JIT frames resolve)"
+    stop server
+    start_server default DOTNET_PerfMapEnabled=1 DOTNET_EnableWriteXorExecute=0
+    measure profile.get_perf "$SERVER" BENCH_PATH="$CONN_PATH/{id}" BENCH_IDS="$WORK/default.ids" WATCH_PID="$PID_server" &
+    wrk_pid=$!
+    sleep $((WARMUP + 1))
+    perf record -F 999 -g -p "$PID_server" -o "$PROF/perf.data" -- sleep $((DURATION - 2)) >/dev/null 2>&1 || log "perf record failed"
+    wait "$wrk_pid" || true
+    perf report -i "$PROF/perf.data" --no-children --sort dso --stdio -g none 2>/dev/null | grep -v '^#' | grep -v '^$' | head -15 >"$PROF/perf-dso.txt" || true
+    perf report -i "$PROF/perf.data" --no-children --sort dso,symbol --stdio -g none 2>/dev/null | grep -v '^#' | grep -v '^$' | head -80 | cut -c1-220 >"$PROF/perf-self.txt" || true
+    perf report -i "$PROF/perf.data" --children --sort symbol --stdio -g none 2>/dev/null | grep -v '^#' | grep -v '^$' \
+      | grep -E 'ActionConnections|Logging|Json|Sqlite|Routing|Kestrel.*ProcessRequests' | head -80 | cut -c1-220 >"$PROF/perf-inclusive.txt" || true
+    # SQLite's share split by what it was doing: compiling SQL text into a statement (parser,
+    # resolver, planner, code generator: by function name) or running it.
+    perf report -i "$PROF/perf.data" --no-children --sort dso,symbol --stdio -g none 2>/dev/null | grep -v '^#' | awk '
+      $2 == "libe_sqlite3.so" { pct = $1; sub(/%/, "", pct); sym = $4; total += pct
+        if (sym ~ /Parser|^yy_|GetToken|keywordCode|^resolve|Walk|^sqlite3Where|^where|^sqlite3Expr|^expr|Select|^select|AddOp|Pragma|StrICmp|StrIHash|Prepare|ColName|NumCols|MakeReady|^codeAll|^tokenExpr|^sqlite3PExpr|Affinity|Strlen30|StrDup|StrNDup|SpanDup|Finalize|VdbeDelete|VdbeHalt|releaseMemArray|LocateTable|FindTable|^sqlite3Src|^sqlite3Id/) compile += pct
+        else if (sym ~ /Malloc|Free|malloc|free|Realloc|MemGrow/) mem += pct
+        else run += pct }
+      END { printf "libe_sqlite3.so %.1f%% of server CPU samples: compiling SQL %.1f%%, allocator %.1f%%, executing and other %.1f%%\n", total, compile, mem, run }' \
+      >"$PROF/perf-sqlite.txt" || true
+    rm -f "/tmp/perf-$PID_server.map" "/tmp/perfinfo-$PID_server.map"
+  fi
+
+  log "profile: the same GET with Microsoft.AspNetCore logging at Warning, as the ceiling has it (configuration only)"
+  stop server
+  start_server default Logging__LogLevel__Microsoft.AspNetCore=Warning
+  measure profile.get_log_warning "$SERVER" BENCH_PATH="$CONN_PATH/{id}" BENCH_IDS="$WORK/default.ids" WATCH_PID="$PID_server"
+  stop server
+  log "profile: in-process step timings (stopwatch, server stopped)"
+  # shellcheck disable=SC2046
+  env $(server_env "$WORK/default") dotnet "$SEEDER_DLL" steps --ids "$WORK/default.ids" --seconds 2 >"$PROF/steps.json" 2>"$PROF/steps.txt"
+  cat "$PROF/steps.txt" >&2
+else
+  stop server
+fi
+
+# ---------------------------------------------------------------- 3. the peer: Prism mocking the same spec
+start prism "$RUN_DIR/prism.log" "$BENCH_DIR/node_modules/.bin/prism" mock -h 127.0.0.1 -p "$PRISM_PORT" "$SPEC"
+wait_ok "http://127.0.0.1:$PRISM_PORT$CONN_PATH/$(head -1 "$WORK/default.ids")" -H "DD-API-KEY: $DD_API_KEY" -H "DD-APPLICATION-KEY: $DD_APP_KEY" >/dev/null
+measure peer.get "http://127.0.0.1:$PRISM_PORT" BENCH_PATH="$CONN_PATH/{id}" BENCH_IDS="$WORK/default.ids" WATCH_PID="$PID_prism"
+stop prism
+
+# ---------------------------------------------------------------- 4. full scale
+if [ "$FULL" = 1 ]; then
+  rm -rf "$WORK/default" # keep disk use to one large store at a time
+  seed full "$FULL_ORGS" "$FULL_PER_ORG"
+  du -sk "$WORK/full" | awk '{print $1}' >"$RUN_DIR/full.disk_kb"
+  start_server full
+  server_suite full
+  stop server
+fi
+
+# ---------------------------------------------------------------- 5. the ceiling again, to see drift
+start ceiling "$RUN_DIR/ceiling-end.log" dotnet "$CEILING_DLL" --urls "http://127.0.0.1:$CEILING_PORT"
+wait_ok "http://127.0.0.1:$CEILING_PORT/ceiling" >/dev/null
+measure ceiling_end "http://127.0.0.1:$CEILING_PORT" BENCH_PATH=/ceiling WATCH_PID="$PID_ceiling"
+stop ceiling
+
+# ---------------------------------------------------------------- report
+log "writing the report"
+jq -n \
+  --slurpfile runs <(cat "$RUN_DIR"/wrk/*.json) \
+  --slurpfile disk <(cat "$RUN_DIR"/disk-*.json) \
+  --slurpfile servers <(cat "$RUN_DIR"/*.server.json) \
+  --slurpfile seeds <(for f in "$RUN_DIR"/seed-*.json; do jq -c --arg name "$(basename "$f" .json | sed 's/^seed-//')" '. + {name: $name}' "$f"; done) \
+  --slurpfile steps <(cat "$RUN_DIR/profile/steps.json" 2>/dev/null || echo '[]') \
+  --arg command "bench/run.sh${*:+ $*}" \
+  --arg generated "$(date -u +%Y-%m-%dT%H:%M:%SZ)" \
+  --arg commit "$(git -C "$REPO" rev-parse --short HEAD 2>/dev/null || echo unknown)$(git -C "$REPO" diff --quiet HEAD 2>/dev/null || echo '+dirty')" \
+  --arg nproc "$(nproc)" \
+  --arg memory "$(free -h | awk '/^Mem:/ {print $2}')" \
+  --arg cpu "$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')" \
+  --arg kernel "$(uname -r)" \
+  --arg load_start "$LOAD_START" \
+  --arg dotnet "$(dotnet --version)" \
+  --arg runtime "$(dotnet --list-runtimes | awk '/Microsoft.AspNetCore.App/ {v=$2} END {print v}')" \
+  --arg wrk "$(wrk -v 2>&1 | head -1 | awk '{print $1, $2}')" \
+  --arg disk_kb "$(cat "$RUN_DIR/full.disk_kb" 2>/dev/null || echo null)" \
+  --argjson settings "{\"duration_s\": $DURATION, \"warmup_s\": $WARMUP, \"wrk_threads\": $THREADS, \"wrk_connections\": $CONNS}" \
+  '
+  ($runs | map({key: .name, value: .}) | from_entries) as $w
+  | ($servers | map({key: .name, value: .}) | from_entries) as $srv
+  | ($seeds | map({key: .name, value: .}) | from_entries) as $seed
+  | ([$w.ceiling.rps, ($w.ceiling_end.rps // empty)] | add / length) as $kestrel
+  | ($disk | map(.commits_per_s) | add / length) as $commits
+  | [
+      ["ceiling", "bare Kestrel ceiling (start of run)", "kestrel"],
+      ["ceiling_end", "bare Kestrel ceiling (end of run)", "kestrel"],
+      ["ceiling_c1", "bare Kestrel ceiling, one connection (latency floor)", "none"],
+      ["ceiling_info_logging", "bare Kestrel with the server'"'"'s logging (every request at Information)", "kestrel"],
+      ["default.get", "GET connection", "kestrel"],
+      ["default.get_half", "GET connection, throttled to about half rate", "kestrel"],
+      ["default.get_c1", "GET connection, one connection (latency floor)", "none"],
+      ["default.list", "list connections, page[size]=50", "kestrel"],
+      ["default.registration", "GET app key registration", "kestrel"],
+      ["default.patch", "PATCH connection (rename)", "disk"],
+      ["default.create", "create connection (POST)", "disk"],
+      ["peer.get", "peer: the same GET from a Prism mock", "kestrel"],
+      ["full.get", "1M stored: GET connection", "kestrel"],
+      ["full.get_half", "1M stored: GET, same throttle as above", "kestrel"],
+      ["full.get_c1", "1M stored: GET, one connection", "none"],
+      ["full.list", "1M stored: list connections, page[size]=50", "kestrel"],
+      ["full.registration", "1M stored: GET app key registration", "kestrel"],
+      ["profile.get_counters", "profile: GET again, under dotnet-counters", "kestrel"],
+      ["profile.get_perf", "profile: GET again, under perf (perf map on, W^X off)", "kestrel"],
+      ["profile.get_log_warning", "profile: GET with Microsoft.AspNetCore logging at Warning", "kestrel"]
+    ] as $rows
+  | ($rows | map(select($w[.[0]] != null) | $w[.[0]] + {
+      key: .[0], label: .[1], ratio_to: .[2],
+      ratio: (if .[2] == "none" then null else $w[.[0]].rps / (if .[2] == "disk" then $commits else $kestrel end) end)
+    })) as $results
+  | def pct: . * 1000 | round / 10;
+    def ms: . * 100 | round / 100;
+  {
+    generated_at: $generated,
+    command: $command,
+    commit: $commit,
+    machine: {nproc: ($nproc | tonumber), memory: $memory, cpu: $cpu, kernel: $kernel, dotnet_sdk: $dotnet, aspnetcore_runtime: $runtime, wrk: $wrk, loadavg_at_start: $load_start},
+    settings: $settings,
+    ceilings: {kestrel_rps: $kestrel, disk_commits_per_s: $commits, disk_runs: $disk},
+    results: $results,
+    servers: $servers,
+    seeds: $seeds,
+    full_disk_kb: ($disk_kb | fromjson? // null),
+    steps: $steps[0],
+    targets: ([
+      {target: "GET >= 50% of the bare-Kestrel ceiling (req/s)",
+       figure: "\($w["default.get"].ratio // ($w["default.get"].rps / $kestrel) | pct)% (\($w["default.get"].rps | round) of \($kestrel | round) req/s)",
+       met: ($w["default.get"].rps / $kestrel >= 0.5)},
+      {target: "the same, as CPU cost (noise-robust): GET server CPU per request <= 2x the ceiling'"'"'s",
+       figure: "ceiling \($w.ceiling.server_cpu_us_per_request | round) µs / GET \($w["default.get"].server_cpu_us_per_request | round) µs = \($w.ceiling.server_cpu_us_per_request / $w["default.get"].server_cpu_us_per_request | pct)%",
+       met: ($w.ceiling.server_cpu_us_per_request / $w["default.get"].server_cpu_us_per_request >= 0.5)},
+      {target: "GET p99 <= 2 ms at about half that rate",
+       figure: "p99 \($w["default.get_half"].p99_ms | ms) ms at \($w["default.get_half"].rps | round) req/s (\($w["default.get_half"].rps / $w["default.get"].rps | pct)% of the GET rate)",
+       met: ($w["default.get_half"].p99_ms <= 2)},
+      {target: "create >= 50% of the disk ceiling (commits/s)",
+       figure: "\($w["default.create"].rps / $commits | pct)% (\($w["default.create"].rps | round) of \($commits | round)/s)",
+       met: ($w["default.create"].rps / $commits >= 0.5)},
+      {target: "server ready <= 1 s after start (first authenticated 200)",
+       figure: ($servers | map("\(.name): \(.ready_ms) ms") | join(", ")),
+       met: ($servers | all(.ready_ms <= 1000))},
+      {target: "server RSS <= 300 MB after the run",
+       figure: ($servers | map("\(.name): \(.rss_kb / 1024 | round) MB (peak \(.hwm_kb / 1024 | round) MB)") | join(", ")),
+       met: ($servers | all(.rss_kb <= 300 * 1024))}
+    ] + (if $w["full.get"] then [
+      {target: "1M stored: GET p50 within 1.25x of 1k stored (same throttled load)",
+       figure: "\($w["full.get_half"].p50_ms | ms) vs \($w["default.get_half"].p50_ms | ms) ms = \($w["full.get_half"].p50_ms / $w["default.get_half"].p50_ms | . * 100 | round / 100)x",
+       met: ($w["full.get_half"].p50_ms <= 1.25 * $w["default.get_half"].p50_ms)},
+      {target: "1M stored: GET p50 within 1.25x of 1k stored (one connection)",
+       figure: "\($w["full.get_c1"].p50_ms | ms) vs \($w["default.get_c1"].p50_ms | ms) ms = \($w["full.get_c1"].p50_ms / $w["default.get_c1"].p50_ms | . * 100 | round / 100)x",
+       met: ($w["full.get_c1"].p50_ms <= 1.25 * $w["default.get_c1"].p50_ms)},
+      {target: "1M stored: GET p50 within 1.25x of 1k stored (saturated, wrk -c\($settings.wrk_connections))",
+       figure: "\($w["full.get"].p50_ms | ms) vs \($w["default.get"].p50_ms | ms) ms = \($w["full.get"].p50_ms / $w["default.get"].p50_ms | . * 100 | round / 100)x",
+       met: ($w["full.get"].p50_ms <= 1.25 * $w["default.get"].p50_ms)},
+      {target: "seeding 1M connections takes minutes, not hours",
+       figure: "\($seed.full.connection_seconds / 60 | . * 10 | round / 10) min (\($seed.full.connections_per_s) rows/s)",
+       met: ($seed.full.connection_seconds < 3600)}
+    ] else [] end))
+  }' >"$RESULTS/latest.json"
+
+jq -r '
+  def f(n): . * n | round / n;
+  def ms: if . == null then "" else (. | f(100) | tostring) end;
+  "# ActionConnections benchmark\n",
+  "`\(.command)` at \(.commit), \(.generated_at). Machine: \(.machine.nproc) cores (\(.machine.cpu)), \(.machine.memory) RAM, kernel \(.machine.kernel), .NET SDK \(.machine.dotnet_sdk) (ASP.NET Core \(.machine.aspnetcore_runtime)), \(.machine.wrk). Load average at start \(.machine.loadavg_at_start) (other work shares this machine; each row shows the 1-minute load average before→after it). wrk -t\(.settings.wrk_threads) -c\(.settings.wrk_connections) unless noted, \(.settings.warmup_s) s warm-up then \(.settings.duration_s) s measured, loopback.\n",
+  "| measurement | req/s | p50 ms | p99 ms | ratio to ceiling | server CPU µs/req (cores used) | wrk -c | non-2xx | load avg |",
+  "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+  (.ceilings.disk_runs[] | "| **disk ceiling** (\(.when)): durable one-row commits, WAL, synchronous=FULL | \(.commits_per_s | round) commits/s | \(.p50_ms | ms) | \(.p99_ms | ms) | | | 1 writer | | |"),
+  (.ceilings.kestrel_rps as $k | .results[] | "| \(.label) | \(.rps | round) | \(.p50_ms | ms) | \(.p99_ms | ms) | \(if .ratio == null then "" else "\(.ratio * 100 | f(10))% of \(if .ratio_to == "disk" then "disk" else "Kestrel" end)" end) | \(if .server_cpu_us_per_request == null then "" else "\(.server_cpu_us_per_request | round) (\(.server_cores | f(100)))" end) | \(.connections)\(if .name | test("half") then " (2 ms think time)" else "" end) | \(.non_2xx_3xx + .socket_errors) | \(.loadavg_before)→\(.loadavg_after) |"),
+  "\nCeilings used for ratios: Kestrel \(.ceilings.kestrel_rps | round) req/s (mean of its start and end runs), disk \(.ceilings.disk_commits_per_s | round) commits/s (mean of its \(.ceilings.disk_runs | length) runs, from \(.ceilings.disk_runs | map(.commits_per_s) | min | round) to \(.ceilings.disk_runs | map(.commits_per_s) | max | round)). p50/p99 of the disk rows are per commit.\n",
+  "| target | figure | met |",
+  "| --- | --- | :-: |",
+  (.targets[] | "| \(.target) | \(.figure) | \(if .met then "yes" else "**no**" end) |"),
+  (if (.seeds | length) > 0 then "\nSeeding: " + (.seeds | map("\(.name): \(.orgs) org(s), \(.connections) connections in \(.connection_seconds) s (\(.connections_per_s)/s)") | join("; ")) + (if .full_disk_kb then "; 1M-store data directory \(.full_disk_kb / 1024 | round) MB" else "" end) + "." else empty end),
+  (if (.steps | length) > 0 then
+     "\nIn-process step timings of a GET (one thread, stopwatch; `bench/Seeder steps`):\n",
+     "| step | µs/call | bytes allocated/call |", "| --- | ---: | ---: |",
+     (.steps[] | "| \(.step) | \(.us_per_call) | \(.bytes_per_call) |")
+   else empty end)
+' "$RESULTS/latest.json" >"$RESULTS/latest.md"
+if [ "$PROFILE" = 1 ]; then
+  for f in counters.txt perf-dso.txt perf-sqlite.txt perf-self.txt perf-inclusive.txt; do
+    [ -s "$RUN_DIR/profile/$f" ] || continue
+    printf '\n`%s` (of the GET run; full files in bench/results/run/profile/):\n\n```text\n' "$f"
+    head -40 "$RUN_DIR/profile/$f"
+    printf '```\n'
+  done >>"$RESULTS/latest.md"
+fi
+log "wrote $RESULTS/latest.md and $RESULTS/latest.json"
+cat "$RESULTS/latest.md"

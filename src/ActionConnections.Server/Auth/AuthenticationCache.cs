@@ -1,0 +1,75 @@
+using System.Collections.Concurrent;
+using ActionConnections.Hosting;
+using ActionConnections.Identity;
+using Microsoft.Extensions.Options;
+
+namespace ActionConnections.Auth;
+
+/// <summary>
+/// Remembers successful authentications for <see cref="ServerOptions.AuthCacheSeconds"/>, so the
+/// read path costs one database round trip instead of two. The bound is the staleness a change
+/// made elsewhere (another replica, the admin CLI) can have here; changes made through this
+/// server's API invalidate the cache at once. Entries are keyed by a hash of the key pair, never
+/// the keys; failures are never cached.
+/// </summary>
+internal sealed class AuthenticationCache(IIdentityStore identity, TimeProvider time, IOptions<ServerOptions> options)
+{
+    /// <summary>More distinct key pairs than any real deployment uses at once; past it the cache starts over.</summary>
+    private const int MaxEntries = 100_000;
+
+    private readonly ConcurrentDictionary<string, Entry> _entries = new(StringComparer.Ordinal);
+    private readonly long _ttlTicks = TimeSpan.FromSeconds(options.Value.AuthCacheSeconds).Ticks;
+    private long _generation;
+
+    public async Task<Caller?> AuthenticateAsync(string apiKey, string appKey, CancellationToken cancellationToken)
+    {
+        if (_ttlTicks == 0)
+        {
+            return await identity.AuthenticateAsync(apiKey, appKey, cancellationToken);
+        }
+
+        var cacheKey = KeyMaterial.Hash(apiKey + "\n" + appKey);
+        var now = time.GetUtcNow().UtcTicks;
+        var generation = Volatile.Read(ref _generation);
+        if (_entries.TryGetValue(cacheKey, out var entry) && entry.ExpiresAt > now && entry.Generation == generation)
+        {
+            return entry.Caller;
+        }
+
+        var caller = await identity.AuthenticateAsync(apiKey, appKey, cancellationToken);
+        if (caller is not null)
+        {
+            if (_entries.Count >= MaxEntries)
+            {
+                _entries.Clear();
+            }
+
+            // Stamped with the generation read before the lookup: if an invalidation happened
+            // meanwhile, this entry is already stale and will not be used.
+            _entries[cacheKey] = new Entry(caller, now + _ttlTicks, generation);
+        }
+
+        return caller;
+    }
+
+    /// <summary>Forgets everything: a key, principal or registration changed.</summary>
+    public void Invalidate()
+    {
+        Interlocked.Increment(ref _generation);
+        _entries.Clear();
+    }
+
+    private sealed record Entry(Caller Caller, long ExpiresAt, long Generation);
+}
+
+internal static class AuthenticationCacheEndpoints
+{
+    /// <summary>After a successful call, cached authentications are forgotten (the call changed who may do what).</summary>
+    public static RouteHandlerBuilder InvalidatesAuthentication(this RouteHandlerBuilder builder) =>
+        builder.AddEndpointFilter(async (invocation, next) =>
+        {
+            var result = await next(invocation);
+            invocation.HttpContext.RequestServices.GetRequiredService<AuthenticationCache>().Invalidate();
+            return result;
+        });
+}
