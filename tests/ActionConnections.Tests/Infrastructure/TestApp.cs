@@ -67,19 +67,20 @@ internal sealed class TestApp : IAsyncDisposable
     /// <summary>
     /// Starts a server over <paramref name="store"/> (which stays the caller's), or over a fresh
     /// store of its own, disposed with it. <paramref name="settings"/> may add or override
-    /// <c>ActionConnections:*</c> settings.
+    /// <c>ActionConnections:*</c> settings. <see cref="Logs"/> captures every category from
+    /// <paramref name="captureLevel"/> up, whatever the log levels of appsettings.json.
     /// </summary>
-    public static Task<TestApp> StartAsync(IDictionary<string, string?>? settings = null, bool bootstrapKeys = true, TestStore? store = null) =>
-        StartAsync(settings, bootstrapKeys, store ?? TestStore.Create(), ownsStore: store is null, primary: null);
+    public static Task<TestApp> StartAsync(IDictionary<string, string?>? settings = null, bool bootstrapKeys = true, TestStore? store = null, LogLevel captureLevel = LogLevel.Trace) =>
+        StartAsync(settings, bootstrapKeys, store ?? TestStore.Create(), ownsStore: store is null, primary: null, captureLevel);
 
     /// <summary>
     /// Starts a second server over this one's store, as another replica would run: same settings,
     /// its own process state (rate-limit counters, pools). Ids of the bootstrap organisation are this one's.
     /// </summary>
     public Task<TestApp> StartReplicaAsync(IDictionary<string, string?>? settings = null) =>
-        StartAsync(settings, bootstrapKeys: true, Store, ownsStore: false, primary: this);
+        StartAsync(settings, bootstrapKeys: true, Store, ownsStore: false, primary: this, LogLevel.Trace);
 
-    private static async Task<TestApp> StartAsync(IDictionary<string, string?>? settings, bool bootstrapKeys, TestStore store, bool ownsStore, TestApp? primary)
+    private static async Task<TestApp> StartAsync(IDictionary<string, string?>? settings, bool bootstrapKeys, TestStore store, bool ownsStore, TestApp? primary, LogLevel captureLevel)
     {
         var values = new Dictionary<string, string?>(store.Settings)
         {
@@ -113,6 +114,10 @@ internal sealed class TestApp : IAsyncDisposable
             builder.Logging.ClearProviders();
             builder.Logging.SetMinimumLevel(LogLevel.Trace);
             builder.Logging.AddProvider(logs);
+
+            // A rule for this provider overrides the category levels of appsettings.json (framework
+            // logs at Warning), so leak checks see what the server writes at every level.
+            builder.Logging.AddFilter<CapturedLogs>(null, captureLevel);
         });
         try
         {

@@ -50,12 +50,11 @@ public sealed class HostileInputTests(ITestOutputHelper output)
             // Limits out of the way: this test is about what each request does, not how many there are.
             ["ActionConnections:RateLimitRequests"] = "100000000",
             ["ActionConnections:AuthFailureLimit"] = "100000000",
-
-            // The test host keeps every captured log line (ASP.NET Core alone writes two lines of
-            // ten fields per request at Information): ~150 MB here, which would hide what the
-            // server itself keeps. Warnings and errors (an unhandled exception) are still captured.
-            ["Logging:LogLevel:Default"] = "Warning",
-        });
+        },
+        // The test host keeps every captured log line (ASP.NET Core alone writes two lines of ten
+        // fields per request at Information): ~150 MB here, which would hide what the server itself
+        // keeps. Warnings and errors (an unhandled exception) are still captured.
+        captureLevel: Microsoft.Extensions.Logging.LogLevel.Warning);
         var world = await SeedAsync(app);
         var generator = new HostileRequests(world);
         Assert.InRange(generator.SweepCount, 500, requestCount / 2);

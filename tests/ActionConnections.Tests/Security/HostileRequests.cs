@@ -528,8 +528,8 @@ internal sealed class HostileRequests(HostileWorld world)
             headers.Add(("Content-Type", "application/json"));
         }
 
-        // PUT of a registration documents no 404: an unknown key is a 400 there.
-        int[] allowed = method == "PUT" ? [400] : [404];
+        // PUT of a registration and POST of a service account's key document no 404: an unknown id is a 400 there.
+        int[] allowed = method is "PUT" or "POST" ? [400] : [404];
         return new HostileRequest("unknown id", $"unknown id {method} {target}", RawHttp.Build(world.Server, method, target, headers, body is null ? null : Utf8(body)), allowed, shape);
     }
 
