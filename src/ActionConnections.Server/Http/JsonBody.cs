@@ -28,15 +28,21 @@ internal static class JsonBody
             return (null, ErrorWriter.ForStatus(StatusCodes.Status415UnsupportedMediaType));
         }
 
-        JsonDocument document;
         try
         {
-            document = await JsonDocument.ParseAsync(request.Body, Options, cancellationToken);
+            var document = await JsonDocument.ParseAsync(request.Body, Options, cancellationToken);
+            if (HasInvalidUnicode(document.RootElement))
+            {
+                document.Dispose();
+                return (null, InvalidUnicode);
+            }
+
+            return (document, null);
         }
         catch (InvalidOperationException)
         {
-            // The duplicate-name check decodes member names: an unpaired surrogate escape in one fails there.
-            return (null, InvalidText);
+            // Thrown by the duplicate-name check when a member name is an invalid escape.
+            return (null, InvalidUnicode);
         }
         catch (JsonException e)
         {
@@ -50,61 +56,59 @@ internal static class JsonBody
                     : $"request body is not valid JSON{where}";
             return (null, ApiProblem.BadRequest(detail));
         }
-
-        if (!HasValidText(document.RootElement))
-        {
-            document.Dispose();
-            return (null, InvalidText);
-        }
-
-        return (document, null);
     }
 
+    /// <summary>The answer to a body with a string that is not valid Unicode: invalid UTF-8 bytes, or an escape that is not valid UTF-16 (a lone surrogate such as <c>\ud800</c>).</summary>
+    public static ApiProblem InvalidUnicode => ApiProblem.BadRequest("request body holds a string that is not valid Unicode (invalid UTF-8 or a lone surrogate escape)");
+
     /// <summary>
-    /// True when every string and member name decodes. <see cref="JsonDocument"/> checks structure
-    /// only: invalid UTF-8 or an unpaired surrogate escape (<c>"\ud800"</c>) inside a string parses,
-    /// then throws when the string is read, which would be a 500 (or, in a member nobody reads,
-    /// an accepted body that is not JSON). Decoding everything once here makes every later
-    /// <c>GetString()</c> safe.
+    /// JSON allows escapes such as <c>"\ud800"</c> that decode to no valid string, and
+    /// System.Text.Json checks structure only, not the UTF-8 inside strings: it parses both but
+    /// throws on reading the value. Checked once here, for every string and member name, so no
+    /// reader downstream meets one.
     /// </summary>
-    public static bool HasValidText(JsonElement element)
+    public static bool HasInvalidUnicode(JsonElement element)
     {
         try
         {
-            Decode(element);
-            return true;
+            return Walk(element);
         }
         catch (InvalidOperationException)
         {
-            return false;
+            return true;
         }
-    }
 
-    private static ApiProblem InvalidText => ApiProblem.BadRequest("request body is not valid UTF-8 JSON text (invalid bytes or an unpaired surrogate escape in a string)");
-
-    /// <summary>Recursion is bounded by <see cref="MaxDepth"/>, which the parser enforced.</summary>
-    private static void Decode(JsonElement element)
-    {
-        switch (element.ValueKind)
+        static bool Walk(JsonElement element)
         {
-            case JsonValueKind.String:
-                _ = element.GetString();
-                break;
-            case JsonValueKind.Object:
-                foreach (var member in element.EnumerateObject())
-                {
-                    _ = member.Name;
-                    Decode(member.Value);
-                }
+            switch (element.ValueKind)
+            {
+                case JsonValueKind.String:
+                    _ = element.GetString();
+                    return false;
+                case JsonValueKind.Object:
+                    foreach (var property in element.EnumerateObject())
+                    {
+                        _ = property.Name;
+                        if (Walk(property.Value))
+                        {
+                            return true;
+                        }
+                    }
 
-                break;
-            case JsonValueKind.Array:
-                foreach (var item in element.EnumerateArray())
-                {
-                    Decode(item);
-                }
+                    return false;
+                case JsonValueKind.Array:
+                    foreach (var item in element.EnumerateArray())
+                    {
+                        if (Walk(item))
+                        {
+                            return true;
+                        }
+                    }
 
-                break;
+                    return false;
+                default:
+                    return false;
+            }
         }
     }
 

@@ -1,8 +1,8 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Text.Json;
-
 using ActionConnections.Auth;
 using ActionConnections.Errors;
+using ActionConnections.Http;
 
 namespace ActionConnections.KeyManagement;
 
@@ -98,7 +98,7 @@ internal static class KeyManagementRequests
     {
         // The same test as the connection operations: ASP.NET's HasJsonContentType() also takes
         // malformed types such as "application/ json".
-        if (!Http.JsonBody.IsJson(request.ContentType))
+        if (!JsonBody.IsJson(request.ContentType))
         {
             return Validated<T>.Invalid(ErrorWriter.ForStatus(StatusCodes.Status415UnsupportedMediaType));
         }
@@ -108,17 +108,21 @@ internal static class KeyManagementRequests
         {
             document = await JsonDocument.ParseAsync(request.Body, DocumentOptions, ct);
         }
-        catch (Exception e) when (e is JsonException or InvalidOperationException)
+        catch (JsonException)
         {
-            // InvalidOperationException: an unpaired surrogate escape in a member name, met by the duplicate-name check.
             return Validated<T>.Invalid(Invalid(["Malformed JSON body"]));
+        }
+        catch (InvalidOperationException)
+        {
+            // Thrown by the duplicate-name check when a member name is an invalid escape.
+            return Validated<T>.Invalid(Invalid([JsonBody.InvalidUnicode.Errors[0].Detail]));
         }
 
         using (document)
         {
-            if (!Http.JsonBody.HasValidText(document.RootElement))
+            if (JsonBody.HasInvalidUnicode(document.RootElement))
             {
-                return Validated<T>.Invalid(Invalid(["Malformed JSON body"]));
+                return Validated<T>.Invalid(Invalid([JsonBody.InvalidUnicode.Errors[0].Detail]));
             }
 
             var errors = new List<string>();

@@ -10,7 +10,7 @@ internal static class Db
     {
         var command = connection.CreateCommand();
         command.CommandText = sql;
-        command.Transaction = transaction;
+        command.Transaction = transaction is GatedTransaction gated ? gated.Inner : transaction;
         return command;
     }
 

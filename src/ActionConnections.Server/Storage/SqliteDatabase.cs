@@ -10,7 +10,7 @@ namespace ActionConnections.Storage;
 /// Embedded SQLite in the data directory: WAL journal, <c>synchronous=FULL</c> so an
 /// acknowledged commit survives power loss, a busy timeout instead of immediate lock errors.
 /// </summary>
-internal sealed class SqliteDatabase : IDatabase
+internal sealed class SqliteDatabase : IDatabase, IDisposable
 {
     public const string Provider = "sqlite";
 
@@ -22,7 +22,13 @@ internal sealed class SqliteDatabase : IDatabase
 
     private static readonly object Initialized = new();
 
+    /// <summary>How long a write waits for this process's other writers before it answers 503.</summary>
+    private static readonly TimeSpan WriteGateTimeout = TimeSpan.FromSeconds(10);
+
     private readonly string _connectionString;
+
+    /// <summary>One writer at a time in this process (see <see cref="GatedTransaction"/>).</summary>
+    private readonly SemaphoreSlim _writeGate = new(1, 1);
 
     /// <summary>
     /// Native connections already set up. The pool hands the same native connection out again,
@@ -86,18 +92,30 @@ internal sealed class SqliteDatabase : IDatabase
         }
     }
 
-    public ValueTask<DbTransaction> BeginWriteAsync(DbConnection connection, CancellationToken cancellationToken)
+    public void Dispose() => _writeGate.Dispose();
+
+    public async ValueTask<DbTransaction> BeginWriteAsync(DbConnection connection, CancellationToken cancellationToken)
     {
-        cancellationToken.ThrowIfCancellationRequested();
+        if (!await _writeGate.WaitAsync(WriteGateTimeout, cancellationToken))
+        {
+            throw new StoreUnavailableException("The database is busy.", new TimeoutException());
+        }
+
         try
         {
             // deferred: false → BEGIN IMMEDIATE: take the write lock now, so two writers never
             // deadlock upgrading read locks. SQLite's API is synchronous underneath anyway.
-            return ValueTask.FromResult<DbTransaction>(((SqliteConnection)connection).BeginTransaction(deferred: false));
+            return new GatedTransaction(((SqliteConnection)connection).BeginTransaction(deferred: false), _writeGate);
         }
         catch (SqliteException e) when (IsTransient(e))
         {
+            _writeGate.Release();
             throw new StoreUnavailableException("The database is busy.", e);
+        }
+        catch
+        {
+            _writeGate.Release();
+            throw;
         }
     }
 

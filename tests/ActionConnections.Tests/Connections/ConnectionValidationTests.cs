@@ -75,6 +75,8 @@ public sealed class ConnectionValidationTests
     [InlineData("{\"data\":{\"type\":\"action_connection\"}}")]
     [InlineData("{\"data\":{\"type\":\"action_connection\",\"attributes\":[]}}")]
     [InlineData("{\"data\":{\"type\":\"action_connection\",\"attributes\":{\"name\":\"a\",\"name\":\"b\"}}}")]
+    [InlineData("{\"data\":{\"type\":\"action_connection\",\"attributes\":{\"name\":\"\\ud800\"}}}")]
+    [InlineData("{\"data\":{\"type\":\"action_connection\",\"attributes\":{\"\\udfff\":1}}}")]
     public async Task Create_MalformedBody_Returns400AndStoresNothing(string body)
     {
         await using var app = await TestApp.StartAsync();
