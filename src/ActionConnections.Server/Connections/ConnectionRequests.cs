@@ -76,8 +76,14 @@ internal static class ConnectionRequests
             return null;
         }
 
-        var type = data.RequiredString("type");
-        if (data.Has("type") && type != DataType && type.Length > 0)
+        // A mistyped or overlong type is reported by OptionalString; any other string, "" included,
+        // is not the resource type.
+        var type = data.OptionalString("type");
+        if (!data.Has("type"))
+        {
+            data.Fail("type", "missing required field type");
+        }
+        else if (type is not null && type != DataType)
         {
             data.Fail("type", $"data.type must be '{DataType}'");
         }

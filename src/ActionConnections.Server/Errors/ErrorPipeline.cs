@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Microsoft.AspNetCore.Diagnostics;
 
 namespace ActionConnections.Errors;
@@ -46,10 +45,12 @@ internal sealed partial class ApiExceptionHandler(Storage.IDatabase db, ILogger<
             return false;
         }
 
+        // No JsonException arm: request bodies are parsed by JsonBody, which answers malformed
+        // JSON itself, so one that gets here comes from stored data and is the server's fault
+        // (answering "Malformed JSON body" to a GET would blame the client).
         var problem = exception switch
         {
             BadHttpRequestException bad => ErrorWriter.ForStatus(bad.StatusCode),
-            JsonException => ApiProblem.BadRequest("Malformed JSON body"),
             OperationCanceledException when httpContext.RequestAborted.IsCancellationRequested => null,
             _ when db.IsTransient(exception) => ErrorWriter.ForStatus(StatusCodes.Status503ServiceUnavailable),
             _ => ErrorWriter.ForStatus(StatusCodes.Status500InternalServerError),

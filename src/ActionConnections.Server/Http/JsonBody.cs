@@ -58,13 +58,14 @@ internal static class JsonBody
         }
     }
 
-    /// <summary>The answer to a body with a string escape that is not valid UTF-16 (a lone surrogate such as <c>\ud800</c>).</summary>
-    public static ApiProblem InvalidUnicode => ApiProblem.BadRequest("request body holds a string that is not valid Unicode (a lone surrogate escape)");
+    /// <summary>The answer to a body with a string that is not valid Unicode: invalid UTF-8 bytes, or an escape that is not valid UTF-16 (a lone surrogate such as <c>\ud800</c>).</summary>
+    public static ApiProblem InvalidUnicode => ApiProblem.BadRequest("request body holds a string that is not valid Unicode (invalid UTF-8 or a lone surrogate escape)");
 
     /// <summary>
-    /// JSON allows escapes such as <c>"\ud800"</c> that decode to no valid string; System.Text.Json
-    /// parses them but throws on reading the value. Checked once here, for every string and
-    /// member name, so no reader downstream meets one.
+    /// JSON allows escapes such as <c>"\ud800"</c> that decode to no valid string, and
+    /// System.Text.Json checks structure only, not the UTF-8 inside strings: it parses both but
+    /// throws on reading the value. Checked once here, for every string and member name, so no
+    /// reader downstream meets one.
     /// </summary>
     public static bool HasInvalidUnicode(JsonElement element)
     {

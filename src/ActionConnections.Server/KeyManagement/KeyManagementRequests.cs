@@ -96,7 +96,9 @@ internal static class KeyManagementRequests
         HttpRequest request, string type, Guid? pathId, Func<AttributesReader, T> readAttributes, CancellationToken ct)
         where T : class
     {
-        if (!request.HasJsonContentType())
+        // The same test as the connection operations: ASP.NET's HasJsonContentType() also takes
+        // malformed types such as "application/ json".
+        if (!JsonBody.IsJson(request.ContentType))
         {
             return Validated<T>.Invalid(ErrorWriter.ForStatus(StatusCodes.Status415UnsupportedMediaType));
         }

@@ -67,19 +67,20 @@ internal sealed class TestApp : IAsyncDisposable
     /// <summary>
     /// Starts a server over <paramref name="store"/> (which stays the caller's), or over a fresh
     /// store of its own, disposed with it. <paramref name="settings"/> may add or override
-    /// <c>ActionConnections:*</c> settings.
+    /// <c>ActionConnections:*</c> settings. <see cref="Logs"/> captures every category from
+    /// <paramref name="captureLevel"/> up, whatever the log levels of appsettings.json say.
     /// </summary>
-    public static Task<TestApp> StartAsync(IDictionary<string, string?>? settings = null, bool bootstrapKeys = true, TestStore? store = null) =>
-        StartAsync(settings, bootstrapKeys, store ?? TestStore.Create(), ownsStore: store is null, primary: null);
+    public static Task<TestApp> StartAsync(IDictionary<string, string?>? settings = null, bool bootstrapKeys = true, TestStore? store = null, LogLevel captureLevel = LogLevel.Trace) =>
+        StartAsync(settings, bootstrapKeys, store ?? TestStore.Create(), ownsStore: store is null, primary: null, captureLevel);
 
     /// <summary>
     /// Starts a second server over this one's store, as another replica would run: same settings,
     /// its own process state (rate-limit counters, pools). Ids of the bootstrap organisation are this one's.
     /// </summary>
     public Task<TestApp> StartReplicaAsync(IDictionary<string, string?>? settings = null) =>
-        StartAsync(settings, bootstrapKeys: true, Store, ownsStore: false, primary: this);
+        StartAsync(settings, bootstrapKeys: true, Store, ownsStore: false, primary: this, LogLevel.Trace);
 
-    private static async Task<TestApp> StartAsync(IDictionary<string, string?>? settings, bool bootstrapKeys, TestStore store, bool ownsStore, TestApp? primary)
+    private static async Task<TestApp> StartAsync(IDictionary<string, string?>? settings, bool bootstrapKeys, TestStore store, bool ownsStore, TestApp? primary, LogLevel captureLevel)
     {
         var values = new Dictionary<string, string?>(store.Settings)
         {
@@ -109,6 +110,13 @@ internal sealed class TestApp : IAsyncDisposable
         var logs = new CapturedLogs();
         var app = Program.BuildServer(["--urls", "http://127.0.0.1:0"], builder =>
         {
+            // appsettings.json keeps framework categories at Warning. Leak checks must see what the
+            // server writes at any level an operator may configure, so every configured level is
+            // set to captureLevel; the server's own filters in code still apply, as in production.
+            var levels = builder.Configuration.GetSection("Logging:LogLevel").GetChildren()
+                .ToDictionary(level => $"Logging:LogLevel:{level.Key}", _ => (string?)captureLevel.ToString());
+            levels["Logging:LogLevel:Default"] = captureLevel.ToString();
+            builder.Configuration.AddInMemoryCollection(levels);
             builder.Configuration.AddInMemoryCollection(values);
             builder.Logging.ClearProviders();
             builder.Logging.SetMinimumLevel(LogLevel.Trace);

@@ -75,6 +75,11 @@ internal sealed partial record AwsAssumeRole : AwsCredentials
         return value;
     }
 
-    [GeneratedRegex(@"^\d{12}$")]
+    /// <summary>
+    /// The spec's <c>^\d{12}$</c> as Go reads it: ASCII digits, end of text. .NET's <c>\d</c> also
+    /// matches other scripts' digits and its <c>$</c> a final newline, which would accept
+    /// <c>"123456789012\n"</c> and <c>"١٢٣٤٥٦٧٨٩٠١٢"</c>.
+    /// </summary>
+    [GeneratedRegex(@"^[0-9]{12}\z")]
     private static partial Regex AccountIdPattern();
 }

@@ -156,10 +156,18 @@ internal readonly struct JsonObjectReader
         return items;
     }
 
-    /// <summary>The <c>type</c> discriminator, wherever it stands in the object; recorded as missing when absent.</summary>
+    /// <summary>
+    /// The <c>type</c> discriminator, wherever it stands in the object; recorded as missing when
+    /// absent and as an error when empty (callers stop on null, so null always comes with an error).
+    /// </summary>
     public string? Discriminator()
     {
         var type = ReadString("type", required: true, 128);
+        if (type is { Length: 0 })
+        {
+            Fail("type", "type must not be empty");
+        }
+
         return string.IsNullOrEmpty(type) ? null : type;
     }
 
