@@ -108,7 +108,10 @@ public sealed class DatabaseOutageTests(ITestOutputHelper output)
             Assert.Equal(200, (await app.Client.GetJsonAsync($"{Connections}/{id}")).Status);
         }
 
-        Assert.DoesNotContain(app.Logs.Lines, line => line.StartsWith("Error", StringComparison.Ordinal));
+        // The one error allowed: an audit event whose write met the outage after its operation
+        // committed (a documented limit, docs/SECURITY.md "Not covered").
+        Assert.DoesNotContain(app.Logs.Lines, line => line.StartsWith("Error", StringComparison.Ordinal)
+            && !line.StartsWith("Error ActionConnections.Audit.AuditRecorder: Could not write the audit event", StringComparison.Ordinal));
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(30), $"the test took {clock.Elapsed}");
     }
 
