@@ -8,8 +8,18 @@ internal static class Db
 {
     public static DbCommand Command(this DbConnection connection, string sql, DbTransaction? transaction = null)
     {
-        var command = connection.CreateCommand();
-        command.CommandText = sql;
+        // A pooled SQLite connection keeps each statement prepared; others compile per command.
+        DbCommand command;
+        if (connection is PooledSqliteConnection pooled)
+        {
+            command = pooled.Command(sql);
+        }
+        else
+        {
+            command = connection.CreateCommand();
+            command.CommandText = sql;
+        }
+
         command.Transaction = transaction is GatedTransaction gated ? gated.Inner : transaction;
         return command;
     }

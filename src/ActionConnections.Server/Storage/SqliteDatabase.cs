@@ -1,5 +1,4 @@
 using System.Data.Common;
-using System.Runtime.CompilerServices;
 using ActionConnections.Hosting;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Options;
@@ -20,21 +19,17 @@ internal sealed class SqliteDatabase : IDatabase, IDisposable
 
     private const string PerConnectionPragmas = "PRAGMA busy_timeout = 5000; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;";
 
-    private static readonly object Initialized = new();
-
     /// <summary>How long a write waits for this process's other writers before it answers 503.</summary>
     private static readonly TimeSpan WriteGateTimeout = TimeSpan.FromSeconds(10);
 
-    private readonly string _connectionString;
+    /// <summary>Idle connections kept open; more may be open at once while busy.</summary>
+    private static readonly int MaxIdleConnections = Math.Max(16, 4 * Environment.ProcessorCount);
 
     /// <summary>One writer at a time in this process (see <see cref="GatedTransaction"/>).</summary>
     private readonly SemaphoreSlim _writeGate = new(1, 1);
 
-    /// <summary>
-    /// Native connections already set up. The pool hands the same native connection out again,
-    /// and its PRAGMAs stay set, so they run once per native connection, not once per request.
-    /// </summary>
-    private readonly ConditionalWeakTable<SQLitePCL.sqlite3, object> _initialized = new();
+    /// <summary>Long-lived connections with their statements kept prepared (<see cref="SqliteConnectionPool"/>).</summary>
+    private readonly SqliteConnectionPool _pool;
 
     public SqliteDatabase(IOptions<ServerOptions> options)
     {
@@ -53,46 +48,45 @@ internal sealed class SqliteDatabase : IDatabase, IDisposable
             }
         }
 
-        _connectionString = new SqliteConnectionStringBuilder
+        var connectionString = new SqliteConnectionStringBuilder
         {
             DataSource = Path,
             Mode = SqliteOpenMode.ReadWriteCreate,
-            Pooling = true,
+            Pooling = false,
             DefaultTimeout = 30,
         }.ToString();
+        _pool = new SqliteConnectionPool(connectionString, SetUp, MaxIdleConnections);
     }
 
     public string ProviderName => Provider;
 
     public string Path { get; }
 
-    public async ValueTask<DbConnection> OpenAsync(CancellationToken cancellationToken)
+    public ValueTask<DbConnection> OpenAsync(CancellationToken cancellationToken)
     {
-        var connection = new SqliteConnection(_connectionString);
         try
         {
-            await connection.OpenAsync(cancellationToken);
-            if (connection.Handle is not { } handle || !_initialized.TryGetValue(handle, out _))
-            {
-                using var pragma = connection.CreateCommand();
-                pragma.CommandText = PerConnectionPragmas;
-                await pragma.ExecuteNonQueryAsync(cancellationToken);
-                if (connection.Handle is { } opened)
-                {
-                    _initialized.AddOrUpdate(opened, Initialized);
-                }
-            }
-
-            return connection;
+            return ValueTask.FromResult<DbConnection>(_pool.Rent());
         }
         catch (SqliteException e)
         {
-            await connection.DisposeAsync();
             throw new StoreUnavailableException("The SQLite database could not be opened.", e);
         }
     }
 
-    public void Dispose() => _writeGate.Dispose();
+    public void Dispose()
+    {
+        _pool.Dispose();
+        _writeGate.Dispose();
+    }
+
+    /// <summary>Runs once per native connection: these settings stay with it while it is pooled.</summary>
+    private static void SetUp(SqliteConnection connection)
+    {
+        using var pragma = connection.CreateCommand();
+        pragma.CommandText = PerConnectionPragmas;
+        pragma.ExecuteNonQuery();
+    }
 
     public async ValueTask<DbTransaction> BeginWriteAsync(DbConnection connection, CancellationToken cancellationToken)
     {
