@@ -10,8 +10,6 @@ using ActionConnections.Identity;
 using ActionConnections.Json;
 using ActionConnections.RateLimiting;
 using ActionConnections.Storage;
-
-using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
@@ -44,29 +42,17 @@ internal static class StepsCommand
         var appKey = options.BootstrapAppKey ?? throw new InvalidOperationException("Set ACTIONCONNECTIONS_BOOTSTRAP_APP_KEY.");
         var caller = await identity.AuthenticateAsync(apiKey, appKey, cancellationToken) ?? throw new InvalidOperationException("The bootstrap keys do not authenticate.");
         var ids = (await File.ReadAllLinesAsync(idsFile, cancellationToken)).Where(l => l.Length > 0).Select(Guid.Parse).ToArray();
-        var sample = await store.FindAsync(caller.OrgId, ids[0], cancellationToken) ?? throw new InvalidOperationException("The first id is not found.");
+        var sample = await store.FindPublicAsync(caller.OrgId, ids[0], cancellationToken) ?? throw new InvalidOperationException("The first id is not found.");
         var storedIntegration = JsonSerializer.Serialize(sample.Integration, AppJson.Context.Integration);
-        var rawConnectionString = new SqliteConnectionStringBuilder
-        {
-            DataSource = ((SqliteDatabase)db).Path,
-            Mode = SqliteOpenMode.ReadWriteCreate,
-            Pooling = true,
-            DefaultTimeout = 30,
-        }.ToString();
         var next = 0;
 
         var steps = new (string Name, Func<Task> Body)[]
         {
-            ("open pooled connection + 3 PRAGMAs (IDatabase.OpenAsync)", async () =>
+            ("rent + return a pooled connection (IDatabase.OpenAsync)", async () =>
             {
                 await using var connection = await db.OpenAsync(cancellationToken);
             }),
-            ("open pooled connection, no PRAGMAs", async () =>
-            {
-                await using var connection = new SqliteConnection(rawConnectionString);
-                await connection.OpenAsync(cancellationToken);
-            }),
-            ("authenticate: 2 SHA-256 + open + 1 query (AuthenticateAsync)", async () =>
+            ("authenticate, uncached: 2 SHA-256 + 1 query (AuthenticateAsync)", async () =>
                 _ = await identity.AuthenticateAsync(apiKey, appKey, cancellationToken)),
             ("hash both keys (SHA-256, hex)", () =>
             {
@@ -76,12 +62,12 @@ internal static class StepsCommand
             }),
             ("rate limiter: peek + acquire", () =>
             {
-                _ = limiter.Acquire("auth|127.0.0.1", RateLimitGroups.Authentication, int.MaxValue, 60, consume: false);
-                _ = limiter.Acquire($"{caller.OrgId:N}|action_connections", "action_connections", int.MaxValue, 60);
+                _ = limiter.Acquire(RateLimitKey.ForFailuresFrom("127.0.0.1"), int.MaxValue, 60, consume: false);
+                _ = limiter.Acquire(RateLimitKey.ForOrganization(caller.OrgId, "action_connections"), int.MaxValue, 60);
                 return Task.CompletedTask;
             }),
-            ("find connection: open + 1 query + parse stored JSON (FindAsync)", async () =>
-                _ = await store.FindAsync(caller.OrgId, ids[next++ % ids.Length], cancellationToken)),
+            ("find connection: 1 prepared query + parse stored JSON (FindPublicAsync)", async () =>
+                _ = await store.FindPublicAsync(caller.OrgId, ids[next++ % ids.Length], cancellationToken)),
             ("parse stored integration JSON", () =>
             {
                 _ = JsonSerializer.Deserialize(storedIntegration, AppJson.Context.Integration);
@@ -129,7 +115,7 @@ internal static class StepsCommand
     }
 
     /// <summary>The mapping of ConnectionsApi's GET (private there), repeated to time it.</summary>
-    private static ActionConnectionData ToData(ConnectionRecord connection, Caller caller) => new()
+    private static ActionConnectionData ToData(PublicConnection connection, Caller caller) => new()
     {
         Id = connection.Id.ToString("D"),
         Attributes = new ActionConnectionAttributes

@@ -36,8 +36,8 @@ internal sealed partial class ApiGatewayMiddleware(
         }
 
         var client = context.Connection.RemoteIpAddress?.ToString() ?? "unknown";
-        var failureKey = "auth|" + client;
-        var failures = limiter.Acquire(failureKey, RateLimitGroups.Authentication, _options.AuthFailureLimit, _options.RateLimitPeriodSeconds, consume: false);
+        var failureKey = RateLimitKey.ForFailuresFrom(client);
+        var failures = limiter.Acquire(failureKey, _options.AuthFailureLimit, _options.RateLimitPeriodSeconds, consume: false);
         if (!failures.Allowed)
         {
             failures.ApplyTo(context.Response);
@@ -61,13 +61,13 @@ internal sealed partial class ApiGatewayMiddleware(
             // organisation sees attempts made with its keys; otherwise with no organisation.
             var orgHint = apiKey.Length is > 0 and <= 256 ? await identity.FindOrganizationOfApiKeyAsync(apiKey, context.RequestAborted) : null;
             await audit.RecordHttpAsync(context, AuditActions.AuthenticationFailure, null, null, StatusCodes.Status403Forbidden, orgHint);
-            limiter.Acquire(failureKey, RateLimitGroups.Authentication, _options.AuthFailureLimit, _options.RateLimitPeriodSeconds).ApplyTo(context.Response);
+            limiter.Acquire(failureKey, _options.AuthFailureLimit, _options.RateLimitPeriodSeconds).ApplyTo(context.Response);
             await ErrorWriter.WriteAsync(context, ApiProblem.Forbidden());
             return;
         }
 
         var group = RateLimitGroups.For(context.Request.Path);
-        var decision = limiter.Acquire($"{caller.OrgId:N}|{group}", group, _options.RateLimitRequests, _options.RateLimitPeriodSeconds);
+        var decision = limiter.Acquire(RateLimitKey.ForOrganization(caller.OrgId, group), _options.RateLimitRequests, _options.RateLimitPeriodSeconds);
         decision.ApplyTo(context.Response);
         if (!decision.Allowed)
         {

@@ -1,4 +1,8 @@
+using System.Buffers;
 using System.Collections.Concurrent;
+using System.Runtime.InteropServices;
+using System.Security.Cryptography;
+using System.Text;
 using ActionConnections.Hosting;
 using ActionConnections.Identity;
 using Microsoft.Extensions.Options;
@@ -17,7 +21,7 @@ internal sealed class AuthenticationCache(IIdentityStore identity, TimeProvider 
     /// <summary>More distinct key pairs than any real deployment uses at once; past it the cache starts over.</summary>
     private const int MaxEntries = 100_000;
 
-    private readonly ConcurrentDictionary<string, Entry> _entries = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<PairHash, Entry> _entries = new();
     private readonly long _ttlTicks = TimeSpan.FromSeconds(options.Value.AuthCacheSeconds).Ticks;
     private long _generation;
 
@@ -28,7 +32,7 @@ internal sealed class AuthenticationCache(IIdentityStore identity, TimeProvider 
             return await identity.AuthenticateAsync(apiKey, appKey, cancellationToken);
         }
 
-        var cacheKey = KeyMaterial.Hash(apiKey + "\n" + appKey);
+        var cacheKey = PairHash.Of(apiKey, appKey);
         var now = time.GetUtcNow().UtcTicks;
         var generation = Volatile.Read(ref _generation);
         if (_entries.TryGetValue(cacheKey, out var entry) && entry.ExpiresAt > now && entry.Generation == generation)
@@ -60,6 +64,33 @@ internal sealed class AuthenticationCache(IIdentityStore identity, TimeProvider 
     }
 
     private sealed record Entry(Caller Caller, long ExpiresAt, long Generation);
+
+    /// <summary>SHA-256 of <c>api key + "\n" + app key</c> as UTF-8, computed without allocating.</summary>
+    private readonly record struct PairHash(UInt128 High, UInt128 Low)
+    {
+        public static PairHash Of(string apiKey, string appKey)
+        {
+            var length = Encoding.UTF8.GetMaxByteCount(apiKey.Length + 1 + appKey.Length);
+            var rented = length > 1024 ? ArrayPool<byte>.Shared.Rent(length) : null;
+            try
+            {
+                var buffer = rented is null ? stackalloc byte[length] : rented;
+                var written = Encoding.UTF8.GetBytes(apiKey, buffer);
+                buffer[written++] = (byte)'\n';
+                written += Encoding.UTF8.GetBytes(appKey, buffer[written..]);
+                Span<byte> digest = stackalloc byte[SHA256.HashSizeInBytes];
+                SHA256.HashData(buffer[..written], digest);
+                return new PairHash(MemoryMarshal.Read<UInt128>(digest), MemoryMarshal.Read<UInt128>(digest[16..]));
+            }
+            finally
+            {
+                if (rented is not null)
+                {
+                    ArrayPool<byte>.Shared.Return(rented);
+                }
+            }
+        }
+    }
 }
 
 internal static class AuthenticationCacheEndpoints

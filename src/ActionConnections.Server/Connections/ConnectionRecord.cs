@@ -22,7 +22,22 @@ internal sealed record ConnectionRecord(
     string? KeyId)
 {
     public override string ToString() => $"ConnectionRecord {{ Id = {Id}, OrgId = {OrgId}, Type = {Integration.Type}, Version = {Version} }}";
+
+    public PublicConnection ToPublic() => new(Id, Name, Integration, Tags, CreatedBy, CreatedAt, UpdatedAt);
 }
+
+/// <summary>
+/// What the API shows of a stored connection, and all that reads (GET, list) load: no secret
+/// material at all, not even ciphertext.
+/// </summary>
+internal sealed record PublicConnection(
+    Guid Id,
+    string Name,
+    Integration Integration,
+    IReadOnlyList<string>? Tags,
+    Guid CreatedBy,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset UpdatedAt);
 
 /// <summary>Filters of the list extension.</summary>
 internal sealed record ConnectionFilter(string? NameContains, string? IntegrationType);

@@ -86,7 +86,7 @@ internal static class ConnectionsApi
             return new ApiProblemResult(InvalidConnectionId);
         }
 
-        var connection = await store.FindAsync(caller.OrgId, id, ct);
+        var connection = await store.FindPublicAsync(caller.OrgId, id, ct);
         return connection is null
             ? new ApiProblemResult(NotFound("error getting connection"))
             : JsonApiResult.Ok(new ActionConnectionResponse(ToData(connection, caller)), AppJson.Context.ActionConnectionResponse);
@@ -124,7 +124,7 @@ internal static class ConnectionsApi
             var outcome = await connections.UpdateAsync(caller, id, request, ct);
             return outcome switch
             {
-                { Connection: { } updated } => JsonApiResult.Ok(new ActionConnectionResponse(ToData(updated, caller)), AppJson.Context.ActionConnectionResponse),
+                { Connection: { } updated } => JsonApiResult.Ok(new ActionConnectionResponse(ToData(updated.ToPublic(), caller)), AppJson.Context.ActionConnectionResponse),
                 { Errors: { } invalid } => new ApiProblemResult(invalid.ToProblem()),
 
                 // The real service says "creating" on update too (BEHAVIOR.md §7).
@@ -226,7 +226,7 @@ internal static class ConnectionsApi
         },
     };
 
-    private static ActionConnectionData ToData(ConnectionRecord connection, Caller caller) => new()
+    private static ActionConnectionData ToData(PublicConnection connection, Caller caller) => new()
     {
         Id = connection.Id.ToString("D"),
         Attributes = new ActionConnectionAttributes

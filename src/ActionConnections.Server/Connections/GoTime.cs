@@ -8,11 +8,34 @@ namespace ActionConnections.Connections;
 /// </summary>
 internal static class GoTime
 {
+    /// <summary>The format of a fraction of N digits, leading zeros kept, at index N.</summary>
+    private static readonly string[] FractionFormats = ["", "0", "00", "000", "0000", "00000", "000000", "0000000"];
+
     public static string Format(DateTimeOffset time)
     {
-        var utc = time.ToUniversalTime();
-        var fraction = (utc.Ticks % TimeSpan.TicksPerSecond).ToString("0000000", CultureInfo.InvariantCulture).TrimEnd('0');
-        var seconds = utc.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture);
-        return fraction.Length == 0 ? $"{seconds} +0000 UTC" : $"{seconds}.{fraction} +0000 UTC";
+        var utc = time.UtcDateTime;
+        var fraction = (int)(utc.Ticks % TimeSpan.TicksPerSecond);
+        var digits = 7;
+        while (fraction != 0 && fraction % 10 == 0)
+        {
+            fraction /= 10;
+            digits--;
+        }
+
+        // "yyyy-MM-dd HH:mm:ss" + ("." + digits when there is a fraction) + " +0000 UTC"
+        var length = 19 + (fraction == 0 ? 0 : 1 + digits) + 10;
+        return string.Create(length, (utc, fraction, digits), static (span, state) =>
+        {
+            var (utc, fraction, digits) = state;
+            utc.TryFormat(span, out var written, "yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture);
+            if (fraction != 0)
+            {
+                span[written++] = '.';
+                fraction.TryFormat(span[written..], out _, FractionFormats[digits], CultureInfo.InvariantCulture);
+                written += digits;
+            }
+
+            " +0000 UTC".CopyTo(span[written..]);
+        });
     }
 }

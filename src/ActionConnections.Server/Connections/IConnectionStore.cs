@@ -7,7 +7,11 @@ internal interface IConnectionStore
 {
     Task InsertAsync(ConnectionRecord connection, CancellationToken cancellationToken);
 
+    /// <summary>The whole stored connection, sealed secrets included (for updates and rotation).</summary>
     Task<ConnectionRecord?> FindAsync(Guid orgId, Guid id, CancellationToken cancellationToken);
+
+    /// <summary>What GET shows: the public columns only.</summary>
+    Task<PublicConnection?> FindPublicAsync(Guid orgId, Guid id, CancellationToken cancellationToken);
 
     /// <summary>
     /// Replaces the stored connection if it is still at <paramref name="expectedVersion"/>
@@ -27,5 +31,5 @@ internal interface IConnectionStore
     Task<IReadOnlyList<(Guid OrgId, Guid Id)>> ListNotUnderKeyAsync(string keyId, int limit, CancellationToken cancellationToken);
 
     /// <summary>A page in stable order (name, then id); total counts the organisation's connections, filtered those that match.</summary>
-    Task<(Page<ConnectionRecord> Page, long TotalFiltered)> ListAsync(Guid orgId, ConnectionFilter filter, int pageSize, long pageNumber, CancellationToken cancellationToken);
+    Task<(Page<PublicConnection> Page, long TotalFiltered)> ListAsync(Guid orgId, ConnectionFilter filter, int pageSize, long pageNumber, CancellationToken cancellationToken);
 }

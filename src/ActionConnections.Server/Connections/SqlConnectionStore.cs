@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Data.Common;
 using System.Text;
 using System.Text.Json;
@@ -13,7 +14,25 @@ namespace ActionConnections.Connections;
 /// </summary>
 internal sealed class SqlConnectionStore(IDatabase db) : IConnectionStore
 {
+    /// <summary>Every column, in the order <see cref="Read"/> reads them.</summary>
     private const string Columns = "id, org_id, name, integration_type, credential_type, integration, secrets, tags, created_by, created_at, updated_at, version, key_id";
+
+    /// <summary>
+    /// The columns reads show (no secrets) after the row's version, in the order
+    /// <see cref="ReadPublic"/> reads them.
+    /// </summary>
+    private const string PublicColumns = "version, updated_at, id, name, integration, tags, created_by, created_at";
+
+    /// <summary>How many parsed rows <see cref="_parsed"/> keeps before it starts over.</summary>
+    private const int MaxParsedRows = 10_000;
+
+    /// <summary>
+    /// Rows already parsed, by id, each with the version and update time it was read at. A read
+    /// still queries the row, then reuses the parsed form only if the row is at that version
+    /// (every write bumps it), so it is never stale, whichever process wrote; it only saves
+    /// decoding the same stored JSON again.
+    /// </summary>
+    private readonly ConcurrentDictionary<Guid, ParsedRow> _parsed = new();
 
     public async Task InsertAsync(ConnectionRecord connection, CancellationToken cancellationToken)
     {
@@ -37,6 +56,15 @@ internal sealed class SqlConnectionStore(IDatabase db) : IConnectionStore
             .With("@org", orgId).With("@id", id);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         return await reader.ReadAsync(cancellationToken) ? Read(reader) : null;
+    }
+
+    public async Task<PublicConnection?> FindPublicAsync(Guid orgId, Guid id, CancellationToken cancellationToken)
+    {
+        await using var conn = await db.OpenAsync(cancellationToken);
+        await using var command = conn.Command($"SELECT {PublicColumns} FROM connections WHERE org_id = @org AND id = @id;")
+            .With("@org", orgId).With("@id", id);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        return await reader.ReadAsync(cancellationToken) ? ReadPublic(reader) : null;
     }
 
     public async Task<bool> ReplaceAsync(ConnectionRecord connection, long expectedVersion, CancellationToken cancellationToken)
@@ -68,38 +96,45 @@ internal sealed class SqlConnectionStore(IDatabase db) : IConnectionStore
         }
 
         await tx.CommitAsync(cancellationToken);
+        _parsed.TryRemove(id, out _);
         return deleted == 1;
     }
 
-    public async Task<(Page<ConnectionRecord> Page, long TotalFiltered)> ListAsync(Guid orgId, ConnectionFilter filter, int pageSize, long pageNumber, CancellationToken cancellationToken)
+    public async Task<(Page<PublicConnection> Page, long TotalFiltered)> ListAsync(Guid orgId, ConnectionFilter filter, int pageSize, long pageNumber, CancellationToken cancellationToken)
     {
         const string Where = "org_id = @org AND (@pattern IS NULL OR lower(name) LIKE @pattern ESCAPE '\\') AND (@itype IS NULL OR integration_type = @itype)";
         var pattern = filter.NameContains is null ? null : $"%{EscapeLike(filter.NameContains.ToLowerInvariant())}%";
         await using var conn = await db.OpenAsync(cancellationToken);
         long total, totalFiltered;
-        await using (var count = conn.Command($"""
-            SELECT (SELECT COUNT(*) FROM connections WHERE org_id = @org), (SELECT COUNT(*) FROM connections WHERE {Where});
-            """).With("@org", orgId).With("@pattern", pattern).With("@itype", filter.IntegrationType))
+        var filtered = pattern is not null || filter.IntegrationType is not null;
+        await using (var count = conn.Command(filtered
+            ? $"SELECT (SELECT COUNT(*) FROM connections WHERE org_id = @org), (SELECT COUNT(*) FROM connections WHERE {Where});"
+            : "SELECT COUNT(*), COUNT(*) FROM connections WHERE org_id = @org;").With("@org", orgId))
         {
+            if (filtered)
+            {
+                count.With("@pattern", pattern).With("@itype", filter.IntegrationType);
+            }
+
             await using var reader = await count.ExecuteReaderAsync(cancellationToken);
             await reader.ReadAsync(cancellationToken);
             total = reader.GetInt64(0);
             totalFiltered = reader.GetInt64(1);
         }
 
-        var items = new List<ConnectionRecord>();
-        await using (var command = conn.Command($"SELECT {Columns} FROM connections WHERE {Where} ORDER BY name, id LIMIT @limit OFFSET @offset;")
+        var items = new List<PublicConnection>();
+        await using (var command = conn.Command($"SELECT {PublicColumns} FROM connections WHERE {Where} ORDER BY name, id LIMIT @limit OFFSET @offset;")
             .With("@org", orgId).With("@pattern", pattern).With("@itype", filter.IntegrationType)
             .With("@limit", (long)pageSize).With("@offset", pageNumber * pageSize))
         {
             await using var reader = await command.ExecuteReaderAsync(cancellationToken);
             while (await reader.ReadAsync(cancellationToken))
             {
-                items.Add(Read(reader));
+                items.Add(ReadPublic(reader));
             }
         }
 
-        return (new Page<ConnectionRecord>(items, total), totalFiltered);
+        return (new Page<PublicConnection>(items, total), totalFiltered);
     }
 
     public async Task<IReadOnlyList<string>> KeyIdsInUseAsync(CancellationToken cancellationToken)
@@ -146,18 +181,49 @@ internal sealed class SqlConnectionStore(IDatabase db) : IConnectionStore
         .With("@tags", c.Tags is null ? null : JsonSerializer.Serialize([.. c.Tags], AppJson.Context.ListString))
         .With("@by", c.CreatedBy).With("@created", c.CreatedAt).With("@updated", c.UpdatedAt).With("@version", c.Version).With("@key", c.KeyId);
 
+    /// <summary>Reads a row of <see cref="Columns"/> by position, in their order.</summary>
     private static ConnectionRecord Read(DbDataReader r) => new(
-        r.GetGuid("id"),
-        r.GetGuid("org_id"),
-        r.Text("name"),
-        JsonSerializer.Deserialize(r.Text("integration"), AppJson.Context.Integration) ?? throw new InvalidDataException("Stored integration is null."),
-        JsonSerializer.Deserialize(r.Text("secrets"), AppJson.Context.DictionaryStringString) ?? [],
-        r.NullableText("tags") is { } tags ? JsonSerializer.Deserialize(tags, AppJson.Context.ListString) : null,
-        r.GetGuid("created_by"),
-        r.Time("created_at"),
-        r.Time("updated_at"),
-        r.Int64("version"),
-        r.NullableText("key_id"));
+        Guid.Parse(r.GetString(0)),
+        Guid.Parse(r.GetString(1)),
+        r.GetString(2),
+        JsonSerializer.Deserialize(r.GetString(5), AppJson.Context.Integration) ?? throw new InvalidDataException("Stored integration is null."),
+        JsonSerializer.Deserialize(r.GetString(6), AppJson.Context.DictionaryStringString) ?? [],
+        r.IsDBNull(7) ? null : JsonSerializer.Deserialize(r.GetString(7), AppJson.Context.ListString),
+        Guid.Parse(r.GetString(8)),
+        Db.FromMicros(r.GetInt64(9)),
+        Db.FromMicros(r.GetInt64(10)),
+        r.GetInt64(11),
+        r.IsDBNull(12) ? null : r.GetString(12));
+
+    /// <summary>Reads a row of <see cref="PublicColumns"/> by position, or reuses its parsed form at the same version.</summary>
+    private PublicConnection ReadPublic(DbDataReader r)
+    {
+        var version = r.GetInt64(0);
+        var updatedAt = r.GetInt64(1);
+        var id = Guid.Parse(r.GetString(2));
+        if (_parsed.TryGetValue(id, out var known) && known.Version == version && known.UpdatedAt == updatedAt)
+        {
+            return known.Connection;
+        }
+
+        var connection = new PublicConnection(
+            id,
+            r.GetString(3),
+            JsonSerializer.Deserialize(r.GetString(4), AppJson.Context.Integration) ?? throw new InvalidDataException("Stored integration is null."),
+            r.IsDBNull(5) ? null : JsonSerializer.Deserialize(r.GetString(5), AppJson.Context.ListString),
+            Guid.Parse(r.GetString(6)),
+            Db.FromMicros(r.GetInt64(7)),
+            Db.FromMicros(updatedAt));
+        if (_parsed.Count >= MaxParsedRows)
+        {
+            _parsed.Clear();
+        }
+
+        _parsed[id] = new ParsedRow(version, updatedAt, connection);
+        return connection;
+    }
+
+    private sealed record ParsedRow(long Version, long UpdatedAt, PublicConnection Connection);
 
     private static string EscapeLike(string text)
     {

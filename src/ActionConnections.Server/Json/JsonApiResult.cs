@@ -15,12 +15,18 @@ internal sealed class JsonApiResult<T>(T value, JsonTypeInfo<T> typeInfo, int st
 
     int? IStatusCodeHttpResult.StatusCode => StatusCode;
 
-    public async Task ExecuteAsync(HttpContext httpContext)
+    /// <summary>
+    /// Serialized whole first, so the response carries a <c>Content-Length</c> and goes out in one
+    /// write rather than in chunked framing (bodies here are a few kilobytes at most).
+    /// </summary>
+    public Task ExecuteAsync(HttpContext httpContext)
     {
+        var body = JsonSerializer.SerializeToUtf8Bytes(Value, typeInfo);
         var response = httpContext.Response;
         response.StatusCode = StatusCode;
         response.ContentType = contentType;
-        await JsonSerializer.SerializeAsync(response.Body, Value, typeInfo, httpContext.RequestAborted);
+        response.ContentLength = body.Length;
+        return response.Body.WriteAsync(body, httpContext.RequestAborted).AsTask();
     }
 }
 

@@ -11,17 +11,23 @@ internal sealed class FixedWindowRateLimiter(TimeProvider time)
 {
     private const int PurgeThreshold = 50_000;
 
-    private readonly ConcurrentDictionary<string, Window> _windows = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<RateLimitKey, Window> _windows = new();
 
     /// <summary>
     /// Counts one request and says whether it is allowed; with <paramref name="consume"/> false,
     /// counts nothing and says whether one more request would be allowed.
     /// </summary>
-    public RateLimitDecision Acquire(string key, string name, int limit, int periodSeconds, bool consume = true)
+    public RateLimitDecision Acquire(RateLimitKey key, int limit, int periodSeconds, bool consume = true)
     {
         var nowSeconds = time.GetUtcNow().ToUnixTimeSeconds();
         var index = nowSeconds / periodSeconds;
         var reset = (int)(((index + 1) * periodSeconds) - nowSeconds);
+        if (!consume && !_windows.ContainsKey(key))
+        {
+            // Nothing counted yet: a peek need not create a window.
+            return new RateLimitDecision(key.Group, limit, periodSeconds, limit, reset, limit > 0);
+        }
+
         if (_windows.Count > PurgeThreshold)
         {
             Purge(index, periodSeconds);
@@ -48,7 +54,7 @@ internal sealed class FixedWindowRateLimiter(TimeProvider time)
 
         // A peek sees only the requests already counted: one more fits while they are below the limit.
         var allowed = consume ? used <= limit : used < limit;
-        return new RateLimitDecision(name, limit, periodSeconds, Math.Max(0, limit - used), reset, allowed);
+        return new RateLimitDecision(key.Group, limit, periodSeconds, Math.Max(0, limit - used), reset, allowed);
     }
 
     private void Purge(long currentIndex, int periodSeconds)
@@ -70,6 +76,14 @@ internal sealed class FixedWindowRateLimiter(TimeProvider time)
 
         public int Count { get; set; }
     }
+}
+
+/// <summary>What requests are counted by: an organisation's operation group, or a client address's authentication failures.</summary>
+internal readonly record struct RateLimitKey(string Group, Guid OrgId, string? Client)
+{
+    public static RateLimitKey ForOrganization(Guid orgId, string group) => new(group, orgId, null);
+
+    public static RateLimitKey ForFailuresFrom(string client) => new(RateLimitGroups.Authentication, Guid.Empty, client);
 }
 
 internal readonly record struct RateLimitDecision(string Name, int Limit, int Period, int Remaining, int Reset, bool Allowed)

@@ -202,8 +202,9 @@ public sealed class CrashSafetyTests(ITestOutputHelper output) : IDisposable
         for (var page = 0; ; page++)
         {
             var (result, _) = await store.ListAsync(orgId, new ConnectionFilter(null, null), 1000, page, CancellationToken.None);
-            foreach (var record in result.Items)
+            foreach (var listed in result.Items)
             {
+                var record = await store.FindAsync(orgId, listed.Id, CancellationToken.None) ?? throw new InvalidOperationException($"connection {listed.Id} listed but not found");
                 if (Whole(record, protector) is { } parsed)
                 {
                     stored.Add((record.Id, parsed.Label, parsed.Generation));
