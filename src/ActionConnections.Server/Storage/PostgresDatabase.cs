@@ -22,6 +22,9 @@ internal sealed class PostgresDatabase : IDatabase, IAsyncDisposable
     /// <summary>Seconds a command may run unless the connection string says otherwise.</summary>
     public const int DefaultCommandTimeoutSeconds = 10;
 
+    /// <summary>How many distinct statements each physical connection keeps prepared (Npgsql's automatic preparation).</summary>
+    public const int DefaultMaxAutoPrepare = 64;
+
     // Arbitrary constants, fixed forever: every replica and every build must use the same ones.
     private const long MigrationLockKey = 0x4143_4D49_4752_4154; // "ACMIGRAT"
     private const long StartupLockKey = 0x4143_5354_4152_5455; // "ACSTARTU"
@@ -40,7 +43,8 @@ internal sealed class PostgresDatabase : IDatabase, IAsyncDisposable
     /// <summary>
     /// The connection string with this service's defaults for what it leaves out: a short
     /// connect <c>Timeout</c> and <c>Command Timeout</c>, so an unreachable database fails a
-    /// request fast (503) instead of holding it; an <c>Application Name</c> for pg_stat_activity.
+    /// request fast (503) instead of holding it; <c>Max Auto Prepare</c>; an
+    /// <c>Application Name</c> for pg_stat_activity.
     /// </summary>
     public static string WithDefaults(string connectionString)
     {
@@ -55,6 +59,13 @@ internal sealed class PostgresDatabase : IDatabase, IAsyncDisposable
         if (!keys.Contains("COMMANDTIMEOUT"))
         {
             builder.CommandTimeout = DefaultCommandTimeoutSeconds;
+        }
+
+        if (!keys.Contains("MAXAUTOPREPARE"))
+        {
+            // Statements run often are prepared once per physical connection and reused, as the
+            // SQLite provider does: the read path then skips PostgreSQL's parse and plan.
+            builder.MaxAutoPrepare = DefaultMaxAutoPrepare;
         }
 
         if (!keys.Contains("APPLICATIONNAME"))

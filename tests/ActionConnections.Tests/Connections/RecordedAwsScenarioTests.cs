@@ -53,6 +53,10 @@ public sealed partial class RecordedAwsScenarioTests
         var createdBy = response.Json.GetProperty("data").GetProperty("relationships").GetProperty("created_by").GetProperty("data");
         Assert.Equal(app.AdminId.ToString(), createdBy.GetProperty("id").GetString());
         Assert.Equal("created_by", createdBy.GetProperty("type").GetString());
+
+        // Sent whole with its length, not in chunks.
+        Assert.Equal(System.Text.Encoding.UTF8.GetByteCount(response.Body), response.Message.Content.Headers.ContentLength);
+        Assert.NotEqual(true, response.Message.Headers.TransferEncodingChunked);
     }
 
     [Fact]

@@ -56,6 +56,20 @@ public sealed class AuthenticationCacheTests
     }
 
     [Fact]
+    public async Task CachedPair_DoesNotAdmitTheSameApiKeyWithAnotherAppKey()
+    {
+        await using var app = await TestApp.StartAsync(new Dictionary<string, string?> { ["ActionConnections:AuthCacheSeconds"] = "60" });
+        Assert.Equal(200, (await app.Client.GetJsonAsync(Registrations)).Status);
+
+        using var wrongAppKey = app.CreateClient(TestApp.ApiKey, "abcdef0123456789abcdef0123456789abcdef01");
+        using var wrongApiKey = app.CreateClient("abcdef0123456789abcdef0123456789", TestApp.AppKey);
+
+        Assert.Equal(403, (await wrongAppKey.GetJsonAsync(Registrations)).Status);
+        Assert.Equal(403, (await wrongApiKey.GetJsonAsync(Registrations)).Status);
+        Assert.Equal(200, (await app.Client.GetJsonAsync(Registrations)).Status);
+    }
+
+    [Fact]
     public async Task FailedAuthentications_AreNeverCached()
     {
         await using var app = await TestApp.StartAsync(new Dictionary<string, string?> { ["ActionConnections:AuthCacheSeconds"] = "60" });

@@ -43,6 +43,31 @@ public sealed class ReplicaTests
     }
 
     [Fact]
+    public async Task Connection_ReadOnOne_UpdatedOnTheOther_IsReadFreshOnTheFirst()
+    {
+        // Each replica reuses the rows it has parsed, but only at the version it parsed them.
+        await using var first = await TestApp.StartAsync();
+        await using var second = await first.StartReplicaAsync();
+        await first.RegisterBootstrapKeyAsync();
+        var id = await first.Client.CreateAsync(ConnectionBodies.AwsIntegration, "v1");
+        Assert.Equal("v1", Name(await first.Client.GetJsonAsync($"{Connections}/{id}")));
+        Assert.Equal("v1", ListedName(await first.Client.GetJsonAsync(Connections)));
+
+        Assert.Equal(200, (await second.Client.SendJsonAsync(HttpMethod.Patch, $"{Connections}/{id}", ConnectionBodies.Update("""{"name":"v2","tags":["team:b"]}"""))).Status);
+        var afterName = await first.Client.GetJsonAsync($"{Connections}/{id}");
+        Assert.Equal("v2", Name(afterName));
+        Assert.Equal("""["team:b"]""", afterName.Json.GetProperty("data").GetProperty("attributes").GetProperty("tags").GetRawText());
+        Assert.Equal("v2", ListedName(await first.Client.GetJsonAsync(Connections)));
+
+        var role = await second.Client.SendJsonAsync(HttpMethod.Patch, $"{Connections}/{id}", ConnectionBodies.Update(
+            """{"integration":{"type":"AWS","credentials":{"type":"AWSAssumeRole","account_id":"210987654321","role":"changed-role"}}}"""));
+        Assert.Equal(200, role.Status);
+        var credentials = (await first.Client.GetJsonAsync($"{Connections}/{id}")).Json.GetProperty("data").GetProperty("attributes").GetProperty("integration").GetProperty("credentials");
+        Assert.Equal("changed-role", credentials.GetProperty("role").GetString());
+        Assert.Equal("210987654321", credentials.GetProperty("account_id").GetString());
+    }
+
+    [Fact]
     public async Task Update_ConcurrentPatchesThroughBothReplicas_LoseNoUpdate()
     {
         await using var first = await TestApp.StartAsync();
@@ -142,6 +167,9 @@ public sealed class ReplicaTests
         Assert.Equal(200, read.Status);
         Assert.Equal("written while the second was away", Name(read));
     }
+
+    private static string? ListedName(TestResponse list) =>
+        list.Json.GetProperty("data")[0].GetProperty("attributes").GetProperty("name").GetString();
 
     private static string? Name(TestResponse response) =>
         response.Json.GetProperty("data").GetProperty("attributes").GetProperty("name").GetString();

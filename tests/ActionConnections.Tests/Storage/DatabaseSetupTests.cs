@@ -191,15 +191,16 @@ public sealed class DatabaseSetupTests
     }
 
     [Theory]
-    [InlineData("Host=db;Username=ac", "Timeout=5", "Command Timeout=10")]
-    [InlineData("Host=db;Timeout=2;Command Timeout=30", "Timeout=2", "Command Timeout=30")]
-    [InlineData("Host=db;timeout=3;CommandTimeout=4", "Timeout=3", "Command Timeout=4")]
-    public void ConnectionString_ShortTimeoutsUnlessGiven(string given, string timeout, string commandTimeout)
+    [InlineData("Host=db;Username=ac", "Timeout=5", "Command Timeout=10", "Max Auto Prepare=64")]
+    [InlineData("Host=db;Timeout=2;Command Timeout=30;Max Auto Prepare=0", "Timeout=2", "Command Timeout=30", "Max Auto Prepare=0")]
+    [InlineData("Host=db;timeout=3;CommandTimeout=4;maxautoprepare=8", "Timeout=3", "Command Timeout=4", "Max Auto Prepare=8")]
+    public void ConnectionString_DefaultsUnlessGiven(string given, string timeout, string commandTimeout, string autoPrepare)
     {
         var effective = PostgresDatabase.WithDefaults(given);
 
         Assert.Contains(timeout, effective, StringComparison.Ordinal);
         Assert.Contains(commandTimeout, effective, StringComparison.Ordinal);
+        Assert.Contains(autoPrepare, effective, StringComparison.Ordinal);
         Assert.Contains("Application Name=actionconnections", effective, StringComparison.Ordinal);
     }
 
