@@ -174,6 +174,7 @@ internal sealed partial class ServerOptionsValidator : IValidateOptions<ServerOp
     [GeneratedRegex("^[0-9a-f]{40}$")]
     internal static partial Regex AppKeyPattern();
 
-    [GeneratedRegex(@"^\d{12}$")]
+    /// <summary>ASCII digits only, to the end (no other Unicode digits, no trailing newline), as the AWS reader checks account ids.</summary>
+    [GeneratedRegex(@"^[0-9]{12}\z")]
     private static partial Regex AwsAccountPattern();
 }

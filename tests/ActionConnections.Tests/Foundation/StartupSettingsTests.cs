@@ -43,6 +43,8 @@ public sealed class StartupSettingsTests
     [InlineData("AuthFailureLimit", "0", "ACTIONCONNECTIONS_AUTH_FAILURE_LIMIT must be at least 1.")]
     [InlineData("MaxRequestBodyBytes", "1023", "ACTIONCONNECTIONS_MAX_BODY_BYTES must be between 1024 and 67108864.")]
     [InlineData("AwsPrincipalId", "12345", "ACTIONCONNECTIONS_AWS_PRINCIPAL_ID must be a 12-digit AWS account id.")]
+    [InlineData("AwsPrincipalId", "464622532012\n", "ACTIONCONNECTIONS_AWS_PRINCIPAL_ID must be a 12-digit AWS account id.")]
+    [InlineData("AwsPrincipalId", "４６４６２２５３２０１２", "ACTIONCONNECTIONS_AWS_PRINCIPAL_ID must be a 12-digit AWS account id.")]
     public void Options_OutOfRangeSetting_FailsValidation(string setting, string value, string expected)
     {
         var settings = new Dictionary<string, string?> { [$"ActionConnections:{setting}"] = value };
