@@ -1,30 +1,36 @@
 #!/usr/bin/env bash
 # Reproducible benchmark of ActionConnections (docs/PERFORMANCE.md explains every figure).
 #
-#   bench/run.sh              default scale: 1,000 connections in one organisation (~5 minutes)
+#   bench/run.sh              default scale: 1,000 connections in one organisation (~8 minutes)
 #   bench/run.sh --full       also 1,000,000 connections in 1,000 organisations (adds ~10-20 minutes)
 #   bench/run.sh --profile    also where a GET's time goes: step timings, a CPU profile, counters
+#   bench/run.sh --no-postgres  without the PostgreSQL rows (saves ~3 minutes)
 #
 # Builds Release; measures, in one run on this machine, a bare-Kestrel ceiling, the disk's
-# durable-commit ceiling, the server's operations on SQLite and a Prism mock of the same spec
-# with wrk; writes bench/results/latest.md and bench/results/latest.json. Loopback only; every
-# process it starts is stopped when it ends, however it ends.
+# durable-commit ceiling, the server's operations on SQLite, the same on PostgreSQL (a throwaway
+# loopback cluster from scripts/postgres-cluster.sh, durable commits, the same 1,000 connections)
+# and a Prism mock of the same spec with wrk; writes bench/results/latest.md and
+# bench/results/latest.json. Loopback only; every process it starts (and the PostgreSQL cluster)
+# is stopped when it ends, however it ends.
 #
 # Settings (environment): BENCH_DURATION (s, default 10), BENCH_WARMUP (s, 8),
 # BENCH_THREADS (wrk threads, 1), BENCH_CONNECTIONS (wrk connections, 32), BENCH_PORT (first of
 # the loopback ports used, 18080), BENCH_WORK_DIR (data directories; default
-# bench/results/work), BENCH_KEEP=1 (keep them), ACTIONCONNECTIONS_BENCH_SPEC (the OpenAPI file
-# Prism serves; default ../shared/reference/datadog/openapi-action-connection.yaml from the repo).
+# bench/results/work), BENCH_KEEP=1 (keep them; the PostgreSQL cluster is always removed),
+# ACTIONCONNECTIONS_BENCH_SPEC (the OpenAPI file Prism serves; default
+# ../shared/reference/datadog/openapi-action-connection.yaml from the repo).
 set -euo pipefail
 
-usage() { sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,/^[^#]/{/^#/p}' "$0" | sed 's/^# \{0,1\}//'; }
 
 FULL=0
 PROFILE=0
+POSTGRES=1
 for arg in "$@"; do
   case "$arg" in
     --full) FULL=1 ;;
     --profile) PROFILE=1 ;;
+    --no-postgres) POSTGRES=0 ;;
     -h | --help) usage; exit 0 ;;
     *) echo "run.sh: unknown argument '$arg'" >&2; usage >&2; exit 2 ;;
   esac
@@ -53,6 +59,11 @@ FULL_PER_ORG=1000
 # Fixed bench keys (32 and 40 lowercase hex), used only on loopback against throwaway data.
 export DD_API_KEY=b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0
 export DD_APP_KEY=a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1
+# Fixed bench master key (base64 of 32 bytes) for the PostgreSQL server, which never generates one.
+BENCH_MASTER_KEY=YmVuY2gtbWFzdGVyLWtleS0zMi1ieXRlcy1sb25nISE=
+PG_DIR=""        # the PostgreSQL cluster's directory while one runs (cleanup stops it)
+PG_CONNECTION="" # its connection string
+PG_VERSION=""    # its major version, for the report
 
 log() { printf '[bench %(%H:%M:%S)T] %s\n' -1 "$*" >&2; }
 die() { log "error: $*"; exit 1; }
@@ -81,11 +92,18 @@ stop_pid() {
   wait "$pid" 2>/dev/null || true
 }
 stop() { local var="PID_$1"; stop_pid "${!var}"; }
+# stop_postgres: stops the PostgreSQL cluster, if one runs, and removes its directory.
+stop_postgres() {
+  [ -n "$PG_DIR" ] || return 0
+  "$REPO/scripts/postgres-cluster.sh" stop "$PG_DIR" >/dev/null 2>&1 || log "warning: stopping the PostgreSQL cluster in $PG_DIR failed"
+  PG_DIR=""
+}
 cleanup() {
   local status=$?
   for pid in "${PIDS[@]:-}"; do
     [ -n "$pid" ] && stop_pid "$pid"
   done
+  stop_postgres
   if [ "${BENCH_KEEP:-0}" != 1 ]; then rm -rf "$WORK"; fi
   exit "$status"
 }
@@ -93,14 +111,18 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 # ---------------------------------------------------------------- tools
-need_apt() { # need_apt COMMAND PACKAGE
+need_apt() { # need_apt COMMAND PACKAGE [DIR...]: found in PATH or in one of the DIRs
+  local dir
   command -v "$1" >/dev/null 2>&1 && return 0
+  for dir in "${@:3}"; do [ -x "$dir/$1" ] && return 0; done
   log "installing $2 (Debian package)"
   apt-get update -qq && apt-get install -y -qq "$2" >/dev/null
 }
 need_apt wrk wrk
 need_apt jq jq
 need_apt curl curl
+# Debian keeps PostgreSQL's programs out of PATH, per major version (scripts/postgres-cluster.sh finds them).
+if [ "$POSTGRES" = 1 ]; then need_apt initdb postgresql /usr/lib/postgresql/*/bin; fi
 command -v dotnet >/dev/null || die "dotnet (the .NET 10 SDK) is required"
 command -v npm >/dev/null || die "node and npm are required for the Prism peer"
 [ -f "$SPEC" ] || die "OpenAPI spec not found at $SPEC (set ACTIONCONNECTIONS_BENCH_SPEC)"
@@ -172,11 +194,14 @@ measure() {
   jq -r '"  \(.rps) req/s  p50 \(.p50_ms) ms  p99 \(.p99_ms) ms  non-2xx \(.non_2xx_3xx)  socket errors \(.socket_errors)  server CPU \(.server_cpu_us_per_request // "?") us/req"' "$RUN_DIR/wrk/$name.json" >&2
 }
 
-# disk_ceiling N LABEL: the durable-commit rate of this disk now, into $RUN_DIR/disk-N.json.
+# disk_ceiling LABEL [PROVIDER]: the durable-commit rate of this disk now, into $RUN_DIR/disk-N.json
+# (N: 01, 02, ...). PROVIDER (sqlite, the default, or postgres): whose write rows it is the ceiling of.
+DISK_RUNS=0
 disk_ceiling() {
-  log "disk ceiling ($2): one-row durable transactions for ${DURATION}s (WAL, synchronous=FULL)"
-  dotnet "$DISK_DLL" "$WORK/disk-ceiling.db" "$DURATION" | jq -c --arg when "$2" '. + {when: $when}' >"$RUN_DIR/disk-$1.json"
-  jq -c . "$RUN_DIR/disk-$1.json" >&2
+  DISK_RUNS=$((DISK_RUNS + 1))
+  log "disk ceiling ($1): one-row durable transactions for ${DURATION}s (WAL, synchronous=FULL)"
+  dotnet "$DISK_DLL" "$WORK/disk-ceiling.db" "$DURATION" | jq -c --arg when "$1" --arg for "${2:-sqlite}" '. + {when: $when, for: $for}' >"$RUN_DIR/disk-$(printf %02d "$DISK_RUNS").json"
+  jq -c . "$RUN_DIR/disk-$(printf %02d "$DISK_RUNS").json" >&2
 }
 
 # cpu_ticks PID: user + system clock ticks the process has used so far (0 without a PID).
@@ -187,27 +212,40 @@ cpu_ticks() {
 rss_kb() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status"; }
 hwm_kb() { awk '/^VmHWM:/ {print $2}' "/proc/$1/status"; }
 
-# server_env DATA_DIR: the environment the server and the seeder read.
+# provider_of NAME: the storage provider of data set NAME (the data set 'postgres' is on PostgreSQL).
+provider_of() { if [ "$1" = postgres ]; then echo postgres; else echo sqlite; fi; }
+
+# server_env NAME: sets SERVER_ENV to the environment the server and the seeder read for data set
+# NAME: data directory $WORK/NAME and, on PostgreSQL, the provider, the cluster's connection
+# string and the bench master key.
 server_env() {
-  echo ACTIONCONNECTIONS_DATA_DIR="$1" ACTIONCONNECTIONS_BOOTSTRAP_API_KEY="$DD_API_KEY" ACTIONCONNECTIONS_BOOTSTRAP_APP_KEY="$DD_APP_KEY" \
-    ACTIONCONNECTIONS_RATE_LIMIT_REQUESTS=1000000000
+  SERVER_ENV=(ACTIONCONNECTIONS_DATA_DIR="$WORK/$1" ACTIONCONNECTIONS_BOOTSTRAP_API_KEY="$DD_API_KEY" ACTIONCONNECTIONS_BOOTSTRAP_APP_KEY="$DD_APP_KEY"
+    ACTIONCONNECTIONS_RATE_LIMIT_REQUESTS=1000000000)
+  if [ "$(provider_of "$1")" = postgres ]; then
+    SERVER_ENV+=(ACTIONCONNECTIONS_DB_PROVIDER=postgres ACTIONCONNECTIONS_DB_CONNECTION="$PG_CONNECTION" ACTIONCONNECTIONS_MASTER_KEY="$BENCH_MASTER_KEY")
+  fi
 }
 
-# seed NAME ORGS PER_ORG: a fresh data directory $WORK/NAME with ids in $WORK/NAME.ids.
+# seed NAME ORGS PER_ORG: a fresh store for data set NAME (data directory $WORK/NAME, or the
+# PostgreSQL cluster) with ids in $WORK/NAME.ids.
 seed() {
   local name=$1 orgs=$2 per_org=$3
+  server_env "$name"
+  if [ "$(provider_of "$name")" = postgres ]; then
+    # The server does not migrate PostgreSQL on start: the migrate verb runs once, as an operator would.
+    env "${SERVER_ENV[@]}" dotnet "$SERVER_DLL" migrate >"$RUN_DIR/migrate-$name.log" 2>&1 || { cat "$RUN_DIR/migrate-$name.log" >&2; die "migrate ($name) failed"; }
+  fi
   log "seeding $name: $orgs organisation(s) x $per_org connections"
-  # shellcheck disable=SC2046
-  env $(server_env "$WORK/$name") dotnet "$SEEDER_DLL" seed --orgs "$orgs" --per-org "$per_org" --ids-out "$WORK/$name.ids" >"$RUN_DIR/seed-$name.json"
+  env "${SERVER_ENV[@]}" dotnet "$SEEDER_DLL" seed --orgs "$orgs" --per-org "$per_org" --ids-out "$WORK/$name.ids" >"$RUN_DIR/seed-$name.json"
   jq -c . "$RUN_DIR/seed-$name.json" >&2
 }
 
-# start_server NAME [extra env...]: start on $WORK/NAME, wait for the first authenticated 200.
+# start_server NAME [extra env...]: start on data set NAME, wait for the first authenticated 200.
 start_server() {
   local name=$1
   shift
-  # shellcheck disable=SC2046
-  start server "$RUN_DIR/server-$name.log" env $(server_env "$WORK/$name") "$@" dotnet "$SERVER_DLL" serve --urls "http://127.0.0.1:$SERVER_PORT"
+  server_env "$name"
+  start server "$RUN_DIR/server-$name.log" env "${SERVER_ENV[@]}" "$@" dotnet "$SERVER_DLL" serve --urls "http://127.0.0.1:$SERVER_PORT"
   READY_MS=$(wait_ok "http://127.0.0.1:$SERVER_PORT/api/v2/actions/connections/$(head -1 "$WORK/$name.ids")" \
     -H "DD-API-KEY: $DD_API_KEY" -H "DD-APPLICATION-KEY: $DD_APP_KEY")
   log "server ($name) answered its first authenticated GET ${READY_MS} ms after start"
@@ -245,22 +283,26 @@ server_suite() {
   measure "$name.get_c1" "$SERVER" BENCH_PATH="$CONN_PATH/{id}" BENCH_IDS="$ids" WRK_C=1 WATCH_PID="$PID_server"
   measure "$name.list" "$SERVER" BENCH_PATH="$LIST_PATH" WATCH_PID="$PID_server"
   measure "$name.registration" "$SERVER" BENCH_PATH="/api/v2/actions/app_key_registrations/{id}" BENCH_IDS="$WORK/$name.appkey" WATCH_PID="$PID_server"
-  if [ "$name" = default ]; then
+  if [ "$name" = default ] || [ "$name" = postgres ]; then
     # The disk is shared and its sync rate drifts by several times within a minute, so its
-    # ceiling is measured around each write run as well.
-    disk_ceiling 2 "before PATCH"
+    # ceiling is measured around each write run as well; each provider's write rows are
+    # compared with the runs around them (SQLite's also with the one at the start).
+    local provider on=""
+    provider=$(provider_of "$name")
+    [ "$provider" = sqlite ] || on="PostgreSQL "
+    disk_ceiling "before ${on}PATCH" "$provider"
     measure "$name.patch" "$SERVER" BENCH_METHOD=PATCH BENCH_PATH="$CONN_PATH/{id}" BENCH_IDS="$ids" BENCH_BODY="$RUN_DIR/patch.body" WATCH_PID="$PID_server"
-    disk_ceiling 3 "between PATCH and create"
+    disk_ceiling "between ${on}PATCH and create" "$provider"
     measure "$name.create" "$SERVER" BENCH_METHOD=POST BENCH_PATH="$CONN_PATH" BENCH_BODY="$RUN_DIR/create.body" WATCH_PID="$PID_server"
-    disk_ceiling 4 "after create"
+    disk_ceiling "after ${on}create" "$provider"
   fi
-  jq -n --arg name "$name" --argjson ready "$READY_MS" --argjson rss "$(rss_kb "$PID_server")" --argjson hwm "$(hwm_kb "$PID_server")" \
-    '{name: $name, ready_ms: $ready, rss_kb: $rss, hwm_kb: $hwm}' >"$RUN_DIR/$name.server.json"
+  jq -n --arg name "$name" --arg provider "$(provider_of "$name")" --argjson ready "$READY_MS" --argjson rss "$(rss_kb "$PID_server")" --argjson hwm "$(hwm_kb "$PID_server")" \
+    '{name: $name, provider: $provider, ready_ms: $ready, rss_kb: $rss, hwm_kb: $hwm}' >"$RUN_DIR/$name.server.json"
   log "server ($name) VmRSS $(($(rss_kb "$PID_server") / 1024)) MB, VmHWM $(($(hwm_kb "$PID_server") / 1024)) MB"
 }
 
 # ---------------------------------------------------------------- 1. ceilings
-disk_ceiling 1 "start of run"
+disk_ceiling "start of run"
 
 # The ceiling logs as `dotnet new web` sets it up (bench/Ceiling/appsettings.json: Microsoft.AspNetCore
 # at Warning). The server ships no such file, so ASP.NET Core logs every request to the console at
@@ -334,11 +376,32 @@ if [ "$PROFILE" = 1 ]; then
   measure profile.get_log_warning "$SERVER" BENCH_PATH="$CONN_PATH/{id}" BENCH_IDS="$WORK/default.ids" WATCH_PID="$PID_server"
   stop server
   log "profile: in-process step timings (stopwatch, server stopped)"
-  # shellcheck disable=SC2046
-  env $(server_env "$WORK/default") dotnet "$SEEDER_DLL" steps --ids "$WORK/default.ids" --seconds 2 >"$PROF/steps.json" 2>"$PROF/steps.txt"
+  server_env default
+  env "${SERVER_ENV[@]}" dotnet "$SEEDER_DLL" steps --ids "$WORK/default.ids" --seconds 2 >"$PROF/steps.json" 2>"$PROF/steps.txt"
   cat "$PROF/steps.txt" >&2
 else
   stop server
+fi
+
+# ---------------------------------------------------------------- 2b. the same on PostgreSQL
+if [ "$POSTGRES" = 1 ]; then
+  # A throwaway cluster on loopback (scripts/postgres-cluster.sh), in the work directory so that
+  # it is on the disk the disk ceiling measures, with durable commits (fsync, synchronous_commit
+  # and full_page_writes on; the test suite's clusters turn them off). Seeded through the server's
+  # services like the SQLite default data set, measured the same way (HALF_C from SQLite's GET).
+  PG_DIR="$WORK/postgres-cluster"
+  if [ "$(id -u)" -eq 0 ] && ! runuser -u postgres -- test -x "$WORK"; then
+    PG_DIR=$(mktemp -d -t ac-bench-postgres.XXXXXX)
+    log "the postgres user cannot enter $WORK; the cluster goes to $PG_DIR (it may be on another disk than the disk ceiling's)"
+  fi
+  log "starting a throwaway PostgreSQL cluster in $PG_DIR (durable commits)"
+  PG_CONNECTION=$(POSTGRES_CLUSTER_DURABLE=1 "$REPO/scripts/postgres-cluster.sh" start "$PG_DIR") || die "the PostgreSQL cluster did not start (bench/run.sh --no-postgres skips it)"
+  PG_VERSION=$(cat "$PG_DIR/data/PG_VERSION")
+  seed postgres "$DEFAULT_ORGS" "$DEFAULT_PER_ORG"
+  start_server postgres
+  server_suite postgres
+  stop server
+  stop_postgres
 fi
 
 # ---------------------------------------------------------------- 3. the peer: Prism mocking the same spec
@@ -383,13 +446,16 @@ jq -n \
   --arg runtime "$(dotnet --list-runtimes | awk '/Microsoft.AspNetCore.App/ {v=$2} END {print v}')" \
   --arg wrk "$(wrk -v 2>&1 | head -1 | awk '{print $1, $2}')" \
   --arg disk_kb "$(cat "$RUN_DIR/full.disk_kb" 2>/dev/null || echo null)" \
+  --arg postgresql "$PG_VERSION" \
   --argjson settings "{\"duration_s\": $DURATION, \"warmup_s\": $WARMUP, \"wrk_threads\": $THREADS, \"wrk_connections\": $CONNS}" \
   '
   ($runs | map({key: .name, value: .}) | from_entries) as $w
   | ($servers | map({key: .name, value: .}) | from_entries) as $srv
   | ($seeds | map({key: .name, value: .}) | from_entries) as $seed
+  | ($servers | map(select(.provider != "postgres"))) as $sqlite_servers
   | ([$w.ceiling.rps, ($w.ceiling_end.rps // empty)] | add / length) as $kestrel
-  | ($disk | map(.commits_per_s) | add / length) as $commits
+  | ($disk | map(select(.for != "postgres") | .commits_per_s) | add / length) as $commits
+  | ($disk | map(select(.for == "postgres") | .commits_per_s) | if length > 0 then add / length else null end) as $pg_commits
   | [
       ["ceiling", "bare Kestrel ceiling (start of run)", "kestrel"],
       ["ceiling_end", "bare Kestrel ceiling (end of run)", "kestrel"],
@@ -402,6 +468,13 @@ jq -n \
       ["default.registration", "GET app key registration", "kestrel"],
       ["default.patch", "PATCH connection (rename)", "disk"],
       ["default.create", "create connection (POST)", "disk"],
+      ["postgres.get", "PostgreSQL: GET connection", "kestrel"],
+      ["postgres.get_half", "PostgreSQL: GET, same throttle as above", "kestrel"],
+      ["postgres.get_c1", "PostgreSQL: GET, one connection (latency floor)", "none"],
+      ["postgres.list", "PostgreSQL: list connections, page[size]=50", "kestrel"],
+      ["postgres.registration", "PostgreSQL: GET app key registration", "kestrel"],
+      ["postgres.patch", "PostgreSQL: PATCH connection (rename)", "disk_postgres"],
+      ["postgres.create", "PostgreSQL: create connection (POST)", "disk_postgres"],
       ["peer.get", "peer: the same GET from a Prism mock", "kestrel"],
       ["full.get", "1M stored: GET connection", "kestrel"],
       ["full.get_half", "1M stored: GET, same throttle as above", "kestrel"],
@@ -414,7 +487,7 @@ jq -n \
     ] as $rows
   | ($rows | map(select($w[.[0]] != null) | $w[.[0]] + {
       key: .[0], label: .[1], ratio_to: .[2],
-      ratio: (if .[2] == "none" then null else $w[.[0]].rps / (if .[2] == "disk" then $commits else $kestrel end) end)
+      ratio: (if .[2] == "none" then null else $w[.[0]].rps / (if .[2] == "disk" then $commits elif .[2] == "disk_postgres" then $pg_commits else $kestrel end) end)
     })) as $results
   | def pct: . * 1000 | round / 10;
     def ms: . * 100 | round / 100;
@@ -424,9 +497,10 @@ jq -n \
     commit: $commit,
     machine: {nproc: ($nproc | tonumber), memory: $memory, cpu: $cpu, kernel: $kernel, dotnet_sdk: $dotnet, aspnetcore_runtime: $runtime, wrk: $wrk, loadavg_at_start: $load_start},
     settings: $settings,
-    ceilings: {kestrel_rps: $kestrel, disk_commits_per_s: $commits, disk_runs: $disk},
+    ceilings: {kestrel_rps: $kestrel, disk_commits_per_s: $commits, disk_commits_per_s_postgres: $pg_commits, disk_runs: $disk},
     results: $results,
     servers: $servers,
+    postgresql: (if $srv.postgres then {major_version: $postgresql, cluster: "scripts/postgres-cluster.sh, POSTGRES_CLUSTER_DURABLE=1: fsync, synchronous_commit, full_page_writes on; loopback TCP", seeded_like: "default", server: $srv.postgres} else null end),
     seeds: $seeds,
     full_disk_kb: ($disk_kb | fromjson? // null),
     steps: $steps[0],
@@ -444,11 +518,11 @@ jq -n \
        figure: "\($w["default.create"].rps / $commits | pct)% (\($w["default.create"].rps | round) of \($commits | round)/s)",
        met: ($w["default.create"].rps / $commits >= 0.5)},
       {target: "server ready <= 1 s after start (first authenticated 200)",
-       figure: ($servers | map("\(.name): \(.ready_ms) ms") | join(", ")),
-       met: ($servers | all(.ready_ms <= 1000))},
+       figure: ($sqlite_servers | map("\(.name): \(.ready_ms) ms") | join(", ")),
+       met: ($sqlite_servers | all(.ready_ms <= 1000))},
       {target: "server RSS <= 300 MB after the run",
-       figure: ($servers | map("\(.name): \(.rss_kb / 1024 | round) MB (peak \(.hwm_kb / 1024 | round) MB)") | join(", ")),
-       met: ($servers | all(.rss_kb <= 300 * 1024))}
+       figure: ($sqlite_servers | map("\(.name): \(.rss_kb / 1024 | round) MB (peak \(.hwm_kb / 1024 | round) MB)") | join(", ")),
+       met: ($sqlite_servers | all(.rss_kb <= 300 * 1024))}
     ] + (if $w["full.get"] then [
       {target: "1M stored: GET p50 within 1.25x of 1k stored (same throttled load)",
        figure: "\($w["full.get_half"].p50_ms | ms) vs \($w["default.get_half"].p50_ms | ms) ms = \($w["full.get_half"].p50_ms / $w["default.get_half"].p50_ms | . * 100 | round / 100)x",
@@ -473,11 +547,14 @@ jq -r '
   "| measurement | req/s | p50 ms | p99 ms | ratio to ceiling | server CPU µs/req (cores used) | wrk -c | non-2xx | load avg |",
   "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
   (.ceilings.disk_runs[] | "| **disk ceiling** (\(.when)): durable one-row commits, WAL, synchronous=FULL | \(.commits_per_s | round) commits/s | \(.p50_ms | ms) | \(.p99_ms | ms) | | | 1 writer | | |"),
-  (.ceilings.kestrel_rps as $k | .results[] | "| \(.label) | \(.rps | round) | \(.p50_ms | ms) | \(.p99_ms | ms) | \(if .ratio == null then "" else "\(.ratio * 100 | f(10))% of \(if .ratio_to == "disk" then "disk" else "Kestrel" end)" end) | \(if .server_cpu_us_per_request == null then "" else "\(.server_cpu_us_per_request | round) (\(.server_cores | f(100)))" end) | \(.connections)\(if .name | test("half") then " (2 ms think time)" else "" end) | \(.non_2xx_3xx + .socket_errors) | \(.loadavg_before)→\(.loadavg_after) |"),
-  "\nCeilings used for ratios: Kestrel \(.ceilings.kestrel_rps | round) req/s (mean of its start and end runs), disk \(.ceilings.disk_commits_per_s | round) commits/s (mean of its \(.ceilings.disk_runs | length) runs, from \(.ceilings.disk_runs | map(.commits_per_s) | min | round) to \(.ceilings.disk_runs | map(.commits_per_s) | max | round)). p50/p99 of the disk rows are per commit.\n",
+  (.ceilings.kestrel_rps as $k | .results[] | "| \(.label) | \(.rps | round) | \(.p50_ms | ms) | \(.p99_ms | ms) | \(if .ratio == null then "" else "\(.ratio * 100 | f(10))% of \(if .ratio_to | startswith("disk") then "disk" else "Kestrel" end)" end) | \(if .server_cpu_us_per_request == null then "" else "\(.server_cpu_us_per_request | round) (\(.server_cores | f(100)))" end) | \(.connections)\(if .name | test("half") then " (2 ms think time)" else "" end) | \(.non_2xx_3xx + .socket_errors) | \(.loadavg_before)→\(.loadavg_after) |"),
+  ((.ceilings.disk_runs | map(select(.for != "postgres") | .commits_per_s)) as $sd
+  | (.ceilings.disk_runs | map(select(.for == "postgres") | .commits_per_s)) as $pd
+  | "\nCeilings used for ratios: Kestrel \(.ceilings.kestrel_rps | round) req/s (mean of its start and end runs), disk \(.ceilings.disk_commits_per_s | round) commits/s (mean of its \($sd | length) runs at the start and around SQLite'"'"'s writes, from \($sd | min | round) to \($sd | max | round))\(if ($pd | length) > 0 then "; PostgreSQL'"'"'s writes: \(.ceilings.disk_commits_per_s_postgres | round) commits/s (mean of the \($pd | length) runs around them, from \($pd | min | round) to \($pd | max | round))" else "" end). p50/p99 of the disk rows are per commit.\n"),
   "| target | figure | met |",
   "| --- | --- | :-: |",
   (.targets[] | "| \(.target) | \(.figure) | \(if .met then "yes" else "**no**" end) |"),
+  (if .postgresql then "\nThe targets are SQLite'"'"'s; the PostgreSQL rows are informational: PostgreSQL \(.postgresql.major_version), a throwaway cluster on loopback with durable commits (fsync, synchronous_commit, full_page_writes on), seeded like the default data set; server ready \(.postgresql.server.ready_ms) ms after start, VmRSS \(.postgresql.server.rss_kb / 1024 | round) MB (peak \(.postgresql.server.hwm_kb / 1024 | round) MB) after its runs." else empty end),
   (if (.seeds | length) > 0 then "\nSeeding: " + (.seeds | map("\(.name): \(.orgs) org(s), \(.connections) connections in \(.connection_seconds) s (\(.connections_per_s)/s)") | join("; ")) + (if .full_disk_kb then "; 1M-store data directory \(.full_disk_kb / 1024 | round) MB" else "" end) + "." else empty end),
   (if (.steps | length) > 0 then
      "\nIn-process step timings of a GET (one thread, stopwatch; `bench/Seeder steps`):\n",

@@ -9,7 +9,10 @@
 #                                   on the same port, keeping the data; used by the fault tests
 #
 # As root, PostgreSQL's programs run as the 'postgres' user (initdb refuses root). Settings are
-# for speed, not durability (fsync off): the data is thrown away after the run.
+# for speed, not durability (fsync off): the data is thrown away after the run. With
+# POSTGRES_CLUSTER_DURABLE=1 in the environment of 'start', commits are durable instead (fsync,
+# synchronous_commit and full_page_writes on, PostgreSQL's defaults): bench/run.sh uses that, so
+# PostgreSQL's writes are measured against the disk as SQLite's are.
 set -euo pipefail
 
 usage() {
@@ -69,7 +72,7 @@ pg_ctl_cmd() {
 }
 
 start() {
-  local dir="$1" bin password port
+  local dir="$1" bin password port durability
   bin="$(bindir)"
   mkdir -p "$dir"
   dir="$(cd "$dir" && pwd)"
@@ -92,13 +95,18 @@ start() {
     exit 1
   }
   rm -f "$dir/pwfile"
+  if [ "${POSTGRES_CLUSTER_DURABLE:-0}" = 1 ]; then
+    durability=on
+  else
+    durability=off
+  fi
   cat >>"$dir/data/postgresql.conf" <<CONF
 listen_addresses = '127.0.0.1'
 unix_socket_directories = '$dir'
 max_connections = 300
-fsync = off
-synchronous_commit = off
-full_page_writes = off
+fsync = $durability
+synchronous_commit = $durability
+full_page_writes = $durability
 CONF
   # Only password logins over loopback TCP; nothing else is accepted.
   printf 'host all all 127.0.0.1/32 scram-sha-256\n' >"$dir/data/pg_hba.conf"

@@ -13,6 +13,8 @@ namespace ActionConnections.Bench.Seeder;
 /// million rows take the best part of an hour). Schema, SQL, row format, transactions and
 /// locking are all the server's. <see cref="MakeDurableAsync"/> checkpoints with
 /// <c>synchronous=FULL</c> at the end, so the result is on disk before the server opens it.
+/// SQLite only: with PostgreSQL the seeder keeps the server's database unchanged (see
+/// <see cref="ServerServices"/>).
 /// </summary>
 internal sealed class BulkLoadDatabase(SqliteDatabase durable) : IDatabase
 {

@@ -85,7 +85,12 @@ internal static class SeedCommand
         }
 
         bar.Finish(done);
-        await services.GetRequiredService<BulkLoadDatabase>().MakeDurableAsync(cancellationToken);
+        // Registered for SQLite only; PostgreSQL's rows were committed durably one by one.
+        if (services.GetService<BulkLoadDatabase>() is { } bulkLoad)
+        {
+            await bulkLoad.MakeDurableAsync(cancellationToken);
+        }
+
         await File.WriteAllLinesAsync(idsOut, benchIds.Select(id => id.ToString("D")), cancellationToken);
 
         var seconds = bar.Elapsed.TotalSeconds;

@@ -1,3 +1,4 @@
+using ActionConnections.Hosting;
 using ActionConnections.Storage;
 
 using Microsoft.AspNetCore.Builder;
@@ -18,11 +19,20 @@ internal static class ServerServices
         {
             // The stores log each create; a million of those lines would time the console.
             builder.Logging.ClearProviders();
-            if (bulkLoad)
+
+            // Bulk loading relaxes SQLite only. PostgreSQL (ACTIONCONNECTIONS_DB_PROVIDER=postgres)
+            // keeps the server's own IDatabase unchanged: every seeded row is a durable commit, as
+            // the server makes it. bench/run.sh seeds PostgreSQL with 1,000 rows, a few seconds; a
+            // million would want synchronous_commit=off (Npgsql's "Options=-c synchronous_commit=off")
+            // and a CHECKPOINT at the end, the counterpart of BulkLoadDatabase.
+            if (bulkLoad && IsSqlite(builder.Configuration[$"{ServerOptions.Section}:{nameof(ServerOptions.DbProvider)}"]))
             {
                 builder.Services.AddSingleton<SqliteDatabase>();
                 builder.Services.AddSingleton<BulkLoadDatabase>();
                 builder.Services.Replace(ServiceDescriptor.Singleton<IDatabase>(sp => sp.GetRequiredService<BulkLoadDatabase>()));
             }
         });
+
+    /// <summary>Whether the configured provider, as the server's options bind it, is SQLite (its default when unset).</summary>
+    private static bool IsSqlite(string? provider) => (provider ?? SqliteDatabase.Provider) == SqliteDatabase.Provider;
 }
