@@ -40,6 +40,8 @@ BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPO=$(dirname "$BENCH_DIR")
 RESULTS="$BENCH_DIR/results"
 SPEC=${ACTIONCONNECTIONS_BENCH_SPEC:-$REPO/../shared/reference/datadog/openapi-action-connection.yaml}
+# The server refuses to start with an ACTIONCONNECTIONS_* variable it does not know; this one is ours.
+unset ACTIONCONNECTIONS_BENCH_SPEC
 DURATION=${BENCH_DURATION:-10}
 WARMUP=${BENCH_WARMUP:-8}
 THREADS=${BENCH_THREADS:-1}
