@@ -74,7 +74,7 @@ internal static class SeedCommand
             {
                 var template = requests[done % requests.Length];
                 var request = template with { Name = string.Create(CultureInfo.InvariantCulture, $"{template.Name} {i:D6}") };
-                var record = await connections.CreateAsync(callers[o], request, cancellationToken);
+                var record = await connections.CreateAsync(callers[o], request, audit: null, cancellationToken);
                 if (o == 0)
                 {
                     benchIds.Add(record.Id);

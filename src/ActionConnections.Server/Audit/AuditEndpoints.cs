@@ -13,14 +13,41 @@ internal static class AuditEndpoints
     public static RouteHandlerBuilder Audited(this RouteHandlerBuilder builder, string action, string targetType, string? routeIdName = null) =>
         builder.AddEndpointFilter(async (invocation, next) =>
         {
-            var result = await next(invocation);
             var http = invocation.HttpContext;
+            var pending = new PendingAudit(action, targetType);
+            http.Features.Set(pending);
+            var result = await next(invocation);
+            if (pending.Committed)
+            {
+                // Already written, in the transaction of the change it records.
+                return result;
+            }
+
             var target = http.Features.Get<AuditTarget>()?.Id
                 ?? (routeIdName is null ? null : http.GetRouteValue(routeIdName)?.ToString());
             var recorder = http.RequestServices.GetRequiredService<AuditRecorder>();
             await recorder.RecordHttpAsync(http, action, targetType, target, StatusOf(result));
             return result;
         });
+
+    /// <summary>
+    /// The audit event of this request's successful change, for the store to write in the same
+    /// transaction (<see cref="SqlAuditLog.InsertAsync"/>); null outside an audited endpoint. Call
+    /// <see cref="AuditCommitted"/> once the change has committed, so the filter does not write it again.
+    /// </summary>
+    public static AuditEvent? AuditEventOfChange(this HttpContext context, int status, string targetId) =>
+        context.Features.Get<PendingAudit>() is { } pending
+            ? context.RequestServices.GetRequiredService<AuditRecorder>().DescribeHttp(context, pending.Action, pending.TargetType, targetId, status)
+            : null;
+
+    /// <summary>The change and its event committed together (see <see cref="AuditEventOfChange"/>).</summary>
+    public static void AuditCommitted(this HttpContext context)
+    {
+        if (context.Features.Get<PendingAudit>() is { } pending)
+        {
+            pending.Committed = true;
+        }
+    }
 
     /// <summary>Names the resource a create made, for its audit event.</summary>
     public static void SetAuditTarget(this HttpContext context, string id) => context.Features.Set(new AuditTarget(id));
@@ -41,4 +68,13 @@ internal static class AuditEndpoints
     }
 
     private sealed record AuditTarget(string Id);
+
+    private sealed class PendingAudit(string action, string targetType)
+    {
+        public string Action { get; } = action;
+
+        public string TargetType { get; } = targetType;
+
+        public bool Committed { get; set; }
+    }
 }

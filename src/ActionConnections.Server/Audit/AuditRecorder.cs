@@ -10,10 +10,14 @@ internal sealed partial class AuditRecorder(IAuditLog log, TimeProvider time, IL
 {
     public const int MaxTargetIdLength = 64;
 
-    public Task RecordHttpAsync(HttpContext context, string action, string? targetType, string? targetId, int status, Guid? orgId = null)
+    public Task RecordHttpAsync(HttpContext context, string action, string? targetType, string? targetId, int status, Guid? orgId = null) =>
+        RecordAsync(DescribeHttp(context, action, targetType, targetId, status, orgId), context.RequestAborted);
+
+    /// <summary>The event of a request, not yet written.</summary>
+    public AuditEvent DescribeHttp(HttpContext context, string action, string? targetType, string? targetId, int status, Guid? orgId = null)
     {
         var caller = context.Features.Get<Caller>();
-        return RecordAsync(new AuditEvent
+        return new AuditEvent
         {
             Id = Guid.NewGuid(),
             At = time.GetUtcNow(),
@@ -29,7 +33,7 @@ internal sealed partial class AuditRecorder(IAuditLog log, TimeProvider time, IL
             RequestId = context.TraceIdentifier,
             ClientAddress = context.Connection.RemoteIpAddress?.ToString(),
             Source = "api",
-        }, context.RequestAborted);
+        };
     }
 
     /// <summary>For actions outside HTTP (the admin CLI, key rotation).</summary>

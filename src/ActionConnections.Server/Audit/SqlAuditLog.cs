@@ -11,18 +11,24 @@ internal sealed class SqlAuditLog(IDatabase db) : IAuditLog
     {
         await using var connection = await db.OpenAsync(cancellationToken);
         await using var tx = await db.BeginWriteAsync(connection, cancellationToken);
-        await using (var command = connection.Command($"""
+        await InsertAsync(connection, tx, e, cancellationToken);
+        await tx.CommitAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// Writes <paramref name="e"/> in a transaction another store has open, so a change and its
+    /// event commit together: one durable commit, and never one without the other.
+    /// </summary>
+    public static async Task InsertAsync(DbConnection connection, DbTransaction tx, AuditEvent e, CancellationToken cancellationToken)
+    {
+        await using var command = connection.Command($"""
             INSERT INTO audit_events ({Columns})
             VALUES (@id, @org, @at, @action, @outcome, @status, @principal, @apikey, @appkey, @ttype, @tid, @rid, @client, @source);
             """, tx)
             .With("@id", e.Id).With("@org", e.OrgId).With("@at", e.At).With("@action", e.Action).With("@outcome", e.Outcome)
             .With("@status", e.Status is { } s ? (long?)s : null).With("@principal", e.PrincipalId).With("@apikey", e.ApiKeyId).With("@appkey", e.AppKeyId)
-            .With("@ttype", e.TargetType).With("@tid", e.TargetId).With("@rid", e.RequestId).With("@client", e.ClientAddress).With("@source", e.Source))
-        {
-            await command.ExecuteNonQueryAsync(cancellationToken);
-        }
-
-        await tx.CommitAsync(cancellationToken);
+            .With("@ttype", e.TargetType).With("@tid", e.TargetId).With("@rid", e.RequestId).With("@client", e.ClientAddress).With("@source", e.Source);
+        await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
     public async Task<(IReadOnlyList<AuditEvent> Events, long TotalFiltered)> ListAsync(Guid? orgId, AuditQuery query, CancellationToken cancellationToken)

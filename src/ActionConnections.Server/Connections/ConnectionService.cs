@@ -1,3 +1,4 @@
+using ActionConnections.Audit;
 using ActionConnections.Connections.Integrations;
 using ActionConnections.Connections.Validation;
 using ActionConnections.Hosting;
@@ -24,19 +25,21 @@ internal sealed partial class ConnectionService(
 
     private readonly ServerGeneratedValues _generated = new(options.Value.AwsPrincipalId, static () => Guid.NewGuid().ToString("N"));
 
-    public async Task<ConnectionRecord> CreateAsync(Caller caller, CreateConnection request, CancellationToken cancellationToken)
+    /// <summary>Creates the connection; <paramref name="audit"/> gives, for the new id, the event to commit with it.</summary>
+    public async Task<ConnectionRecord> CreateAsync(Caller caller, CreateConnection request, Func<Guid, AuditEvent?>? audit, CancellationToken cancellationToken)
     {
         var id = Guid.NewGuid();
         var now = Truncate(time.GetUtcNow());
         var integration = request.Integration.WithCredentials(request.Integration.AnyCredentials.Complete(_generated));
         var secrets = Seal(caller.OrgId, id, integration.AnyCredentials, null);
         var record = new ConnectionRecord(id, caller.OrgId, request.Name, integration, secrets, request.Tags, caller.PrincipalId, now, now, 1, KeyIdOf(secrets));
-        await store.InsertAsync(record, cancellationToken);
+        await store.InsertAsync(record, audit?.Invoke(id), cancellationToken);
         LogCreated(logger, id, caller.OrgId, integration.Type, integration.AnyCredentials.Type);
         return record;
     }
 
-    public async Task<UpdateOutcome> UpdateAsync(Caller caller, Guid id, UpdateConnection request, CancellationToken cancellationToken)
+    /// <summary>Applies the update; <paramref name="audit"/> is committed with it when it succeeds.</summary>
+    public async Task<UpdateOutcome> UpdateAsync(Caller caller, Guid id, UpdateConnection request, AuditEvent? audit, CancellationToken cancellationToken)
     {
         for (var attempt = 0; attempt < MaxUpdateAttempts; attempt++)
         {
@@ -70,7 +73,7 @@ internal sealed partial class ConnectionService(
                 UpdatedAt = Truncate(time.GetUtcNow()),
                 Version = current.Version + 1,
             };
-            if (await store.ReplaceAsync(next, current.Version, cancellationToken))
+            if (await store.ReplaceAsync(next, current.Version, audit, cancellationToken))
             {
                 LogUpdated(logger, id, caller.OrgId, integration.Type, integration.AnyCredentials.Type);
                 return UpdateOutcome.Updated(next);
@@ -80,9 +83,10 @@ internal sealed partial class ConnectionService(
         throw new Storage.StoreUnavailableException("The connection kept changing under this update.", new TimeoutException());
     }
 
-    public async Task<bool> DeleteAsync(Caller caller, Guid id, CancellationToken cancellationToken)
+    /// <summary>Deletes the connection; <paramref name="audit"/> is committed with it when it existed.</summary>
+    public async Task<bool> DeleteAsync(Caller caller, Guid id, AuditEvent? audit, CancellationToken cancellationToken)
     {
-        var deleted = await store.DeleteAsync(caller.OrgId, id, cancellationToken);
+        var deleted = await store.DeleteAsync(caller.OrgId, id, audit, cancellationToken);
         if (deleted)
         {
             LogDeleted(logger, id, caller.OrgId);
@@ -111,7 +115,7 @@ internal sealed partial class ConnectionService(
             }
 
             var secrets = Seal(orgId, id, current.Integration.AnyCredentials, current.SealedSecrets);
-            if (await store.ReplaceAsync(current with { SealedSecrets = secrets, KeyId = KeyIdOf(secrets), Version = current.Version + 1 }, current.Version, cancellationToken))
+            if (await store.ReplaceAsync(current with { SealedSecrets = secrets, KeyId = KeyIdOf(secrets), Version = current.Version + 1 }, current.Version, null, cancellationToken))
             {
                 return true;
             }

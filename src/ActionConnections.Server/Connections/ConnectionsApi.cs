@@ -66,7 +66,8 @@ internal static class ConnectionsApi
                 return new ApiProblemResult(errors.ToProblem());
             }
 
-            var created = await connections.CreateAsync(caller, request, ct);
+            var created = await connections.CreateAsync(caller, request, newId => context.AuditEventOfChange(StatusCodes.Status201Created, newId.ToString("D")), ct);
+            context.AuditCommitted();
             context.SetAuditTarget(created.Id.ToString("D"));
             return JsonApiResult.Created(new ActionConnectionResponse(ToCreatedData(created)), AppJson.Context.ActionConnectionResponse);
         }
@@ -121,7 +122,12 @@ internal static class ConnectionsApi
                 return new ApiProblemResult(errors.ToProblem());
             }
 
-            var outcome = await connections.UpdateAsync(caller, id, request, ct);
+            var outcome = await connections.UpdateAsync(caller, id, request, context.AuditEventOfChange(StatusCodes.Status200OK, connection_id), ct);
+            if (outcome.Connection is not null)
+            {
+                context.AuditCommitted();
+            }
+
             return outcome switch
             {
                 { Connection: { } updated } => JsonApiResult.Ok(new ActionConnectionResponse(ToData(updated.ToPublic(), caller)), AppJson.Context.ActionConnectionResponse),
@@ -143,10 +149,13 @@ internal static class ConnectionsApi
         }
 
         // No 400 is documented for DELETE: an id that cannot exist is simply not found.
-        if (!RouteIds.TryParseUuid(connection_id, out var id) || !await connections.DeleteAsync(caller, id, ct))
+        if (!RouteIds.TryParseUuid(connection_id, out var id)
+            || !await connections.DeleteAsync(caller, id, context.AuditEventOfChange(StatusCodes.Status204NoContent, connection_id), ct))
         {
             return new ApiProblemResult(NotFound("error deleting connection"));
         }
+
+        context.AuditCommitted();
 
         return TypedResults.NoContent();
     }

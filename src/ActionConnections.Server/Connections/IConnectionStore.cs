@@ -1,11 +1,13 @@
 using ActionConnections.AppKeyRegistrations;
+using ActionConnections.Audit;
 
 namespace ActionConnections.Connections;
 
 /// <summary>Connections, always within one organisation.</summary>
 internal interface IConnectionStore
 {
-    Task InsertAsync(ConnectionRecord connection, CancellationToken cancellationToken);
+    /// <summary>Inserts the connection, and <paramref name="audit"/> (when given) in the same transaction.</summary>
+    Task InsertAsync(ConnectionRecord connection, AuditEvent? audit, CancellationToken cancellationToken);
 
     /// <summary>The whole stored connection, sealed secrets included (for updates and rotation).</summary>
     Task<ConnectionRecord?> FindAsync(Guid orgId, Guid id, CancellationToken cancellationToken);
@@ -15,11 +17,13 @@ internal interface IConnectionStore
 
     /// <summary>
     /// Replaces the stored connection if it is still at <paramref name="expectedVersion"/>
-    /// (optimistic concurrency). False when it changed or disappeared meanwhile.
+    /// (optimistic concurrency). False when it changed or disappeared meanwhile. <paramref name="audit"/>
+    /// is written in the same transaction, only if the connection was replaced.
     /// </summary>
-    Task<bool> ReplaceAsync(ConnectionRecord connection, long expectedVersion, CancellationToken cancellationToken);
+    Task<bool> ReplaceAsync(ConnectionRecord connection, long expectedVersion, AuditEvent? audit, CancellationToken cancellationToken);
 
-    Task<bool> DeleteAsync(Guid orgId, Guid id, CancellationToken cancellationToken);
+    /// <summary>Deletes the connection; <paramref name="audit"/> is written in the same transaction, only if it existed.</summary>
+    Task<bool> DeleteAsync(Guid orgId, Guid id, AuditEvent? audit, CancellationToken cancellationToken);
 
     /// <summary>Master keys the stored secrets are under (for the start-up check and rotation).</summary>
     Task<IReadOnlyList<string>> KeyIdsInUseAsync(CancellationToken cancellationToken);

@@ -3,6 +3,7 @@ using System.Data.Common;
 using System.Text;
 using System.Text.Json;
 using ActionConnections.AppKeyRegistrations;
+using ActionConnections.Audit;
 using ActionConnections.Json;
 using ActionConnections.Storage;
 
@@ -34,7 +35,7 @@ internal sealed class SqlConnectionStore(IDatabase db) : IConnectionStore
     /// </summary>
     private readonly ConcurrentDictionary<Guid, ParsedRow> _parsed = new();
 
-    public async Task InsertAsync(ConnectionRecord connection, CancellationToken cancellationToken)
+    public async Task InsertAsync(ConnectionRecord connection, AuditEvent? audit, CancellationToken cancellationToken)
     {
         await using var conn = await db.OpenAsync(cancellationToken);
         await using var tx = await db.BeginWriteAsync(conn, cancellationToken);
@@ -44,6 +45,11 @@ internal sealed class SqlConnectionStore(IDatabase db) : IConnectionStore
             """, tx), connection))
         {
             await command.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        if (audit is not null)
+        {
+            await SqlAuditLog.InsertAsync(conn, tx, audit, cancellationToken);
         }
 
         await tx.CommitAsync(cancellationToken);
@@ -67,7 +73,7 @@ internal sealed class SqlConnectionStore(IDatabase db) : IConnectionStore
         return await reader.ReadAsync(cancellationToken) ? ReadPublic(reader) : null;
     }
 
-    public async Task<bool> ReplaceAsync(ConnectionRecord connection, long expectedVersion, CancellationToken cancellationToken)
+    public async Task<bool> ReplaceAsync(ConnectionRecord connection, long expectedVersion, AuditEvent? audit, CancellationToken cancellationToken)
     {
         await using var conn = await db.OpenAsync(cancellationToken);
         await using var tx = await db.BeginWriteAsync(conn, cancellationToken);
@@ -81,11 +87,16 @@ internal sealed class SqlConnectionStore(IDatabase db) : IConnectionStore
             changed = await command.ExecuteNonQueryAsync(cancellationToken);
         }
 
+        if (changed == 1 && audit is not null)
+        {
+            await SqlAuditLog.InsertAsync(conn, tx, audit, cancellationToken);
+        }
+
         await tx.CommitAsync(cancellationToken);
         return changed == 1;
     }
 
-    public async Task<bool> DeleteAsync(Guid orgId, Guid id, CancellationToken cancellationToken)
+    public async Task<bool> DeleteAsync(Guid orgId, Guid id, AuditEvent? audit, CancellationToken cancellationToken)
     {
         await using var conn = await db.OpenAsync(cancellationToken);
         await using var tx = await db.BeginWriteAsync(conn, cancellationToken);
@@ -93,6 +104,11 @@ internal sealed class SqlConnectionStore(IDatabase db) : IConnectionStore
         await using (var command = conn.Command("DELETE FROM connections WHERE org_id = @org AND id = @id;", tx).With("@org", orgId).With("@id", id))
         {
             deleted = await command.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        if (deleted == 1 && audit is not null)
+        {
+            await SqlAuditLog.InsertAsync(conn, tx, audit, cancellationToken);
         }
 
         await tx.CommitAsync(cancellationToken);
