@@ -75,7 +75,7 @@ internal static class StepsCommand
             }),
             ("map + serialize the response body", () =>
             {
-                _ = JsonSerializer.SerializeToUtf8Bytes(new ActionConnectionResponse(ToData(sample, caller)), AppJson.Context.ActionConnectionResponse);
+                _ = JsonSerializer.SerializeToUtf8Bytes(new ActionConnectionResponse(ConnectionsApi.ToData(sample, caller)), AppJson.Context.ActionConnectionResponse);
                 return Task.CompletedTask;
             }),
         };
@@ -113,20 +113,4 @@ internal static class StepsCommand
         var allocated = GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore;
         return (elapsed.TotalMicroseconds / calls, (double)allocated / calls, calls);
     }
-
-    /// <summary>The mapping of ConnectionsApi's GET (private there), repeated to time it.</summary>
-    private static ActionConnectionData ToData(PublicConnection connection, Caller caller) => new()
-    {
-        Id = connection.Id.ToString("D"),
-        Attributes = new ActionConnectionAttributes
-        {
-            ActingUserCanResolve = caller.Has(Permission.ConnectionsResolve),
-            CreatedAt = GoTime.Format(connection.CreatedAt),
-            Integration = connection.Integration,
-            LastUpdated = GoTime.Format(connection.UpdatedAt),
-            Name = connection.Name,
-            Tags = connection.Tags is { Count: > 0 } ? connection.Tags : null,
-        },
-        Relationships = new ActionConnectionRelationships(new CreatedByRelationship(new CreatedByData(connection.CreatedBy.ToString("D")))),
-    };
 }

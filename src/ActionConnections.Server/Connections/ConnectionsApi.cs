@@ -235,7 +235,8 @@ internal static class ConnectionsApi
         },
     };
 
-    private static ActionConnectionData ToData(PublicConnection connection, Caller caller) => new()
+    /// <summary>The body of a GET, list item or update response (bench/Seeder times it too).</summary>
+    internal static ActionConnectionData ToData(PublicConnection connection, Caller caller) => new()
     {
         Id = connection.Id.ToString("D"),
         Attributes = new ActionConnectionAttributes

@@ -35,6 +35,9 @@ internal sealed class SqlConnectionStore(IDatabase db) : IConnectionStore
     /// </summary>
     private readonly ConcurrentDictionary<Guid, ParsedRow> _parsed = new();
 
+    /// <summary>Rows added to <see cref="_parsed"/> since it was last cleared.</summary>
+    private int _parsedAdded;
+
     public async Task InsertAsync(ConnectionRecord connection, AuditEvent? audit, CancellationToken cancellationToken)
     {
         await using var conn = await db.OpenAsync(cancellationToken);
@@ -230,9 +233,12 @@ internal sealed class SqlConnectionStore(IDatabase db) : IConnectionStore
             Guid.Parse(r.GetString(6)),
             Db.FromMicros(r.GetInt64(7)),
             Db.FromMicros(updatedAt));
-        if (_parsed.Count >= MaxParsedRows)
+        // Counts additions, not entries (ConcurrentDictionary.Count takes every lock, and with a
+        // large store nearly every read adds): an upper bound of the entries kept.
+        if (Interlocked.Increment(ref _parsedAdded) > MaxParsedRows)
         {
             _parsed.Clear();
+            Interlocked.Exchange(ref _parsedAdded, 1);
         }
 
         _parsed[id] = new ParsedRow(version, updatedAt, connection);
