@@ -10,8 +10,8 @@ namespace ActionConnections.Connections;
 
 /// <summary>
 /// Creates and updates connections: fills server-generated values, seals secrets through the one
-/// <see cref="ISecretProtector"/> seam and applies updates with optimistic concurrency, so two
-/// concurrent PATCHes of one connection never lose either update.
+/// <see cref="ISecretProtector"/> seam and applies each update to the stored connection under its
+/// write lock, so concurrent PATCHes of one connection queue and never lose either update.
 /// </summary>
 internal sealed partial class ConnectionService(
     IConnectionStore store,
@@ -20,9 +20,6 @@ internal sealed partial class ConnectionService(
     IOptions<ServerOptions> options,
     ILogger<ConnectionService> logger)
 {
-    /// <summary>How often an update is re-applied to a fresh copy when another writer got there first.</summary>
-    private const int MaxUpdateAttempts = 20;
-
     private readonly ServerGeneratedValues _generated = new(options.Value.AwsPrincipalId, static () => Guid.NewGuid().ToString("N"));
 
     /// <summary>Creates the connection; <paramref name="audit"/> gives, for the new id, the event to commit with it.</summary>
@@ -38,17 +35,15 @@ internal sealed partial class ConnectionService(
         return record;
     }
 
-    /// <summary>Applies the update; <paramref name="audit"/> is committed with it when it succeeds.</summary>
+    /// <summary>
+    /// Applies the update to the stored connection under its write lock; <paramref name="audit"/>
+    /// is committed with it when it succeeds. Concurrent updates queue on the lock (ADR 0006).
+    /// </summary>
     public async Task<UpdateOutcome> UpdateAsync(Caller caller, Guid id, UpdateConnection request, AuditEvent? audit, CancellationToken cancellationToken)
     {
-        for (var attempt = 0; attempt < MaxUpdateAttempts; attempt++)
+        ValidationErrors? invalid = null;
+        var written = await store.UpdateAsync(caller.OrgId, id, current =>
         {
-            var current = await store.FindAsync(caller.OrgId, id, cancellationToken);
-            if (current is null)
-            {
-                return UpdateOutcome.NotFound;
-            }
-
             var integration = current.Integration;
             if (request.Integration is { } update)
             {
@@ -56,14 +51,15 @@ internal sealed partial class ConnectionService(
                 var applied = ConnectionRequests.ApplyIntegrationUpdate(update, current.Integration, errors);
                 if (errors.Any || applied is null)
                 {
-                    return UpdateOutcome.Invalid(errors);
+                    invalid = errors;
+                    return null;
                 }
 
                 integration = applied.WithCredentials(applied.AnyCredentials.Complete(_generated));
             }
 
             var secrets = Seal(caller.OrgId, id, integration.AnyCredentials, current.SealedSecrets);
-            var next = current with
+            return current with
             {
                 Name = request.Name ?? current.Name,
                 Integration = integration,
@@ -73,14 +69,20 @@ internal sealed partial class ConnectionService(
                 UpdatedAt = Truncate(time.GetUtcNow()),
                 Version = current.Version + 1,
             };
-            if (await store.ReplaceAsync(next, current.Version, audit, cancellationToken))
-            {
-                LogUpdated(logger, id, caller.OrgId, integration.Type, integration.AnyCredentials.Type);
-                return UpdateOutcome.Updated(next);
-            }
+        }, audit, cancellationToken);
+
+        if (invalid is not null)
+        {
+            return UpdateOutcome.Invalid(invalid);
         }
 
-        throw new Storage.StoreUnavailableException("The connection kept changing under this update.", new TimeoutException());
+        if (written is null)
+        {
+            return UpdateOutcome.NotFound;
+        }
+
+        LogUpdated(logger, id, caller.OrgId, written.Integration.Type, written.Integration.AnyCredentials.Type);
+        return UpdateOutcome.Updated(written);
     }
 
     /// <summary>Deletes the connection; <paramref name="audit"/> is committed with it when it existed.</summary>
@@ -97,31 +99,23 @@ internal sealed partial class ConnectionService(
 
     /// <summary>
     /// Puts every secret of a connection under the active master key (key rotation). Returns
-    /// false when the connection no longer exists. Concurrent updates are retried like PATCHes.
+    /// false when the connection no longer exists. Concurrent updates queue on its lock like PATCHes.
     /// </summary>
     public async Task<bool> ResealAsync(Guid orgId, Guid id, CancellationToken cancellationToken)
     {
-        for (var attempt = 0; attempt < MaxUpdateAttempts; attempt++)
+        var found = false;
+        await store.UpdateAsync(orgId, id, current =>
         {
-            var current = await store.FindAsync(orgId, id, cancellationToken);
-            if (current is null)
-            {
-                return false;
-            }
-
+            found = true;
             if (current.KeyId == protector.ActiveKeyId)
             {
-                return true;
+                return null;
             }
 
             var secrets = Seal(orgId, id, current.Integration.AnyCredentials, current.SealedSecrets);
-            if (await store.ReplaceAsync(current with { SealedSecrets = secrets, KeyId = KeyIdOf(secrets), Version = current.Version + 1 }, current.Version, null, cancellationToken))
-            {
-                return true;
-            }
-        }
-
-        throw new Storage.StoreUnavailableException("The connection kept changing during re-encryption.", new TimeoutException());
+            return current with { SealedSecrets = secrets, KeyId = KeyIdOf(secrets), Version = current.Version + 1 };
+        }, null, cancellationToken);
+        return found;
     }
 
     /// <summary>
