@@ -25,6 +25,9 @@ internal interface IIdentityStore
 
     Task<NewKey<ApiKeyRecord>> CreateApiKeyAsync(Guid orgId, Guid createdBy, string name, string category, bool remoteConfigReadEnabled, CancellationToken cancellationToken);
 
+    /// <summary>Creates an API key unless the organisation has <paramref name="maxKeys"/> already (null then); count and insert are one atomic step.</summary>
+    Task<NewKey<ApiKeyRecord>?> TryCreateApiKeyAsync(Guid orgId, Guid createdBy, string name, string category, bool remoteConfigReadEnabled, int maxKeys, CancellationToken cancellationToken);
+
     Task<ApiKeyRecord?> FindApiKeyAsync(Guid orgId, Guid id, CancellationToken cancellationToken);
 
     Task<IReadOnlyList<ApiKeyRecord>> ListApiKeysAsync(Guid orgId, CancellationToken cancellationToken);
@@ -34,6 +37,9 @@ internal interface IIdentityStore
     Task<bool> DeleteApiKeyAsync(Guid orgId, Guid id, CancellationToken cancellationToken);
 
     Task<NewKey<AppKeyRecord>> CreateAppKeyAsync(Guid orgId, Guid ownerId, string name, IReadOnlyList<string>? scopes, CancellationToken cancellationToken);
+
+    /// <summary>Creates an application key unless its owner has <paramref name="maxKeysPerOwner"/> already (null then); count and insert are one atomic step.</summary>
+    Task<NewKey<AppKeyRecord>?> TryCreateAppKeyAsync(Guid orgId, Guid ownerId, string name, IReadOnlyList<string>? scopes, int maxKeysPerOwner, CancellationToken cancellationToken);
 
     Task<AppKeyRecord?> FindAppKeyAsync(Guid orgId, Guid id, CancellationToken cancellationToken);
 
