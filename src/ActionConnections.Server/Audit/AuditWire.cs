@@ -57,4 +57,8 @@ internal sealed record AuditEventAttributes
 
     [JsonPropertyName("source")]
     public required string Source { get; init; }
+
+    /// <summary>Authentication failures only: how many failures of one key and client address in one period this event stands for.</summary>
+    [JsonPropertyName("count")]
+    public long? Count { get; init; }
 }

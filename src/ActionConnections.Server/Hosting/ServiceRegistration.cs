@@ -53,6 +53,8 @@ internal static class ServiceRegistration
     {
         builder.Services.AddSingleton<FixedWindowRateLimiter>();
         builder.Services.AddSingleton<AuthenticationCache>();
+        builder.Services.AddSingleton<AuthenticationFailures>();
+        builder.Services.AddHostedService(static services => services.GetRequiredService<AuthenticationFailures>());
         builder.Services.AddErrorPipeline();
         return builder;
     }

@@ -50,8 +50,8 @@ internal interface IIdentityStore
 
     Task<bool> DeleteAppKeyAsync(Guid orgId, Guid id, CancellationToken cancellationToken);
 
-    /// <summary>The organisation an API key belongs to, or null; for attributing failed authentications.</summary>
-    Task<Guid?> FindOrganizationOfApiKeyAsync(string apiKey, CancellationToken cancellationToken);
+    /// <summary>The organisation and id of an API key, or null; for attributing failed authentications.</summary>
+    Task<(Guid OrgId, Guid ApiKeyId)?> FindApiKeyOwnerAsync(string apiKey, CancellationToken cancellationToken);
 
     /// <summary>
     /// Resolves a key pair to a caller. Both lookups always run, whatever the first finds, so the

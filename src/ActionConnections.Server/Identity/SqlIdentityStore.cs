@@ -238,11 +238,12 @@ internal sealed class SqlIdentityStore(IDatabase db, TimeProvider time) : IIdent
         return deleted == 1;
     }
 
-    public async Task<Guid?> FindOrganizationOfApiKeyAsync(string apiKey, CancellationToken cancellationToken)
+    public async Task<(Guid OrgId, Guid ApiKeyId)?> FindApiKeyOwnerAsync(string apiKey, CancellationToken cancellationToken)
     {
         await using var connection = await db.OpenAsync(cancellationToken);
-        await using var command = connection.Command("SELECT org_id FROM api_keys WHERE key_hash = @hash;").With("@hash", KeyMaterial.Hash(apiKey));
-        return await command.ExecuteScalarAsync(cancellationToken) is string org ? Guid.Parse(org) : null;
+        await using var command = connection.Command("SELECT org_id, id FROM api_keys WHERE key_hash = @hash;").With("@hash", KeyMaterial.Hash(apiKey));
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        return await reader.ReadAsync(cancellationToken) ? (reader.GetGuid("org_id"), reader.GetGuid("id")) : null;
     }
 
     public async Task<Caller?> AuthenticateAsync(string apiKey, string appKey, CancellationToken cancellationToken)
