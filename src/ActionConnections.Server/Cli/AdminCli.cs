@@ -86,7 +86,23 @@ internal static class AdminCli
         {
             TreatUnmatchedTokensAsErrors = false,
         };
-        serve.SetAction((parse, ct) => ServeAsync([.. parse.UnmatchedTokens], parse.GetValue(dataDir), ct));
+        var keysFile = new Option<string?>("--bootstrap-keys-file")
+        {
+            Description = "Where keys generated for an empty store are written (owner-only); default {DataDir}/bootstrap-keys.env. Overrides ACTIONCONNECTIONS_BOOTSTRAP_KEYS_FILE.",
+            HelpName = "path",
+        };
+        serve.Options.Add(keysFile);
+        serve.SetAction((parse, ct) =>
+        {
+            var args = new List<string>(parse.UnmatchedTokens);
+            if (parse.GetValue(keysFile) is { } path)
+            {
+                // Command-line configuration: it takes precedence over appsettings and the environment.
+                args.Add($"--{ServerOptions.Section}:{nameof(ServerOptions.BootstrapKeysFile)}={path}");
+            }
+
+            return ServeAsync([.. args], parse.GetValue(dataDir), ct);
+        });
         return serve;
     }
 
@@ -111,9 +127,17 @@ internal static class AdminCli
             await app.StartAsync(cancellationToken);
             if (created is not null)
             {
+                // Generated keys go to an owner-only file, never to the console (which ends in logs).
+                string? keysFile = null;
+                if (options.BootstrapApiKey is null)
+                {
+                    keysFile = BootstrapKeysFile.PathOf(options);
+                    BootstrapKeysFile.Write(created, keysFile);
+                }
+
                 // After the start, so the next step names the address the server really listens on.
                 var address = app.Urls.FirstOrDefault() ?? "http://localhost:5000";
-                StoreInitializer.Announce(created, options.BootstrapApiKey is not null, Console.Out, address);
+                StoreInitializer.Announce(created, keysFile, Console.Out, address);
             }
 
             await app.WaitForShutdownAsync(cancellationToken);

@@ -24,6 +24,7 @@ internal static class EnvironmentSettings
         ["ACTIONCONNECTIONS_DB_MIGRATE_ON_START"] = nameof(ServerOptions.DbMigrateOnStart),
         ["ACTIONCONNECTIONS_BOOTSTRAP_API_KEY"] = nameof(ServerOptions.BootstrapApiKey),
         ["ACTIONCONNECTIONS_BOOTSTRAP_APP_KEY"] = nameof(ServerOptions.BootstrapAppKey),
+        ["ACTIONCONNECTIONS_BOOTSTRAP_KEYS_FILE"] = nameof(ServerOptions.BootstrapKeysFile),
         ["ACTIONCONNECTIONS_MASTER_KEY"] = nameof(ServerOptions.MasterKey),
         ["ACTIONCONNECTIONS_MASTER_KEY_FILE"] = nameof(ServerOptions.MasterKeyFile),
         ["ACTIONCONNECTIONS_PREVIOUS_MASTER_KEYS"] = nameof(ServerOptions.PreviousMasterKeys),

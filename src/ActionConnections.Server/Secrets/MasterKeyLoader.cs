@@ -42,8 +42,30 @@ internal static class MasterKeyLoader
             }
         }
 
+        RequireOwnerOnly(path);
         var keys = ReadFile(path);
         return new MasterKeyRing(keys[0], [.. keys.Skip(1), .. previous]);
+    }
+
+    /// <summary>
+    /// Refuses a key file that group or others may access, as ssh refuses such a private key:
+    /// whoever can read it can decrypt every secret (issue 11, item 8).
+    /// </summary>
+    public static void RequireOwnerOnly(string path)
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            return;
+        }
+
+        const UnixFileMode GroupOrOthers = UnixFileMode.GroupRead | UnixFileMode.GroupWrite | UnixFileMode.GroupExecute
+            | UnixFileMode.OtherRead | UnixFileMode.OtherWrite | UnixFileMode.OtherExecute;
+        var mode = File.GetUnixFileMode(path);
+        if ((mode & GroupOrOthers) != 0)
+        {
+            throw new StartupException(
+                $"the master key file '{path}' is accessible by group or others (mode {Convert.ToString((int)mode, 8).PadLeft(4, '0')}); make it owner-only, e.g. chmod 600 '{path}'.");
+        }
     }
 
     /// <summary>The key file in use when no key is given in the environment.</summary>

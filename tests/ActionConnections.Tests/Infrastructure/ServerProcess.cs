@@ -118,7 +118,7 @@ internal sealed class ServerProcess : IAsyncDisposable
     }
 
     /// <summary>The host running these tests when it is <c>dotnet</c>; else the one the SDK names, else <c>dotnet</c> on the PATH.</summary>
-    private static string DotnetHost()
+    internal static string DotnetHost()
     {
         var self = Environment.ProcessPath;
         if (self is not null && Path.GetFileNameWithoutExtension(self) == "dotnet")
@@ -129,7 +129,7 @@ internal sealed class ServerProcess : IAsyncDisposable
         return Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host && File.Exists(host) ? host : "dotnet";
     }
 
-    private static int FreePort()
+    internal static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
