@@ -23,6 +23,7 @@ internal static class Program
         builder.AddHttpLimits();
         builder.AddStorage();
         builder.AddSecrets();
+        builder.AddServerInstanceHeartbeat();
         builder.AddApiGateway();
         builder.AddConnections();
         builder.AddAudit();

@@ -138,7 +138,7 @@ internal sealed partial class ConnectionService(
             {
                 sealedSecrets[name] = protector.KeyIdOf(existing) == protector.ActiveKeyId
                     ? existing
-                    : protector.Protect(protector.Unprotect(existing, context), context);
+                    : protector.Protect(UnprotectKept(existing, context), context);
             }
             else
             {
@@ -147,6 +147,24 @@ internal sealed partial class ConnectionService(
         }
 
         return sealedSecrets;
+    }
+
+    /// <summary>
+    /// A kept secret under a master key this process does not have (another process re-sealed it
+    /// under a key added since this one started, and the key file does not have it either) is a
+    /// 503 for this server, with the key named in the log, never a 500 (issue 11, item 2).
+    /// </summary>
+    private string UnprotectKept(string ciphertext, SecretContext context)
+    {
+        try
+        {
+            return protector.Unprotect(ciphertext, context);
+        }
+        catch (MasterKeyUnavailableException e)
+        {
+            LogKeyUnavailable(logger, context.ConnectionId, e.KeyId);
+            throw new Storage.StoreUnavailableException($"Master key {e.KeyId} is not configured on this server.", e);
+        }
     }
 
     private string? KeyIdOf(Dictionary<string, string> secrets) => secrets.Count == 0 ? null : protector.ActiveKeyId;
@@ -159,6 +177,9 @@ internal sealed partial class ConnectionService(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Updated connection {ConnectionId} in org {OrgId} ({IntegrationType}/{CredentialType})")]
     private static partial void LogUpdated(ILogger logger, Guid connectionId, Guid orgId, string integrationType, string credentialType);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Connection {ConnectionId} has secrets under master key {KeyId}, which this server does not have; answered 503. Restart it with the current key file or ACTIONCONNECTIONS_PREVIOUS_MASTER_KEYS")]
+    private static partial void LogKeyUnavailable(ILogger logger, Guid connectionId, string keyId);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Deleted connection {ConnectionId} in org {OrgId}")]
     private static partial void LogDeleted(ILogger logger, Guid connectionId, Guid orgId);

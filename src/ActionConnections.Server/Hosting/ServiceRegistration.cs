@@ -46,6 +46,14 @@ internal static class ServiceRegistration
     {
         builder.Services.AddSingleton(sp => MasterKeyLoader.Load(sp.GetRequiredService<IOptions<ServerOptions>>().Value));
         builder.Services.AddSingleton<ISecretProtector, AesGcmSecretProtector>();
+        builder.Services.AddSingleton<ServerInstanceStore>();
+        return builder;
+    }
+
+    /// <summary>The server records, in the database, the master key it writes with, and refreshes it (ADR 0012).</summary>
+    public static IHostApplicationBuilder AddServerInstanceHeartbeat(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddHostedService<ServerInstanceHeartbeat>();
         return builder;
     }
 

@@ -44,7 +44,7 @@ internal static class MasterKeyLoader
 
         RequireOwnerOnly(path);
         var keys = ReadFile(path);
-        return new MasterKeyRing(keys[0], [.. keys.Skip(1), .. previous]);
+        return new MasterKeyRing(keys[0], [.. keys.Skip(1), .. previous], () => ReadFile(path));
     }
 
     /// <summary>
