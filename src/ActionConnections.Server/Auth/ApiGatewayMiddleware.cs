@@ -2,6 +2,7 @@ using ActionConnections.Audit;
 using ActionConnections.Errors;
 using ActionConnections.Hosting;
 using ActionConnections.Identity;
+using ActionConnections.Observability;
 using ActionConnections.RateLimiting;
 using Microsoft.Extensions.Options;
 
@@ -20,6 +21,7 @@ internal sealed partial class ApiGatewayMiddleware(
     FixedWindowRateLimiter limiter,
     IOptions<ServerOptions> options,
     AuditRecorder audit,
+    ActionConnectionsMetrics metrics,
     ILogger<ApiGatewayMiddleware> logger)
 {
     public const string ApiKeyHeader = "DD-API-KEY";
@@ -40,6 +42,7 @@ internal sealed partial class ApiGatewayMiddleware(
         var failures = limiter.Acquire(failureKey, _options.AuthFailureLimit, _options.RateLimitPeriodSeconds, consume: false);
         if (!failures.Allowed)
         {
+            metrics.RecordRateLimitRejection(RateLimitGroups.Authentication);
             failures.ApplyTo(context.Response);
             await ErrorWriter.WriteAsync(context, ErrorWriter.ForStatus(StatusCodes.Status429TooManyRequests));
             return;
@@ -56,6 +59,7 @@ internal sealed partial class ApiGatewayMiddleware(
         if (caller is null)
         {
             LogRejected(logger, context.Request.Method, context.Request.Path.Value ?? string.Empty, client);
+            metrics.RecordAuthenticationFailure();
 
             // Recorded under the organisation of the API key when that key alone is valid, so an
             // organisation sees attempts made with its keys; otherwise with no organisation.
@@ -71,6 +75,7 @@ internal sealed partial class ApiGatewayMiddleware(
         decision.ApplyTo(context.Response);
         if (!decision.Allowed)
         {
+            metrics.RecordRateLimitRejection(group);
             await ErrorWriter.WriteAsync(context, ErrorWriter.ForStatus(StatusCodes.Status429TooManyRequests));
             return;
         }

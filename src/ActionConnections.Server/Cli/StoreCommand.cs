@@ -7,6 +7,7 @@ using ActionConnections.Audit;
 using ActionConnections.Connections;
 using ActionConnections.Hosting;
 using ActionConnections.Identity;
+using ActionConnections.Observability;
 using ActionConnections.Storage;
 using Microsoft.Extensions.Options;
 
@@ -96,6 +97,7 @@ internal sealed class StoreCommand(Option<string?> dataDir, IReadOnlyDictionary<
         // stdout carries the verb's output (one JSON line with --json); errors are reported by the verbs.
         builder.Logging.ClearProviders();
         builder.AddServerConfiguration();
+        builder.Services.AddActionConnectionsMetrics();
         builder.AddStorage();
         builder.AddAudit();
         builder.AddConnections();

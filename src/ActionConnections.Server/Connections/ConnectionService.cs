@@ -3,6 +3,7 @@ using ActionConnections.Connections.Integrations;
 using ActionConnections.Connections.Validation;
 using ActionConnections.Hosting;
 using ActionConnections.Identity;
+using ActionConnections.Observability;
 using ActionConnections.Secrets;
 using Microsoft.Extensions.Options;
 
@@ -18,6 +19,7 @@ internal sealed partial class ConnectionService(
     ISecretProtector protector,
     TimeProvider time,
     IOptions<ServerOptions> options,
+    ActionConnectionsMetrics metrics,
     ILogger<ConnectionService> logger)
 {
     /// <summary>How often an update is re-applied to a fresh copy when another writer got there first.</summary>
@@ -75,6 +77,12 @@ internal sealed partial class ConnectionService(
             };
             if (await store.ReplaceAsync(next, current.Version, audit, cancellationToken))
             {
+                if (current.KeyId is not null && current.KeyId != protector.ActiveKeyId)
+                {
+                    // Kept secrets were re-sealed under the active key along with the update.
+                    metrics.RecordSecretsReencrypted("update");
+                }
+
                 LogUpdated(logger, id, caller.OrgId, integration.Type, integration.AnyCredentials.Type);
                 return UpdateOutcome.Updated(next);
             }
@@ -117,6 +125,7 @@ internal sealed partial class ConnectionService(
             var secrets = Seal(orgId, id, current.Integration.AnyCredentials, current.SealedSecrets);
             if (await store.ReplaceAsync(current with { SealedSecrets = secrets, KeyId = KeyIdOf(secrets), Version = current.Version + 1 }, current.Version, null, cancellationToken))
             {
+                metrics.RecordSecretsReencrypted("rotation");
                 return true;
             }
         }
