@@ -73,6 +73,7 @@ internal static class AdminCli
         root.Subcommands.Add(AppKeyCommands.Build(store));
         root.Subcommands.Add(AuditCommands.Build(store));
         root.Subcommands.Add(SecretCommands.Build(store));
+        root.Subcommands.Add(StoreVerbs.Build(store));
         return root;
     }
 
