@@ -1,5 +1,5 @@
 using System.CommandLine;
-using ActionConnections.Backup;
+using ActionConnections.Recovery;
 using ActionConnections.Hosting;
 using ActionConnections.Json;
 using ActionConnections.Secrets;
