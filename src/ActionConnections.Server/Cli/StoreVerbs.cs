@@ -1,7 +1,7 @@
 using System.CommandLine;
-using ActionConnections.Recovery;
 using ActionConnections.Hosting;
 using ActionConnections.Json;
+using ActionConnections.Recovery;
 using ActionConnections.Secrets;
 using ActionConnections.Storage;
 using Microsoft.Data.Sqlite;
