@@ -6,6 +6,7 @@ using ActionConnections.Errors;
 using ActionConnections.Health;
 using ActionConnections.Hosting;
 using ActionConnections.KeyManagement;
+using ActionConnections.Observability;
 using ActionConnections.OpenApi;
 
 namespace ActionConnections;
@@ -30,7 +31,11 @@ internal static class Program
         builder.AddHealth();
         configure?.Invoke(builder);
 
+        // After configure: which telemetry to register is decided from the final configuration.
+        builder.AddObservability();
+
         var app = builder.Build();
+        app.UseObservability();
         app.UseErrorPipeline();
         app.UseApiGateway();
         app.MapAppKeyRegistrations();

@@ -1,6 +1,7 @@
 using ActionConnections.Errors;
 using ActionConnections.Hosting;
 using ActionConnections.Identity;
+using ActionConnections.Observability;
 using ActionConnections.RateLimiting;
 using Microsoft.Extensions.Options;
 
@@ -17,7 +18,8 @@ internal sealed class ApiGatewayMiddleware(
     AuthenticationCache authentication,
     FixedWindowRateLimiter limiter,
     IOptions<ServerOptions> options,
-    AuthenticationFailures failureLog)
+    AuthenticationFailures failureLog,
+    ActionConnectionsMetrics metrics)
 {
     public const string ApiKeyHeader = "DD-API-KEY";
     public const string AppKeyHeader = "DD-APPLICATION-KEY";
@@ -37,6 +39,7 @@ internal sealed class ApiGatewayMiddleware(
         var failures = limiter.Acquire(failureKey, _options.AuthFailureLimit, _options.RateLimitPeriodSeconds, consume: false);
         if (!failures.Allowed)
         {
+            metrics.RecordRateLimitRejection(RateLimitGroups.Authentication);
             failures.ApplyTo(context.Response);
             await ErrorWriter.WriteAsync(context, ErrorWriter.ForStatus(StatusCodes.Status429TooManyRequests));
             return;
@@ -52,6 +55,8 @@ internal sealed class ApiGatewayMiddleware(
 
         if (caller is null)
         {
+            metrics.RecordAuthenticationFailure();
+
             // Recorded under the organisation of the API key when that key alone is valid, so an
             // organisation sees attempts made with its keys; aggregated, so they cannot flood it.
             await failureLog.RecordAsync(context, apiKey);
@@ -65,6 +70,7 @@ internal sealed class ApiGatewayMiddleware(
         decision.ApplyTo(context.Response);
         if (!decision.Allowed)
         {
+            metrics.RecordRateLimitRejection(group);
             await ErrorWriter.WriteAsync(context, ErrorWriter.ForStatus(StatusCodes.Status429TooManyRequests));
             return;
         }

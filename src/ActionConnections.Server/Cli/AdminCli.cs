@@ -31,7 +31,15 @@ internal static class AdminCli
             parseError.ShowHelp = false;
         }
 
-        var exitCode = await parse.InvokeAsync(new InvocationConfiguration { Output = stdout, Error = stderr });
+        var invocation = new InvocationConfiguration { Output = stdout, Error = stderr };
+        if (parse.CommandResult.Command.Name == "serve")
+        {
+            // The host handles SIGTERM itself (drain, then exit 0); System.CommandLine's own
+            // handling would end the process after 2 s with exit code 143.
+            invocation.ProcessTerminationTimeout = null;
+        }
+
+        var exitCode = await parse.InvokeAsync(invocation);
         if (parse.Errors.Count > 0)
         {
             await stderr.WriteLineAsync($"Run '{CommandPath(parse.CommandResult)}--help' for usage.");
@@ -65,6 +73,7 @@ internal static class AdminCli
         root.Subcommands.Add(AppKeyCommands.Build(store));
         root.Subcommands.Add(AuditCommands.Build(store));
         root.Subcommands.Add(SecretCommands.Build(store));
+        root.Subcommands.Add(StoreVerbs.Build(store));
         return root;
     }
 

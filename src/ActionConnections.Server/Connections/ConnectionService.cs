@@ -3,6 +3,7 @@ using ActionConnections.Connections.Integrations;
 using ActionConnections.Connections.Validation;
 using ActionConnections.Hosting;
 using ActionConnections.Identity;
+using ActionConnections.Observability;
 using ActionConnections.Secrets;
 using Microsoft.Extensions.Options;
 
@@ -18,6 +19,7 @@ internal sealed partial class ConnectionService(
     ISecretProtector protector,
     TimeProvider time,
     IOptions<ServerOptions> options,
+    ActionConnectionsMetrics metrics,
     ILogger<ConnectionService> logger)
 {
     private readonly ServerGeneratedValues _generated = new(options.Value.AwsPrincipalId, static () => Guid.NewGuid().ToString("N"));
@@ -69,11 +71,25 @@ internal sealed partial class ConnectionService(
                 UpdatedAt = Truncate(time.GetUtcNow()),
                 Version = current.Version + 1,
             };
+<<<<<<< HEAD
         }, audit, cancellationToken);
 
         if (invalid is not null)
         {
             return UpdateOutcome.Invalid(invalid);
+=======
+            if (await store.ReplaceAsync(next, current.Version, audit, cancellationToken))
+            {
+                if (current.KeyId is not null && current.KeyId != protector.ActiveKeyId)
+                {
+                    // Kept secrets were re-sealed under the active key along with the update.
+                    metrics.RecordSecretsReencrypted("update");
+                }
+
+                LogUpdated(logger, id, caller.OrgId, integration.Type, integration.AnyCredentials.Type);
+                return UpdateOutcome.Updated(next);
+            }
+>>>>>>> ops
         }
 
         if (written is null)
@@ -104,7 +120,7 @@ internal sealed partial class ConnectionService(
     public async Task<bool> ResealAsync(Guid orgId, Guid id, CancellationToken cancellationToken)
     {
         var found = false;
-        await store.UpdateAsync(orgId, id, current =>
+        var written = await store.UpdateAsync(orgId, id, current =>
         {
             found = true;
             if (current.KeyId == protector.ActiveKeyId)
@@ -115,6 +131,11 @@ internal sealed partial class ConnectionService(
             var secrets = Seal(orgId, id, current.Integration.AnyCredentials, current.SealedSecrets);
             return current with { SealedSecrets = secrets, KeyId = KeyIdOf(secrets), Version = current.Version + 1 };
         }, null, cancellationToken);
+        if (written is not null)
+        {
+            metrics.RecordSecretsReencrypted("rotation");
+        }
+
         return found;
     }
 

@@ -1,4 +1,5 @@
 using System.Collections;
+using ActionConnections.Observability;
 using Microsoft.Extensions.Configuration.Memory;
 
 namespace ActionConnections.Hosting;
@@ -34,6 +35,14 @@ internal static class EnvironmentSettings
         ["ACTIONCONNECTIONS_AUTH_FAILURE_LIMIT"] = nameof(ServerOptions.AuthFailureLimit),
         ["ACTIONCONNECTIONS_AUTH_CACHE_SECONDS"] = nameof(ServerOptions.AuthCacheSeconds),
         ["ACTIONCONNECTIONS_MAX_BODY_BYTES"] = nameof(ServerOptions.MaxRequestBodyBytes),
+
+        // Observability and shutdown (Observability/ObservabilityOptions.cs), same section.
+        ["ACTIONCONNECTIONS_METRICS"] = nameof(ObservabilityOptions.Metrics),
+        ["ACTIONCONNECTIONS_METRICS_PORT"] = nameof(ObservabilityOptions.MetricsPort),
+        ["ACTIONCONNECTIONS_METRICS_STORED_REFRESH_SECONDS"] = nameof(ObservabilityOptions.MetricsStoredRefreshSeconds),
+        ["ACTIONCONNECTIONS_LOG_FORMAT"] = nameof(ObservabilityOptions.LogFormat),
+        ["ACTIONCONNECTIONS_SHUTDOWN_DELAY_SECONDS"] = nameof(ObservabilityOptions.ShutdownDelaySeconds),
+        ["ACTIONCONNECTIONS_SHUTDOWN_DRAIN_SECONDS"] = nameof(ObservabilityOptions.ShutdownDrainSeconds),
     };
 
     public static IConfigurationBuilder AddActionConnectionsEnvironment(this IConfigurationBuilder builder)

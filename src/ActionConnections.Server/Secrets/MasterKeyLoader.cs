@@ -16,7 +16,12 @@ internal static class MasterKeyLoader
 {
     public const string DefaultFileName = "master.key";
 
-    public static MasterKeyRing Load(ServerOptions options)
+    /// <param name="options">The server's settings.</param>
+    /// <param name="generateIfMissing">
+    /// False for checks (<c>store verify</c>): a missing key file is an error there, since a new
+    /// key could not decrypt anything stored.
+    /// </param>
+    public static MasterKeyRing Load(ServerOptions options, bool generateIfMissing = true)
     {
         var previous = ParseList(options.PreviousMasterKeys, "ACTIONCONNECTIONS_PREVIOUS_MASTER_KEYS");
         if (!string.IsNullOrWhiteSpace(options.MasterKey))
@@ -28,6 +33,11 @@ internal static class MasterKeyLoader
         if (!string.IsNullOrWhiteSpace(options.MasterKeyFile) && !File.Exists(path))
         {
             throw new StartupException($"ACTIONCONNECTIONS_MASTER_KEY_FILE names '{options.MasterKeyFile}', which does not exist.");
+        }
+
+        if (!File.Exists(path) && !generateIfMissing)
+        {
+            throw new StartupException($"No master key is configured and '{path}' does not exist. Set ACTIONCONNECTIONS_MASTER_KEY or ACTIONCONNECTIONS_MASTER_KEY_FILE, or put the key file there.");
         }
 
         if (!File.Exists(path))
