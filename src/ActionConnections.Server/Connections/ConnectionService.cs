@@ -44,6 +44,7 @@ internal sealed partial class ConnectionService(
     public async Task<UpdateOutcome> UpdateAsync(Caller caller, Guid id, UpdateConnection request, AuditEvent? audit, CancellationToken cancellationToken)
     {
         ValidationErrors? invalid = null;
+        var resealedKept = false;
         var written = await store.UpdateAsync(caller.OrgId, id, current =>
         {
             var integration = current.Integration;
@@ -61,6 +62,7 @@ internal sealed partial class ConnectionService(
             }
 
             var secrets = Seal(caller.OrgId, id, integration.AnyCredentials, current.SealedSecrets);
+            resealedKept = current.KeyId is not null && current.KeyId != protector.ActiveKeyId;
             return current with
             {
                 Name = request.Name ?? current.Name,
@@ -71,30 +73,22 @@ internal sealed partial class ConnectionService(
                 UpdatedAt = Truncate(time.GetUtcNow()),
                 Version = current.Version + 1,
             };
-<<<<<<< HEAD
         }, audit, cancellationToken);
 
         if (invalid is not null)
         {
             return UpdateOutcome.Invalid(invalid);
-=======
-            if (await store.ReplaceAsync(next, current.Version, audit, cancellationToken))
-            {
-                if (current.KeyId is not null && current.KeyId != protector.ActiveKeyId)
-                {
-                    // Kept secrets were re-sealed under the active key along with the update.
-                    metrics.RecordSecretsReencrypted("update");
-                }
-
-                LogUpdated(logger, id, caller.OrgId, integration.Type, integration.AnyCredentials.Type);
-                return UpdateOutcome.Updated(next);
-            }
->>>>>>> ops
         }
 
         if (written is null)
         {
             return UpdateOutcome.NotFound;
+        }
+
+        if (resealedKept)
+        {
+            // Kept secrets were re-sealed under the active key along with the update.
+            metrics.RecordSecretsReencrypted("update");
         }
 
         LogUpdated(logger, id, caller.OrgId, written.Integration.Type, written.Integration.AnyCredentials.Type);
