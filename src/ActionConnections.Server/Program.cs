@@ -1,6 +1,7 @@
 using ActionConnections.AppKeyRegistrations;
 using ActionConnections.Audit;
 using ActionConnections.Cli;
+using ActionConnections.Cloud;
 using ActionConnections.Connections;
 using ActionConnections.Errors;
 using ActionConnections.Health;
@@ -25,6 +26,7 @@ internal static class Program
         builder.AddSecrets();
         builder.AddApiGateway();
         builder.AddConnections();
+        builder.AddCloudCredentials();
         builder.AddAudit();
         builder.AddHealth();
         configure?.Invoke(builder);
@@ -35,6 +37,7 @@ internal static class Program
         app.MapAppKeyRegistrations();
         app.MapKeyManagement();
         app.MapConnections();
+        app.MapCloudCredentials();
         app.MapAudit();
         app.MapOpenApiDocument();
         app.MapHealth();

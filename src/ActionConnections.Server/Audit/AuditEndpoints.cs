@@ -26,7 +26,7 @@ internal static class AuditEndpoints
             var target = http.Features.Get<AuditTarget>()?.Id
                 ?? (routeIdName is null ? null : http.GetRouteValue(routeIdName)?.ToString());
             var recorder = http.RequestServices.GetRequiredService<AuditRecorder>();
-            await recorder.RecordHttpAsync(http, action, targetType, target, StatusOf(result));
+            await recorder.RecordHttpAsync(http, action, targetType, target, StatusOf(result), details: http.Features.Get<AuditDetails>()?.Values);
             return result;
         });
 
@@ -49,6 +49,9 @@ internal static class AuditEndpoints
         }
     }
 
+    /// <summary>What else this request's event records (see <see cref="AuditEvent.Details"/>).</summary>
+    public static void SetAuditDetails(this HttpContext context, IReadOnlyDictionary<string, string> details) => context.Features.Set(new AuditDetails(details));
+
     /// <summary>Names the resource a create made, for its audit event.</summary>
     public static void SetAuditTarget(this HttpContext context, string id) => context.Features.Set(new AuditTarget(id));
 
@@ -68,6 +71,8 @@ internal static class AuditEndpoints
     }
 
     private sealed record AuditTarget(string Id);
+
+    private sealed record AuditDetails(IReadOnlyDictionary<string, string> Values);
 
     private sealed class PendingAudit(string action, string targetType)
     {

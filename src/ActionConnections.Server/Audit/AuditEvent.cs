@@ -39,6 +39,12 @@ internal sealed record AuditEvent
 
     /// <summary>Where the action came from: <c>api</c> or <c>cli</c>.</summary>
     public required string Source { get; init; }
+
+    /// <summary>
+    /// What else an action records (e.g. the provider and duration of a credential mint), as
+    /// names and values the server sets itself, never taken from a request body.
+    /// </summary>
+    public IReadOnlyDictionary<string, string>? Details { get; init; }
 }
 
 /// <summary>The audited actions.</summary>
@@ -47,6 +53,7 @@ internal static class AuditActions
     public const string ConnectionCreate = "connection.create";
     public const string ConnectionUpdate = "connection.update";
     public const string ConnectionDelete = "connection.delete";
+    public const string ConnectionCredentials = "connection.credentials";
     public const string RegistrationCreate = "app_key_registration.create";
     public const string RegistrationDelete = "app_key_registration.delete";
     public const string ApiKeyCreate = "api_key.create";
@@ -65,7 +72,7 @@ internal static class AuditActions
 
     public static readonly IReadOnlySet<string> All = new HashSet<string>(StringComparer.Ordinal)
     {
-        ConnectionCreate, ConnectionUpdate, ConnectionDelete, RegistrationCreate, RegistrationDelete,
+        ConnectionCreate, ConnectionUpdate, ConnectionDelete, ConnectionCredentials, RegistrationCreate, RegistrationDelete,
         ApiKeyCreate, ApiKeyUpdate, ApiKeyRevoke, AppKeyCreate, AppKeyUpdate, AppKeyRevoke,
         OrgCreate, PrincipalCreate, PrincipalRevoke, AuthenticationFailure, MasterKeyAdd, MasterKeyRotate, MasterKeyRetire,
     };

@@ -57,4 +57,7 @@ internal sealed record AuditEventAttributes
 
     [JsonPropertyName("source")]
     public required string Source { get; init; }
+
+    [JsonPropertyName("details")]
+    public IReadOnlyDictionary<string, string>? Details { get; init; }
 }

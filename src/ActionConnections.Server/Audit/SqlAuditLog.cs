@@ -1,11 +1,13 @@
 using System.Data.Common;
+using System.Text.Json;
+using ActionConnections.Json;
 using ActionConnections.Storage;
 
 namespace ActionConnections.Audit;
 
 internal sealed class SqlAuditLog(IDatabase db) : IAuditLog
 {
-    private const string Columns = "id, org_id, at, action, outcome, status, principal_id, api_key_id, app_key_id, target_type, target_id, request_id, client_address, source";
+    private const string Columns = "id, org_id, at, action, outcome, status, principal_id, api_key_id, app_key_id, target_type, target_id, request_id, client_address, source, details";
 
     public async Task AppendAsync(AuditEvent e, CancellationToken cancellationToken)
     {
@@ -23,11 +25,12 @@ internal sealed class SqlAuditLog(IDatabase db) : IAuditLog
     {
         await using var command = connection.Command($"""
             INSERT INTO audit_events ({Columns})
-            VALUES (@id, @org, @at, @action, @outcome, @status, @principal, @apikey, @appkey, @ttype, @tid, @rid, @client, @source);
+            VALUES (@id, @org, @at, @action, @outcome, @status, @principal, @apikey, @appkey, @ttype, @tid, @rid, @client, @source, @details);
             """, tx)
             .With("@id", e.Id).With("@org", e.OrgId).With("@at", e.At).With("@action", e.Action).With("@outcome", e.Outcome)
             .With("@status", e.Status is { } s ? (long?)s : null).With("@principal", e.PrincipalId).With("@apikey", e.ApiKeyId).With("@appkey", e.AppKeyId)
-            .With("@ttype", e.TargetType).With("@tid", e.TargetId).With("@rid", e.RequestId).With("@client", e.ClientAddress).With("@source", e.Source);
+            .With("@ttype", e.TargetType).With("@tid", e.TargetId).With("@rid", e.RequestId).With("@client", e.ClientAddress).With("@source", e.Source)
+            .With("@details", e.Details is { Count: > 0 } details ? JsonSerializer.Serialize(new Dictionary<string, string>(details, StringComparer.Ordinal), AppJson.Context.DictionaryStringString) : null);
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
@@ -75,6 +78,7 @@ internal sealed class SqlAuditLog(IDatabase db) : IAuditLog
             RequestId = r.NullableText("request_id"),
             ClientAddress = r.NullableText("client_address"),
             Source = r.Text("source"),
+            Details = r.NullableText("details") is { } details ? JsonSerializer.Deserialize(details, AppJson.Context.DictionaryStringString) : null,
         };
     }
 }

@@ -18,6 +18,7 @@ internal sealed partial class ConnectionService(
     ISecretProtector protector,
     TimeProvider time,
     IOptions<ServerOptions> options,
+    IEnumerable<IConnectionChangeObserver> observers,
     ILogger<ConnectionService> logger)
 {
     /// <summary>How often an update is re-applied to a fresh copy when another writer got there first.</summary>
@@ -76,6 +77,7 @@ internal sealed partial class ConnectionService(
             if (await store.ReplaceAsync(next, current.Version, audit, cancellationToken))
             {
                 LogUpdated(logger, id, caller.OrgId, integration.Type, integration.AnyCredentials.Type);
+                NotifyChanged(caller.OrgId, id);
                 return UpdateOutcome.Updated(next);
             }
         }
@@ -90,6 +92,7 @@ internal sealed partial class ConnectionService(
         if (deleted)
         {
             LogDeleted(logger, id, caller.OrgId);
+            NotifyChanged(caller.OrgId, id);
         }
 
         return deleted;
@@ -153,6 +156,14 @@ internal sealed partial class ConnectionService(
         }
 
         return sealedSecrets;
+    }
+
+    private void NotifyChanged(Guid orgId, Guid id)
+    {
+        foreach (var observer in observers)
+        {
+            observer.ConnectionChanged(orgId, id);
+        }
     }
 
     private string? KeyIdOf(Dictionary<string, string> secrets) => secrets.Count == 0 ? null : protector.ActiveKeyId;

@@ -33,6 +33,8 @@ namespace ActionConnections.Json;
 [JsonSerializable(typeof(ListActionConnectionsResponse))]
 [JsonSerializable(typeof(Integration))]
 [JsonSerializable(typeof(Dictionary<string, string>))]
+// Cloud credentials
+[JsonSerializable(typeof(Cloud.CloudCredentialsResponse))]
 // Key management
 [JsonSerializable(typeof(ApiKeyResponse))]
 [JsonSerializable(typeof(ApiKeysResponse))]

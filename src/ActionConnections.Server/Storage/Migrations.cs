@@ -102,6 +102,9 @@ internal static class Migrations
             ALTER TABLE connections ADD COLUMN key_id TEXT NULL;
             CREATE INDEX connections_key ON connections(key_id, id);
             """),
+        (5, "audit event details", """
+            ALTER TABLE audit_events ADD COLUMN details TEXT NULL;
+            """),
     ];
 
     /// <summary>
@@ -204,6 +207,9 @@ internal static class Migrations
         [4] = """
             ALTER TABLE connections ADD COLUMN key_id TEXT COLLATE "C" NULL;
             CREATE INDEX connections_key ON connections(key_id, id);
+            """,
+        [5] = """
+            ALTER TABLE audit_events ADD COLUMN details TEXT COLLATE "C" NULL;
             """,
     };
 
