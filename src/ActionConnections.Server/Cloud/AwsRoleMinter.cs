@@ -75,8 +75,10 @@ internal sealed class AwsRoleMinter : IDisposable
                 AssumedRoleArn = response.AssumedRoleUser?.Arn ?? call.RoleArn,
             });
         }
-        catch (Exception e) when (CloudFailures.Classify(e, cancellationToken) is { } failure)
+        catch (Exception e)
         {
+            // Whatever the library throws is the provider's failure, never a 500 of ours.
+            var failure = CloudFailures.Classify(e);
             return MintOutcome.Failed(failure.Kind, failure.Code, failure.Message);
         }
     }

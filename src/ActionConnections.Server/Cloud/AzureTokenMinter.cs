@@ -45,8 +45,10 @@ internal sealed class AzureTokenMinter(IOptions<ServerOptions> options, CloudHtt
                 Scopes = result.Scopes?.ToList() is { Count: > 0 } granted ? granted : [.. scopes],
             });
         }
-        catch (Exception e) when (CloudFailures.Classify(e, cancellationToken) is { } failure)
+        catch (Exception e)
         {
+            // Whatever the library throws is the provider's failure, never a 500 of ours.
+            var failure = CloudFailures.Classify(e);
             return MintOutcome.Failed(failure.Kind, failure.Code, failure.Message);
         }
     }

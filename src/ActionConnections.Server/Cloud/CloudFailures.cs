@@ -8,18 +8,13 @@ namespace ActionConnections.Cloud;
 /// <summary>
 /// Turns what the providers' libraries throw into <see cref="MintFailure"/>s: a provider's
 /// refusal (a 4xx answer) keeps its error code and message; no answer, a server error or a
-/// transport failure is "unreachable"; running out of time is "timed out". Null for a request
-/// the client itself abandoned, which is not a failure of the provider.
+/// transport failure is "unreachable"; a cancellation is "timed out" (the caller tells a
+/// client that hung up from its own timeout).
 /// </summary>
 internal static class CloudFailures
 {
-    public static MintFailure? Classify(Exception exception, CancellationToken requestAborted)
+    public static MintFailure Classify(Exception exception)
     {
-        if (requestAborted.IsCancellationRequested)
-        {
-            return null;
-        }
-
         for (var e = exception; e is not null; e = e.InnerException)
         {
             if (e is OperationCanceledException or TimeoutException)

@@ -35,7 +35,7 @@ internal sealed class GcpTokenMinter(IOptions<ServerOptions> options, CloudHttp 
                 HttpClientFactory = _clients,
             }.FromPrivateKey(identity.PrivateKey.Reveal()));
         }
-        catch (Exception e) when (e is ArgumentException or CryptographicException or FormatException or InvalidOperationException)
+        catch (Exception e) when (e is ArgumentException or CryptographicException or FormatException or InvalidOperationException or NotSupportedException or IndexOutOfRangeException or OverflowException)
         {
             // The library's message may quote the key; ours names only the problem.
             return MintOutcome.Failed(MintFailureKind.Refused, "invalid_private_key", "the connection's private_key is not a PEM-encoded RSA private key");
@@ -54,8 +54,10 @@ internal sealed class GcpTokenMinter(IOptions<ServerOptions> options, CloudHttp 
                 Scopes = [.. scopes],
             });
         }
-        catch (Exception e) when (CloudFailures.Classify(e, cancellationToken) is { } failure)
+        catch (Exception e)
         {
+            // Whatever the library throws is the provider's failure, never a 500 of ours.
+            var failure = CloudFailures.Classify(e);
             return MintOutcome.Failed(failure.Kind, failure.Code, failure.Message);
         }
     }
