@@ -12,6 +12,13 @@ internal static class RateLimitGroups
             return "action_connections";
         }
 
+        // Minting asks a cloud provider: its own budget, so it cannot starve the CRUD operations.
+        if (path.StartsWithSegments("/api/v2/actionconnections/connections", StringComparison.OrdinalIgnoreCase)
+            && path.Value!.EndsWith("/credentials", StringComparison.OrdinalIgnoreCase))
+        {
+            return "connection_credentials";
+        }
+
         if (path.StartsWithSegments("/api/v2/actions/app_key_registrations", StringComparison.OrdinalIgnoreCase))
         {
             return "app_key_registrations";
