@@ -2,6 +2,7 @@ using ActionConnections.AppKeyRegistrations;
 using ActionConnections.Audit;
 using ActionConnections.Cli;
 using ActionConnections.Connections;
+using ActionConnections.Egress;
 using ActionConnections.Errors;
 using ActionConnections.Health;
 using ActionConnections.Hosting;
@@ -25,6 +26,7 @@ internal static class Program
         builder.AddSecrets();
         builder.AddApiGateway();
         builder.AddConnections();
+        builder.AddEgress();
         builder.AddAudit();
         builder.AddHealth();
         configure?.Invoke(builder);
