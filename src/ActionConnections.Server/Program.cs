@@ -5,6 +5,7 @@ using ActionConnections.Connections;
 using ActionConnections.Egress;
 using ActionConnections.Errors;
 using ActionConnections.Health;
+using ActionConnections.HttpRequests;
 using ActionConnections.Hosting;
 using ActionConnections.KeyManagement;
 using ActionConnections.OpenApi;
@@ -27,6 +28,7 @@ internal static class Program
         builder.AddApiGateway();
         builder.AddConnections();
         builder.AddEgress();
+        builder.AddHttpRequests();
         builder.AddAudit();
         builder.AddHealth();
         configure?.Invoke(builder);
@@ -37,6 +39,7 @@ internal static class Program
         app.MapAppKeyRegistrations();
         app.MapKeyManagement();
         app.MapConnections();
+        app.MapHttpRequests();
         app.MapAudit();
         app.MapOpenApiDocument();
         app.MapHealth();

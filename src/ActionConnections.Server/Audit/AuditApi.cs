@@ -104,6 +104,7 @@ internal static class AuditApi
             RequestId = e.RequestId,
             ClientAddress = e.ClientAddress,
             Source = e.Source,
+            Detail = e.Detail,
         },
     };
 }

@@ -50,7 +50,8 @@ internal sealed partial class AuditRecorder(IAuditLog log, TimeProvider time, IL
             Source = "cli",
         }, cancellationToken);
 
-    private async Task RecordAsync(AuditEvent auditEvent, CancellationToken cancellationToken)
+    /// <summary>Writes an event (e.g. one from <see cref="DescribeHttp"/> with details added); a failure is logged, not thrown.</summary>
+    public async Task RecordAsync(AuditEvent auditEvent, CancellationToken cancellationToken)
     {
         try
         {

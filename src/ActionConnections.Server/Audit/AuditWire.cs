@@ -57,4 +57,8 @@ internal sealed record AuditEventAttributes
 
     [JsonPropertyName("source")]
     public required string Source { get; init; }
+
+    /// <summary>Present on events whose target alone does not say what was done (<c>connection.http_request</c>).</summary>
+    [JsonPropertyName("detail")]
+    public string? Detail { get; init; }
 }

@@ -33,7 +33,6 @@ internal static class EgressHandler
         // Re-resolve and re-check destinations regularly: a pooled connection is not re-checked.
         PooledConnectionLifetime = TimeSpan.FromMinutes(2),
         PooledConnectionIdleTimeout = TimeSpan.FromSeconds(30),
-        ConnectTimeout = TimeSpan.FromSeconds(30),
         MaxResponseHeadersLength = 64,
         SslOptions = new SslClientAuthenticationOptions
         {

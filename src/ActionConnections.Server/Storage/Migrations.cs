@@ -102,6 +102,10 @@ internal static class Migrations
             ALTER TABLE connections ADD COLUMN key_id TEXT NULL;
             CREATE INDEX connections_key ON connections(key_id, id);
             """),
+        (5, "destination of each secret; audit details", """
+            ALTER TABLE connections ADD COLUMN secret_hosts TEXT NULL;
+            ALTER TABLE audit_events ADD COLUMN detail TEXT NULL;
+            """),
     ];
 
     /// <summary>
@@ -204,6 +208,10 @@ internal static class Migrations
         [4] = """
             ALTER TABLE connections ADD COLUMN key_id TEXT COLLATE "C" NULL;
             CREATE INDEX connections_key ON connections(key_id, id);
+            """,
+        [5] = """
+            ALTER TABLE connections ADD COLUMN secret_hosts TEXT COLLATE "C" NULL;
+            ALTER TABLE audit_events ADD COLUMN detail TEXT COLLATE "C" NULL;
             """,
     };
 
