@@ -83,7 +83,7 @@ public sealed class CredentialInjectionTests
         await app.RegisterBootstrapKeyAsync();
         var id = await app.Client.CreateAsync("""{"type":"Notion","credentials":{"type":"NotionAPIKey","api_token":"secret_n"}}""");
 
-        var response = await app.Client.SendThroughAsync(id, HttpRequestBodies.Request("GET", "/users", """"headers":[{"name":"notion-version","value":"2025-09-03"}]"""));
+        var response = await app.Client.SendThroughAsync(id, HttpRequestBodies.Request("GET", "/users", """ "headers":[{"name":"notion-version","value":"2025-09-03"}]"""));
 
         Assert.True(response.Status == 200, response.ToString());
         Assert.Equal(("2025-09-03", "Bearer secret_n"), (upstream.Single.Header("Notion-Version"), upstream.Single.Header("Authorization")));
