@@ -3,8 +3,10 @@ using ActionConnections.Audit;
 using ActionConnections.Cli;
 using ActionConnections.Cloud;
 using ActionConnections.Connections;
+using ActionConnections.Egress;
 using ActionConnections.Errors;
 using ActionConnections.Health;
+using ActionConnections.HttpRequests;
 using ActionConnections.Hosting;
 using ActionConnections.KeyManagement;
 using ActionConnections.OpenApi;
@@ -26,6 +28,8 @@ internal static class Program
         builder.AddSecrets();
         builder.AddApiGateway();
         builder.AddConnections();
+        builder.AddEgress();
+        builder.AddHttpRequests();
         builder.AddCloudCredentials();
         builder.AddAudit();
         builder.AddHealth();
@@ -38,6 +42,7 @@ internal static class Program
         app.MapKeyManagement();
         app.MapConnections();
         app.MapCloudCredentials();
+        app.MapHttpRequests();
         app.MapAudit();
         app.MapOpenApiDocument();
         app.MapHealth();

@@ -104,7 +104,7 @@ internal static class AuditApi
             RequestId = e.RequestId,
             ClientAddress = e.ClientAddress,
             Source = e.Source,
-            Details = e.Details,
+            Detail = e.Detail,
         },
     };
 }

@@ -58,6 +58,7 @@ internal sealed record AuditEventAttributes
     [JsonPropertyName("source")]
     public required string Source { get; init; }
 
-    [JsonPropertyName("details")]
-    public IReadOnlyDictionary<string, string>? Details { get; init; }
+    /// <summary>Present on events whose target alone does not say what was done (<c>connection.http_request</c>).</summary>
+    [JsonPropertyName("detail")]
+    public string? Detail { get; init; }
 }

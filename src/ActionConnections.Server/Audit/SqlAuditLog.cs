@@ -1,13 +1,11 @@
 using System.Data.Common;
-using System.Text.Json;
-using ActionConnections.Json;
 using ActionConnections.Storage;
 
 namespace ActionConnections.Audit;
 
 internal sealed class SqlAuditLog(IDatabase db) : IAuditLog
 {
-    private const string Columns = "id, org_id, at, action, outcome, status, principal_id, api_key_id, app_key_id, target_type, target_id, request_id, client_address, source, details";
+    private const string Columns = "id, org_id, at, action, outcome, status, principal_id, api_key_id, app_key_id, target_type, target_id, request_id, client_address, source, detail";
 
     public async Task AppendAsync(AuditEvent e, CancellationToken cancellationToken)
     {
@@ -25,12 +23,11 @@ internal sealed class SqlAuditLog(IDatabase db) : IAuditLog
     {
         await using var command = connection.Command($"""
             INSERT INTO audit_events ({Columns})
-            VALUES (@id, @org, @at, @action, @outcome, @status, @principal, @apikey, @appkey, @ttype, @tid, @rid, @client, @source, @details);
+            VALUES (@id, @org, @at, @action, @outcome, @status, @principal, @apikey, @appkey, @ttype, @tid, @rid, @client, @source, @detail);
             """, tx)
             .With("@id", e.Id).With("@org", e.OrgId).With("@at", e.At).With("@action", e.Action).With("@outcome", e.Outcome)
             .With("@status", e.Status is { } s ? (long?)s : null).With("@principal", e.PrincipalId).With("@apikey", e.ApiKeyId).With("@appkey", e.AppKeyId)
-            .With("@ttype", e.TargetType).With("@tid", e.TargetId).With("@rid", e.RequestId).With("@client", e.ClientAddress).With("@source", e.Source)
-            .With("@details", e.Details is { Count: > 0 } details ? JsonSerializer.Serialize(new Dictionary<string, string>(details, StringComparer.Ordinal), AppJson.Context.DictionaryStringString) : null);
+            .With("@ttype", e.TargetType).With("@tid", e.TargetId).With("@rid", e.RequestId).With("@client", e.ClientAddress).With("@source", e.Source).With("@detail", e.Detail);
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
@@ -78,7 +75,7 @@ internal sealed class SqlAuditLog(IDatabase db) : IAuditLog
             RequestId = r.NullableText("request_id"),
             ClientAddress = r.NullableText("client_address"),
             Source = r.Text("source"),
-            Details = r.NullableText("details") is { } details ? JsonSerializer.Deserialize(details, AppJson.Context.DictionaryStringString) : null,
+            Detail = r.NullableText("detail"),
         };
     }
 }

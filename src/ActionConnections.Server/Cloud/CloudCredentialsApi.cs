@@ -77,10 +77,10 @@ internal static class CloudCredentialsApi
         switch (outcome)
         {
             case CredentialsOutcome.Minted minted:
-                context.SetAuditDetails(Details(minted.Provider, request, "minted", minted.Cached ? "cache" : "provider"));
+                context.SetAuditDetail(Detail(minted.Provider, request, "minted", minted.Cached ? "cache" : "provider"));
                 return JsonApiResult.Created(new CloudCredentialsResponse(ToData(minted.Credential)), AppJson.Context.CloudCredentialsResponse);
             case CredentialsOutcome.Failed failed:
-                context.SetAuditDetails(Details(failed.Provider, request, failed.Failure.Code, null));
+                context.SetAuditDetail(Detail(failed.Provider, request, failed.Failure.Code, null));
                 return new ApiProblemResult(ToProblem(failed));
             case CredentialsOutcome.NotCloud notCloud:
                 return new ApiProblemResult(ApiProblem.BadRequest(
@@ -90,21 +90,10 @@ internal static class CloudCredentialsApi
         }
     }
 
-    private static Dictionary<string, string> Details(string provider, MintRequest request, string result, string? source)
-    {
-        var details = new Dictionary<string, string>(StringComparer.Ordinal)
-        {
-            ["provider"] = provider,
-            ["duration_seconds"] = request.DurationSeconds.ToString(CultureInfo.InvariantCulture),
-            ["result"] = result,
-        };
-        if (source is not null)
-        {
-            details["source"] = source;
-        }
-
-        return details;
-    }
+    /// <summary>E.g. <c>provider=aws duration_seconds=900 result=minted source=cache</c>: nothing minted, no secret.</summary>
+    private static string Detail(string provider, MintRequest request, string result, string? source) =>
+        string.Create(CultureInfo.InvariantCulture, $"provider={provider} duration_seconds={request.DurationSeconds} result={result}")
+        + (source is null ? string.Empty : $" source={source}");
 
     private static CloudCredentialsData ToData(MintedCredential credential) => credential switch
     {
@@ -154,7 +143,7 @@ internal static class CloudCredentialsApi
             MintFailureKind.TimedOut => new ApiProblem(StatusCodes.Status504GatewayTimeout, new ApiError(
                 $"{provider} did not answer in time", "Gateway Timeout", "504")),
             _ => new ApiProblem(StatusCodes.Status502BadGateway, new ApiError(
-                $"{provider} unavailable: {failure.Code}: {failure.Message}", "Bad Gateway", "502")),
+                $"{provider} could not be reached ({failure.Code}): {failure.Message}", "Bad Gateway", "502")),
         };
     }
 }

@@ -1,4 +1,5 @@
 using System.Net;
+using ActionConnections.Egress;
 using Amazon.Runtime;
 using Google.Apis.Auth.OAuth2.Responses;
 using Microsoft.Identity.Client;
@@ -37,12 +38,16 @@ internal static class CloudFailures
                 break;
         }
 
-        for (var e = exception; e is not null; e = e.InnerException)
+        if (EgressHttpClient.Describe(exception) is { } transport)
         {
-            if (e is HttpRequestException http)
+            var code = transport.Kind switch
             {
-                return new MintFailure(MintFailureKind.Unreachable, Describe(http.HttpRequestError), "could not reach the provider: " + Describe(http.HttpRequestError).Replace('_', ' '));
-            }
+                EgressFailureKind.Denied => "egress_denied",
+                EgressFailureKind.Dns => "name_resolution_failed",
+                EgressFailureKind.Tls => "tls_failed",
+                _ => "connection_failed",
+            };
+            return new MintFailure(MintFailureKind.Unreachable, code, transport.Detail);
         }
 
         return exception switch
@@ -60,12 +65,4 @@ internal static class CloudFailures
 
     /// <summary>MSAL appends trace and correlation ids and documentation links on further lines.</summary>
     private static string FirstLine(string message) => message.Split('\n', 2)[0].Trim();
-
-    private static string Describe(HttpRequestError error) => error switch
-    {
-        HttpRequestError.NameResolutionError => "name_resolution_failed",
-        HttpRequestError.ConnectionError => "connection_failed",
-        HttpRequestError.SecureConnectionError => "tls_failed",
-        _ => "transport_failed",
-    };
 }

@@ -1,29 +1,30 @@
-using System.Security.Authentication;
+using ActionConnections.Egress;
 
 namespace ActionConnections.Cloud;
 
 /// <summary>
-/// The one HTTP stack that the cloud providers' libraries send their token requests through (the
-/// AWS SDK's <c>HttpClientFactory</c>, MSAL's <c>WithHttpClientFactory</c>, Google's
-/// <c>HttpClientFactory</c>): one pooled handler, TLS 1.2 or newer, certificates validated by
-/// the platform, no redirects followed.
+/// What the cloud providers' libraries send their token requests through (the AWS SDK's
+/// <c>HttpClientFactory</c>, MSAL's <c>WithHttpClientFactory</c>, Google's
+/// <c>HttpClientFactory</c>): the one egress-guarded handler (<see cref="EgressHttpClient"/>), so
+/// STS, Entra and Google are reached under the same policy as every other outbound request:
+/// the address dialled is checked, https only unless allowed, TLS 1.2 or newer, no redirects.
 /// </summary>
-internal sealed class CloudHttp : IDisposable
+internal sealed class CloudHttp(EgressHttpClient egress) : IDisposable
 {
-    private readonly SocketsHttpHandler _handler = new()
-    {
-        AllowAutoRedirect = false,
-        ConnectTimeout = TimeSpan.FromSeconds(10),
-        PooledConnectionLifetime = TimeSpan.FromMinutes(5),
-        SslOptions = { EnabledSslProtocols = SslProtocols.Tls12 | SslProtocols.Tls13 },
-        UseProxy = false,
-    };
+    private readonly EgressForwarder _handler = new(egress);
 
-    /// <summary>The shared handler, for libraries that build their own client around one.</summary>
+    /// <summary>A handler that sends through the guarded one; libraries may wrap it, never replace it.</summary>
     public HttpMessageHandler Handler => _handler;
 
-    /// <summary>A client over the shared handler; disposing it leaves the handler open. Timeouts are the caller's.</summary>
+    /// <summary>A client over the guarded handler; disposing it leaves the handler open. Timeouts are the caller's.</summary>
     public HttpClient CreateClient() => new(_handler, disposeHandler: false) { Timeout = Timeout.InfiniteTimeSpan };
 
+    /// <summary>The forwarder only; the guarded handler is the egress client's.</summary>
     public void Dispose() => _handler.Dispose();
+
+    private sealed class EgressForwarder(EgressHttpClient egress) : HttpMessageHandler
+    {
+        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken) =>
+            egress.SendAsync(request, cancellationToken);
+    }
 }

@@ -33,7 +33,10 @@ internal sealed partial class ConnectionService(
         var now = Truncate(time.GetUtcNow());
         var integration = request.Integration.WithCredentials(request.Integration.AnyCredentials.Complete(_generated));
         var secrets = Seal(caller.OrgId, id, integration.AnyCredentials, null);
-        var record = new ConnectionRecord(id, caller.OrgId, request.Name, integration, secrets, request.Tags, caller.PrincipalId, now, now, 1, KeyIdOf(secrets));
+        var record = new ConnectionRecord(id, caller.OrgId, request.Name, integration, secrets, request.Tags, caller.PrincipalId, now, now, 1, KeyIdOf(secrets))
+        {
+            SecretHosts = BindSecrets(integration, null),
+        };
         await store.InsertAsync(record, audit?.Invoke(id), cancellationToken);
         LogCreated(logger, id, caller.OrgId, integration.Type, integration.AnyCredentials.Type);
         return record;
@@ -69,6 +72,7 @@ internal sealed partial class ConnectionService(
                 Name = request.Name ?? current.Name,
                 Integration = integration,
                 SealedSecrets = secrets,
+                SecretHosts = BindSecrets(integration, current),
                 KeyId = KeyIdOf(secrets),
                 Tags = request.Tags ?? current.Tags,
                 UpdatedAt = Truncate(time.GetUtcNow()),
@@ -164,6 +168,29 @@ internal sealed partial class ConnectionService(
         {
             observer.ConnectionChanged(orgId, id);
         }
+    }
+
+    /// <summary>
+    /// The destination each secret is bound to (issue 13, behaviour 9): a secret given now is bound
+    /// to the destination the connection names now; a kept secret keeps its binding (or, stored
+    /// before bindings existed, is bound to the destination the connection named before this
+    /// update), so a PATCH that moves a connection elsewhere cannot carry its secrets along.
+    /// </summary>
+    private static Dictionary<string, string> BindSecrets(Integration integration, ConnectionRecord? previous)
+    {
+        var hosts = new Dictionary<string, string>(StringComparer.Ordinal);
+        var now = HttpRequests.Destinations.BindingHost(integration);
+        var before = previous is null ? null : HttpRequests.Destinations.BindingHost(previous.Integration);
+        foreach (var (name, secret) in integration.AnyCredentials.Secrets())
+        {
+            var host = secret.HasValue ? now : previous?.SecretHosts.GetValueOrDefault(name) ?? before;
+            if (host is not null)
+            {
+                hosts[name] = host;
+            }
+        }
+
+        return hosts;
     }
 
     private string? KeyIdOf(Dictionary<string, string> secrets) => secrets.Count == 0 ? null : protector.ActiveKeyId;

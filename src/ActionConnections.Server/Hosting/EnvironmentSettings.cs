@@ -38,6 +38,10 @@ internal static class EnvironmentSettings
         ["ACTIONCONNECTIONS_AUTH_FAILURE_LIMIT"] = nameof(ServerOptions.AuthFailureLimit),
         ["ACTIONCONNECTIONS_AUTH_CACHE_SECONDS"] = nameof(ServerOptions.AuthCacheSeconds),
         ["ACTIONCONNECTIONS_MAX_BODY_BYTES"] = nameof(ServerOptions.MaxRequestBodyBytes),
+        ["ACTIONCONNECTIONS_EGRESS_ALLOW"] = nameof(ServerOptions.EgressAllow),
+        ["ACTIONCONNECTIONS_EGRESS_DENY"] = nameof(ServerOptions.EgressDeny),
+        ["ACTIONCONNECTIONS_HTTP_RESPONSE_MAX_BYTES"] = nameof(ServerOptions.HttpResponseMaxBytes),
+        ["ACTIONCONNECTIONS_INTEGRATION_API_BASES"] = nameof(ServerOptions.IntegrationApiBases),
     };
 
     public static IConfigurationBuilder AddActionConnectionsEnvironment(this IConfigurationBuilder builder)

@@ -88,6 +88,21 @@ internal sealed class ServerOptions
 
     /// <summary>Largest request body accepted, in bytes.</summary>
     public long MaxRequestBodyBytes { get; set; } = 1024 * 1024;
+
+    /// <summary>
+    /// Comma-separated CIDR blocks, addresses and host names the server may send requests to
+    /// despite the built-in deny list of the egress policy (plain http included).
+    /// </summary>
+    public string? EgressAllow { get; set; }
+
+    /// <summary>Comma-separated CIDR blocks, addresses and host names the server never sends requests to (wins over <see cref="EgressAllow"/>).</summary>
+    public string? EgressDeny { get; set; }
+
+    /// <summary>Most bytes of an upstream response body read and returned by the http_requests extension; beyond it the body is truncated.</summary>
+    public long HttpResponseMaxBytes { get; set; } = 10 * 1024 * 1024;
+
+    /// <summary>Comma-separated <c>Type=URL</c> pairs overriding integrations' API bases (self-managed GitLab, an LLM gateway, tests).</summary>
+    public string? IntegrationApiBases { get; set; }
 }
 
 internal sealed partial class ServerOptionsValidator : IValidateOptions<ServerOptions>
@@ -147,6 +162,26 @@ internal sealed partial class ServerOptionsValidator : IValidateOptions<ServerOp
         if (options.MaxRequestBodyBytes is < 1024 or > 64 * 1024 * 1024)
         {
             errors.Add("ACTIONCONNECTIONS_MAX_BODY_BYTES must be between 1024 and 67108864.");
+        }
+
+        if (Egress.EgressPolicy.Validate(options.EgressAllow, "ACTIONCONNECTIONS_EGRESS_ALLOW") is { } allow)
+        {
+            errors.Add(allow);
+        }
+
+        if (Egress.EgressPolicy.Validate(options.EgressDeny, "ACTIONCONNECTIONS_EGRESS_DENY") is { } deny)
+        {
+            errors.Add(deny);
+        }
+
+        if (options.HttpResponseMaxBytes is < 1024 or > 256 * 1024 * 1024)
+        {
+            errors.Add("ACTIONCONNECTIONS_HTTP_RESPONSE_MAX_BYTES must be between 1024 and 268435456.");
+        }
+
+        if (HttpRequests.ApiBases.Validate(options.IntegrationApiBases) is { } bases)
+        {
+            errors.Add(bases);
         }
 
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);

@@ -35,6 +35,8 @@ namespace ActionConnections.Json;
 [JsonSerializable(typeof(Dictionary<string, string>))]
 // Cloud credentials
 [JsonSerializable(typeof(Cloud.CloudCredentialsResponse))]
+// Connection use (http_requests extension)
+[JsonSerializable(typeof(HttpRequests.HttpResponseEnvelope))]
 // Key management
 [JsonSerializable(typeof(ApiKeyResponse))]
 [JsonSerializable(typeof(ApiKeysResponse))]

@@ -102,8 +102,9 @@ internal static class Migrations
             ALTER TABLE connections ADD COLUMN key_id TEXT NULL;
             CREATE INDEX connections_key ON connections(key_id, id);
             """),
-        (5, "audit event details", """
-            ALTER TABLE audit_events ADD COLUMN details TEXT NULL;
+        (5, "destination of each secret; audit details", """
+            ALTER TABLE connections ADD COLUMN secret_hosts TEXT NULL;
+            ALTER TABLE audit_events ADD COLUMN detail TEXT NULL;
             """),
     ];
 
@@ -209,7 +210,8 @@ internal static class Migrations
             CREATE INDEX connections_key ON connections(key_id, id);
             """,
         [5] = """
-            ALTER TABLE audit_events ADD COLUMN details TEXT COLLATE "C" NULL;
+            ALTER TABLE connections ADD COLUMN secret_hosts TEXT COLLATE "C" NULL;
+            ALTER TABLE audit_events ADD COLUMN detail TEXT COLLATE "C" NULL;
             """,
     };
 

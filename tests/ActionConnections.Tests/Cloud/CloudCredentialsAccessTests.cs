@@ -11,6 +11,8 @@ public sealed class CloudCredentialsAccessTests
 {
     private const string MintBody = """{"data":{"type":"credentials_request","attributes":{"duration_seconds":900}}}""";
 
+    private const string Azure = """{"type":"Azure","credentials":{"type":"AzureTenant","tenant_id":"t","app_client_id":"c","client_secret":"s3cr3t-value"}}""";
+
     private static string PathOf(string id) => CloudCredentialsTests.PathOf(id);
 
     [Fact]
@@ -96,20 +98,22 @@ public sealed class CloudCredentialsAccessTests
     }
 
     [Fact]
-    public async Task Credentials_ProviderNotListening_Is502()
+    public async Task Credentials_ProviderRefusedByEgressOrNotListening_Is502()
     {
         LoopbackOnlyNetwork.EnsureIsolated();
-        await using var app = await TestApp.StartAsync();
-        await app.RegisterBootstrapKeyAsync();
-        var id = await app.Client.CreateAsync("""{"type":"Azure","credentials":{"type":"AzureTenant","tenant_id":"t","app_client_id":"c","client_secret":"s3cr3t-value"}}""");
+        await using var guarded = await TestApp.StartAsync();
+        await guarded.RegisterBootstrapKeyAsync();
+        var denied = await guarded.Client.CreateAsync(Azure);
+        await using var allowed = await TestApp.StartAsync(new Dictionary<string, string?> { ["ActionConnections:EgressAllow"] = "127.0.0.1" });
+        await allowed.RegisterBootstrapKeyAsync();
+        var closed = await allowed.Client.CreateAsync(Azure);
 
-        var response = await app.Client.SendJsonAsync(HttpMethod.Post, PathOf(id), MintBody);
+        var refused = await guarded.Client.SendJsonAsync(HttpMethod.Post, PathOf(denied), MintBody);
+        var unreachable = await allowed.Client.SendJsonAsync(HttpMethod.Post, PathOf(closed), MintBody);
 
-        Assert.Equal(502, response.Status);
-        var error = response.Json.GetProperty("errors")[0];
-        Assert.Equal("502", error.GetProperty("status").GetString());
-        Assert.StartsWith("Microsoft Entra ID unavailable: connection_failed", error.GetProperty("detail").GetString(), StringComparison.Ordinal);
-        Assert.DoesNotContain("s3cr3t-value", app.Logs.All, StringComparison.Ordinal);
+        ApiAssert.JsonApiBody(refused, 502, """{"errors":[{"status":"502","title":"Bad Gateway","detail":"Microsoft Entra ID could not be reached (egress_denied): egress denied: 127.0.0.1 is loopback (127.0.0.0/8)"}]}""");
+        ApiAssert.JsonApiBody(unreachable, 502, """{"errors":[{"status":"502","title":"Bad Gateway","detail":"Microsoft Entra ID could not be reached (connection_failed): upstream unreachable: connection refused"}]}""");
+        Assert.DoesNotContain("s3cr3t-value", guarded.Logs.All + allowed.Logs.All, StringComparison.Ordinal);
     }
 
     [Fact]

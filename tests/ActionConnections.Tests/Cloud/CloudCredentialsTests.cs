@@ -124,8 +124,7 @@ public sealed class CloudCredentialsTests
         Assert.Equal("failure", attributes.GetProperty("outcome").GetString());
         Assert.Equal(422, attributes.GetProperty("status").GetInt32());
         Assert.Equal(id, attributes.GetProperty("target_id").GetString());
-        Assert.Equal("aws", attributes.GetProperty("details").GetProperty("provider").GetString());
-        Assert.Equal("AccessDenied", attributes.GetProperty("details").GetProperty("result").GetString());
+        Assert.Equal("provider=aws duration_seconds=900 result=AccessDenied", attributes.GetProperty("detail").GetString());
     }
 
     [Fact]
@@ -142,6 +141,10 @@ public sealed class CloudCredentialsTests
         Assert.Equal(201, again.Status);
         Assert.Equal(first.Body, again.Body);
         Assert.Equal(1, sts.AssumeRoleCalls);
+        var audit = await server.Client.GetJsonAsync("/api/v2/actionconnections/audit_events?filter[action]=connection.credentials");
+        Assert.Equal(
+            ["provider=aws duration_seconds=900 result=minted source=cache", "provider=aws duration_seconds=900 result=minted source=provider"],
+            audit.Json.GetProperty("data").EnumerateArray().Select(e => e.GetProperty("attributes").GetProperty("detail").GetString()));
 
         // Another request (another duration) is another credential.
         var longer = await server.Client.SendJsonAsync(HttpMethod.Post, PathOf(id), Mint(duration: 3600));
@@ -308,8 +311,9 @@ public sealed class CloudCredentialsTests
         var events = audit.Json.GetProperty("data").EnumerateArray().Select(e => e.GetProperty("attributes")).ToList();
         Assert.Equal(3, events.Count);
         Assert.All(events, e => Assert.Equal("success", e.GetProperty("outcome").GetString()));
-        Assert.Equal(["aws", "azure", "gcp"], events.Select(e => e.GetProperty("details").GetProperty("provider").GetString()).Order());
-        Assert.All(events, e => Assert.Equal("900", e.GetProperty("details").GetProperty("duration_seconds").GetString()));
+        Assert.Equal(
+            ["provider=aws duration_seconds=900 result=minted source=provider", "provider=azure duration_seconds=900 result=minted source=provider", "provider=gcp duration_seconds=900 result=minted source=provider"],
+            events.Select(e => e.GetProperty("detail").GetString()).Order(StringComparer.Ordinal));
 
         var stored = await server.Store.ReadStoredTextAsync();
         var minted = sts.IssuedSecrets.Concat(azure.IssuedTokens).Concat(google.IssuedTokens).ToList();
@@ -342,6 +346,19 @@ public sealed class CloudCredentialsTests
 
         Assert.True(response.Status == 504, server.Output);
         ApiAssert.JsonApiBody(response, 504, """{"errors":[{"status":"504","title":"Gateway Timeout","detail":"AWS STS did not answer in time"}]}""");
+    }
+
+    [Fact]
+    public async Task Aws_StsAtTheMetadataAddress_IsRefusedByTheEgressPolicy()
+    {
+        LoopbackOnlyNetwork.EnsureIsolated();
+        await using var server = await CloudServer.StartAsync(new Dictionary<string, string> { ["ACTIONCONNECTIONS_AWS_STS_ENDPOINT"] = "https://169.254.169.254" });
+        var (id, _, _) = await CreateAwsAsync(server.Client);
+
+        var response = await server.Client.SendJsonAsync(HttpMethod.Post, PathOf(id), Mint());
+
+        Assert.Equal(502, response.Status);
+        Assert.StartsWith("AWS STS could not be reached (egress_denied): egress denied: 169.254.169.254", response.Json.GetProperty("errors")[0].GetProperty("detail").GetString(), StringComparison.Ordinal);
     }
 
     [Fact]

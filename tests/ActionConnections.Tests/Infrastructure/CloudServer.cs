@@ -52,6 +52,8 @@ internal sealed class CloudServer : IAsyncDisposable
             ["AWS_WEB_IDENTITY_TOKEN_FILE"] = string.Empty,
             ["AWS_CONTAINER_CREDENTIALS_RELATIVE_URI"] = string.Empty,
             ["AWS_CONTAINER_CREDENTIALS_FULL_URI"] = string.Empty,
+            // The fakes listen on loopback, which the egress policy refuses unless allowed.
+            ["ACTIONCONNECTIONS_EGRESS_ALLOW"] = "127.0.0.1",
             ["ACTIONCONNECTIONS_AWS_STS_ENDPOINT"] = Nowhere,
             ["ACTIONCONNECTIONS_AZURE_AUTHORITY"] = Nowhere,
             ["ACTIONCONNECTIONS_GCP_TOKEN_URI"] = Nowhere + "/token",
