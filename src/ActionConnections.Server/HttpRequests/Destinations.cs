@@ -74,7 +74,7 @@ internal sealed partial class Destinations(IOptions<ServerOptions> options)
     {
         if (!CredentialSchemes.ByCredentialType.TryGetValue(integration.AnyCredentials.Type, out var scheme))
         {
-            return new DestinationResult(null, $"{integration.Type} connections authenticate with short-lived tokens, which this endpoint does not obtain");
+            return new DestinationResult(null, $"{integration.Type} connections authenticate with short-lived tokens, which this endpoint does not obtain: mint them with POST /api/v2/actionconnections/connections/{{connection_id}}/credentials");
         }
 
         var fields = PlainFields(integration);
