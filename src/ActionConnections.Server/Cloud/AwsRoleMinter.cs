@@ -1,10 +1,10 @@
+using ActionConnections.Hosting;
+using ActionConnections.Secrets;
 using Amazon;
 using Amazon.Runtime;
 using Amazon.Runtime.Credentials;
 using Amazon.SecurityToken;
 using Amazon.SecurityToken.Model;
-using ActionConnections.Hosting;
-using ActionConnections.Secrets;
 using Microsoft.Extensions.Options;
 
 namespace ActionConnections.Cloud;
