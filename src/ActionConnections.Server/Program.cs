@@ -1,10 +1,13 @@
 using ActionConnections.AppKeyRegistrations;
 using ActionConnections.Audit;
 using ActionConnections.Cli;
+using ActionConnections.Cloud;
 using ActionConnections.Connections;
+using ActionConnections.Egress;
 using ActionConnections.Errors;
 using ActionConnections.Health;
 using ActionConnections.Hosting;
+using ActionConnections.HttpRequests;
 using ActionConnections.KeyManagement;
 using ActionConnections.Observability;
 using ActionConnections.OpenApi;
@@ -27,6 +30,9 @@ internal static class Program
         builder.AddServerInstanceHeartbeat();
         builder.AddApiGateway();
         builder.AddConnections();
+        builder.AddEgress();
+        builder.AddHttpRequests();
+        builder.AddCloudCredentials();
         builder.AddAudit();
         builder.AddHealth();
         configure?.Invoke(builder);
@@ -41,6 +47,8 @@ internal static class Program
         app.MapAppKeyRegistrations();
         app.MapKeyManagement();
         app.MapConnections();
+        app.MapCloudCredentials();
+        app.MapHttpRequests();
         app.MapAudit();
         app.MapOpenApiDocument();
         app.MapHealth();

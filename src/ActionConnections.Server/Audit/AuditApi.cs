@@ -105,6 +105,7 @@ internal static class AuditApi
             ClientAddress = e.ClientAddress,
             Count = e.Occurrences,
             Source = e.Source,
+            Detail = e.Detail,
         },
     };
 }

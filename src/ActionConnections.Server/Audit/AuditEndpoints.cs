@@ -27,7 +27,7 @@ internal static class AuditEndpoints
             var target = http.Features.Get<AuditTarget>()?.Id
                 ?? (routeIdName is null ? null : http.GetRouteValue(routeIdName)?.ToString());
             var recorder = http.RequestServices.GetRequiredService<AuditRecorder>();
-            await recorder.RecordHttpAsync(http, action, targetType, target, StatusOf(result));
+            await recorder.RecordHttpAsync(http, action, targetType, target, StatusOf(result), detail: http.Features.Get<AuditDetail>()?.Text);
             return result;
         });
 
@@ -50,6 +50,9 @@ internal static class AuditEndpoints
         }
     }
 
+    /// <summary>What else this request's event records (see <see cref="AuditEvent.Detail"/>).</summary>
+    public static void SetAuditDetail(this HttpContext context, string detail) => context.Features.Set(new AuditDetail(detail));
+
     /// <summary>Names the resource a create made, for its audit event.</summary>
     public static void SetAuditTarget(this HttpContext context, string id) => context.Features.Set(new AuditTarget(id));
 
@@ -69,6 +72,8 @@ internal static class AuditEndpoints
     }
 
     private sealed record AuditTarget(string Id);
+
+    private sealed record AuditDetail(string Text);
 
     private sealed class PendingAudit(string action, string targetType)
     {

@@ -11,8 +11,8 @@ internal sealed partial class AuditRecorder(IAuditLog log, TimeProvider time, Ac
 {
     public const int MaxTargetIdLength = 64;
 
-    public Task RecordHttpAsync(HttpContext context, string action, string? targetType, string? targetId, int status, Guid? orgId = null) =>
-        RecordAsync(DescribeHttp(context, action, targetType, targetId, status, orgId), context.RequestAborted);
+    public Task RecordHttpAsync(HttpContext context, string action, string? targetType, string? targetId, int status, Guid? orgId = null, string? detail = null) =>
+        RecordAsync(DescribeHttp(context, action, targetType, targetId, status, orgId) with { Detail = detail }, context.RequestAborted);
 
     /// <summary>The event of a request, not yet written.</summary>
     public AuditEvent DescribeHttp(HttpContext context, string action, string? targetType, string? targetId, int status, Guid? orgId = null)
@@ -51,7 +51,8 @@ internal sealed partial class AuditRecorder(IAuditLog log, TimeProvider time, Ac
             Source = "cli",
         }, cancellationToken);
 
-    private async Task RecordAsync(AuditEvent auditEvent, CancellationToken cancellationToken)
+    /// <summary>Writes an event (e.g. one from <see cref="DescribeHttp"/> with details added); a failure is logged, not thrown.</summary>
+    public async Task RecordAsync(AuditEvent auditEvent, CancellationToken cancellationToken)
     {
         try
         {

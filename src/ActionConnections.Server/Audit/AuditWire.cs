@@ -61,4 +61,8 @@ internal sealed record AuditEventAttributes
     /// <summary>Authentication failures only: how many failures of one key and client address in one period this event stands for.</summary>
     [JsonPropertyName("count")]
     public long? Count { get; init; }
+
+    /// <summary>Present on events whose target alone does not say what was done (<c>connection.http_request</c>).</summary>
+    [JsonPropertyName("detail")]
+    public string? Detail { get; init; }
 }

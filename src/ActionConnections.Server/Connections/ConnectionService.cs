@@ -20,6 +20,7 @@ internal sealed partial class ConnectionService(
     TimeProvider time,
     IOptions<ServerOptions> options,
     ActionConnectionsMetrics metrics,
+    IEnumerable<IConnectionChangeObserver> observers,
     ILogger<ConnectionService> logger)
 {
     private readonly ServerGeneratedValues _generated = new(options.Value.AwsPrincipalId, static () => Guid.NewGuid().ToString("N"));
@@ -31,7 +32,10 @@ internal sealed partial class ConnectionService(
         var now = Truncate(time.GetUtcNow());
         var integration = request.Integration.WithCredentials(request.Integration.AnyCredentials.Complete(_generated));
         var secrets = Seal(caller.OrgId, id, integration.AnyCredentials, null);
-        var record = new ConnectionRecord(id, caller.OrgId, request.Name, integration, secrets, request.Tags, caller.PrincipalId, now, now, 1, KeyIdOf(secrets));
+        var record = new ConnectionRecord(id, caller.OrgId, request.Name, integration, secrets, request.Tags, caller.PrincipalId, now, now, 1, KeyIdOf(secrets))
+        {
+            SecretHosts = BindSecrets(integration, null),
+        };
         await store.InsertAsync(record, audit?.Invoke(id), cancellationToken);
         LogCreated(logger, id, caller.OrgId, integration.Type, integration.AnyCredentials.Type);
         return record;
@@ -68,6 +72,7 @@ internal sealed partial class ConnectionService(
                 Name = request.Name ?? current.Name,
                 Integration = integration,
                 SealedSecrets = secrets,
+                SecretHosts = BindSecrets(integration, current),
                 KeyId = KeyIdOf(secrets),
                 Tags = request.Tags ?? current.Tags,
                 UpdatedAt = Truncate(time.GetUtcNow()),
@@ -92,6 +97,7 @@ internal sealed partial class ConnectionService(
         }
 
         LogUpdated(logger, id, caller.OrgId, written.Integration.Type, written.Integration.AnyCredentials.Type);
+        NotifyChanged(caller.OrgId, id);
         return UpdateOutcome.Updated(written);
     }
 
@@ -102,6 +108,7 @@ internal sealed partial class ConnectionService(
         if (deleted)
         {
             LogDeleted(logger, id, caller.OrgId);
+            NotifyChanged(caller.OrgId, id);
         }
 
         return deleted;
@@ -180,6 +187,37 @@ internal sealed partial class ConnectionService(
             LogKeyUnavailable(logger, context.ConnectionId, e.KeyId);
             throw new Storage.StoreUnavailableException($"Master key {e.KeyId} is not configured on this server.", e);
         }
+    }
+
+    private void NotifyChanged(Guid orgId, Guid id)
+    {
+        foreach (var observer in observers)
+        {
+            observer.ConnectionChanged(orgId, id);
+        }
+    }
+
+    /// <summary>
+    /// The destination each secret is bound to (issue 13, behaviour 9): a secret given now is bound
+    /// to the destination the connection names now; a kept secret keeps its binding (or, stored
+    /// before bindings existed, is bound to the destination the connection named before this
+    /// update), so a PATCH that moves a connection elsewhere cannot carry its secrets along.
+    /// </summary>
+    private static Dictionary<string, string> BindSecrets(Integration integration, ConnectionRecord? previous)
+    {
+        var hosts = new Dictionary<string, string>(StringComparer.Ordinal);
+        var now = HttpRequests.Destinations.BindingHost(integration);
+        var before = previous is null ? null : HttpRequests.Destinations.BindingHost(previous.Integration);
+        foreach (var (name, secret) in integration.AnyCredentials.Secrets())
+        {
+            var host = secret.HasValue ? now : previous?.SecretHosts.GetValueOrDefault(name) ?? before;
+            if (host is not null)
+            {
+                hosts[name] = host;
+            }
+        }
+
+        return hosts;
     }
 
     private string? KeyIdOf(Dictionary<string, string> secrets) => secrets.Count == 0 ? null : protector.ActiveKeyId;

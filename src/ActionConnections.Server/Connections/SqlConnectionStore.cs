@@ -16,7 +16,7 @@ namespace ActionConnections.Connections;
 internal sealed class SqlConnectionStore(IDatabase db) : IConnectionStore
 {
     /// <summary>Every column, in the order <see cref="Read"/> reads them.</summary>
-    private const string Columns = "id, org_id, name, integration_type, credential_type, integration, secrets, tags, created_by, created_at, updated_at, version, key_id";
+    private const string Columns = "id, org_id, name, integration_type, credential_type, integration, secrets, tags, created_by, created_at, updated_at, version, key_id, secret_hosts";
 
     /// <summary>
     /// The columns reads show (no secrets) after the row's version, in the order
@@ -44,7 +44,7 @@ internal sealed class SqlConnectionStore(IDatabase db) : IConnectionStore
         await using var tx = await db.BeginWriteAsync(conn, cancellationToken);
         await using (var command = Bind(conn.Command($"""
             INSERT INTO connections ({Columns})
-            VALUES (@id, @org, @name, @itype, @ctype, @integration, @secrets, @tags, @by, @created, @updated, @version, @key);
+            VALUES (@id, @org, @name, @itype, @ctype, @integration, @secrets, @tags, @by, @created, @updated, @version, @key, @hosts);
             """, tx), connection))
         {
             await command.ExecuteNonQueryAsync(cancellationToken);
@@ -97,7 +97,7 @@ internal sealed class SqlConnectionStore(IDatabase db) : IConnectionStore
         int changed;
         await using (var command = Bind(conn.Command("""
             UPDATE connections SET name = @name, integration_type = @itype, credential_type = @ctype, integration = @integration,
-                secrets = @secrets, tags = @tags, updated_at = @updated, version = @version, key_id = @key
+                secrets = @secrets, tags = @tags, updated_at = @updated, version = @version, key_id = @key, secret_hosts = @hosts
             WHERE org_id = @org AND id = @id AND version = @expected;
             """, tx), next).With("@expected", current.Version))
         {
@@ -219,10 +219,11 @@ internal sealed class SqlConnectionStore(IDatabase db) : IConnectionStore
         .With("@integration", JsonSerializer.Serialize(c.Integration, AppJson.Context.Integration))
         .With("@secrets", JsonSerializer.Serialize(new Dictionary<string, string>(c.SealedSecrets, StringComparer.Ordinal), AppJson.Context.DictionaryStringString))
         .With("@tags", c.Tags is null ? null : JsonSerializer.Serialize([.. c.Tags], AppJson.Context.ListString))
-        .With("@by", c.CreatedBy).With("@created", c.CreatedAt).With("@updated", c.UpdatedAt).With("@version", c.Version).With("@key", c.KeyId);
+        .With("@by", c.CreatedBy).With("@created", c.CreatedAt).With("@updated", c.UpdatedAt).With("@version", c.Version).With("@key", c.KeyId)
+        .With("@hosts", c.SecretHosts.Count == 0 ? null : JsonSerializer.Serialize(new Dictionary<string, string>(c.SecretHosts, StringComparer.Ordinal), AppJson.Context.DictionaryStringString));
 
     /// <summary>Reads a row of <see cref="Columns"/> by position, in their order.</summary>
-    private static ConnectionRecord Read(DbDataReader r) => new(
+    private static ConnectionRecord Read(DbDataReader r) => new ConnectionRecord(
         Guid.Parse(r.GetString(0)),
         Guid.Parse(r.GetString(1)),
         r.GetString(2),
@@ -233,7 +234,12 @@ internal sealed class SqlConnectionStore(IDatabase db) : IConnectionStore
         Db.FromMicros(r.GetInt64(9)),
         Db.FromMicros(r.GetInt64(10)),
         r.GetInt64(11),
-        r.IsDBNull(12) ? null : r.GetString(12));
+        r.IsDBNull(12) ? null : r.GetString(12))
+    {
+        SecretHosts = r.IsDBNull(13) ? EmptyHosts : JsonSerializer.Deserialize(r.GetString(13), AppJson.Context.DictionaryStringString) ?? EmptyHosts,
+    };
+
+    private static readonly Dictionary<string, string> EmptyHosts = [];
 
     /// <summary>Reads a row of <see cref="PublicColumns"/> by position, or reuses its parsed form at the same version.</summary>
     private PublicConnection ReadPublic(DbDataReader r)

@@ -30,6 +30,11 @@ internal static class EnvironmentSettings
         ["ACTIONCONNECTIONS_MASTER_KEY_FILE"] = nameof(ServerOptions.MasterKeyFile),
         ["ACTIONCONNECTIONS_PREVIOUS_MASTER_KEYS"] = nameof(ServerOptions.PreviousMasterKeys),
         ["ACTIONCONNECTIONS_AWS_PRINCIPAL_ID"] = nameof(ServerOptions.AwsPrincipalId),
+        ["ACTIONCONNECTIONS_AWS_REGION"] = nameof(ServerOptions.AwsRegion),
+        ["ACTIONCONNECTIONS_AWS_STS_ENDPOINT"] = nameof(ServerOptions.AwsStsEndpoint),
+        ["ACTIONCONNECTIONS_AZURE_AUTHORITY"] = nameof(ServerOptions.AzureAuthority),
+        ["ACTIONCONNECTIONS_GCP_TOKEN_URI"] = nameof(ServerOptions.GcpTokenUri),
+        ["ACTIONCONNECTIONS_CLOUD_TIMEOUT_SECONDS"] = nameof(ServerOptions.CloudTimeoutSeconds),
         ["ACTIONCONNECTIONS_RATE_LIMIT_REQUESTS"] = nameof(ServerOptions.RateLimitRequests),
         ["ACTIONCONNECTIONS_RATE_LIMIT_PERIOD_SECONDS"] = nameof(ServerOptions.RateLimitPeriodSeconds),
         ["ACTIONCONNECTIONS_AUTH_FAILURE_LIMIT"] = nameof(ServerOptions.AuthFailureLimit),
@@ -43,6 +48,10 @@ internal static class EnvironmentSettings
         ["ACTIONCONNECTIONS_LOG_FORMAT"] = nameof(ObservabilityOptions.LogFormat),
         ["ACTIONCONNECTIONS_SHUTDOWN_DELAY_SECONDS"] = nameof(ObservabilityOptions.ShutdownDelaySeconds),
         ["ACTIONCONNECTIONS_SHUTDOWN_DRAIN_SECONDS"] = nameof(ObservabilityOptions.ShutdownDrainSeconds),
+        ["ACTIONCONNECTIONS_EGRESS_ALLOW"] = nameof(ServerOptions.EgressAllow),
+        ["ACTIONCONNECTIONS_EGRESS_DENY"] = nameof(ServerOptions.EgressDeny),
+        ["ACTIONCONNECTIONS_HTTP_RESPONSE_MAX_BYTES"] = nameof(ServerOptions.HttpResponseMaxBytes),
+        ["ACTIONCONNECTIONS_INTEGRATION_API_BASES"] = nameof(ServerOptions.IntegrationApiBases),
     };
 
     public static IConfigurationBuilder AddActionConnectionsEnvironment(this IConfigurationBuilder builder)

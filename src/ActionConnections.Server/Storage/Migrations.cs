@@ -114,6 +114,10 @@ internal static class Migrations
                 heartbeat_at BIGINT NOT NULL
             );
             """),
+        (6, "destination of each secret; audit details", """
+            ALTER TABLE connections ADD COLUMN secret_hosts TEXT NULL;
+            ALTER TABLE audit_events ADD COLUMN detail TEXT NULL;
+            """),
     ];
 
     /// <summary>
@@ -228,6 +232,10 @@ internal static class Migrations
                 started_at BIGINT NOT NULL,
                 heartbeat_at BIGINT NOT NULL
             );
+            """,
+        [6] = """
+            ALTER TABLE connections ADD COLUMN secret_hosts TEXT COLLATE "C" NULL;
+            ALTER TABLE audit_events ADD COLUMN detail TEXT COLLATE "C" NULL;
             """,
     };
 

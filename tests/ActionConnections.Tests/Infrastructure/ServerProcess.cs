@@ -75,7 +75,15 @@ internal sealed class ServerProcess : IAsyncDisposable
         start.Environment["ACTIONCONNECTIONS_BOOTSTRAP_APP_KEY"] = keys.AppKey;
         foreach (var (name, value) in settings ?? new Dictionary<string, string>())
         {
-            start.Environment[name] = value;
+            // "" removes a variable the test process has, so the server cannot pick it up.
+            if (value.Length == 0)
+            {
+                start.Environment.Remove(name);
+            }
+            else
+            {
+                start.Environment[name] = value;
+            }
         }
 
         var output = new ConcurrentQueue<string>();
