@@ -5,8 +5,8 @@ using ActionConnections.Connections;
 using ActionConnections.Egress;
 using ActionConnections.Errors;
 using ActionConnections.Health;
-using ActionConnections.HttpRequests;
 using ActionConnections.Hosting;
+using ActionConnections.HttpRequests;
 using ActionConnections.KeyManagement;
 using ActionConnections.OpenApi;
 
