@@ -1,5 +1,14 @@
+using System.Net;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
 using ActionConnections.Tests.Infrastructure;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace ActionConnections.Tests.HttpRequests;
 
@@ -20,6 +29,39 @@ public sealed class ExecutionLimitsTests
 
         ApiAssert.JsonApiBody(response, 504, """{"errors":[{"status":"504","title":"Gateway Timeout","detail":"upstream timeout: no complete answer within 1 s"}]}""");
         Assert.True(DateTime.UtcNow - started < TimeSpan.FromSeconds(8));
+    }
+
+    [Fact]
+    public async Task Use_UntrustedCertificate_Returns502Tls()
+    {
+        LoopbackOnlyNetwork.EnsureIsolated();
+        using var key = RSA.Create(2048);
+        var request = new CertificateRequest("CN=127.0.0.1", key, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
+        var names = new SubjectAlternativeNameBuilder();
+        names.AddIpAddress(IPAddress.Loopback);
+        request.CertificateExtensions.Add(names.Build());
+        using var certificate = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(1));
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, 0, l => l.UseHttps(X509CertificateLoader.LoadPkcs12(certificate.Export(X509ContentType.Pkcs12), null))));
+        await using var tls = builder.Build();
+        var reached = 0;
+        tls.Run(context =>
+        {
+            Interlocked.Increment(ref reached);
+            return Task.CompletedTask;
+        });
+        await tls.StartAsync();
+        var port = new Uri(tls.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First()).Port;
+        await using var app = await TestApp.StartAsync(HttpRequestBodies.Settings(null));
+        await app.RegisterBootstrapKeyAsync();
+        var id = await app.Client.CreateAsync(EgressPolicyTests.HttpConnection($"https://127.0.0.1:{port}"));
+
+        var response = await app.Client.SendThroughAsync(id, HttpRequestBodies.Request("GET", "/"));
+
+        ApiAssert.JsonApiBody(response, 502, """{"errors":[{"status":"502","title":"Bad Gateway","detail":"upstream TLS failure: the TLS handshake failed (TLS 1.2 or newer and a valid certificate are required)"}]}""");
+        Assert.Equal(0, reached);
+        await tls.StopAsync();
     }
 
     [Fact]
