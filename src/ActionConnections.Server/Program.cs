@@ -8,6 +8,7 @@ using ActionConnections.Health;
 using ActionConnections.Hosting;
 using ActionConnections.HttpRequests;
 using ActionConnections.KeyManagement;
+using ActionConnections.Observability;
 using ActionConnections.OpenApi;
 
 namespace ActionConnections;
@@ -25,6 +26,7 @@ internal static class Program
         builder.AddHttpLimits();
         builder.AddStorage();
         builder.AddSecrets();
+        builder.AddServerInstanceHeartbeat();
         builder.AddApiGateway();
         builder.AddConnections();
         builder.AddEgress();
@@ -33,7 +35,11 @@ internal static class Program
         builder.AddHealth();
         configure?.Invoke(builder);
 
+        // After configure: which telemetry to register is decided from the final configuration.
+        builder.AddObservability();
+
         var app = builder.Build();
+        app.UseObservability();
         app.UseErrorPipeline();
         app.UseApiGateway();
         app.MapAppKeyRegistrations();

@@ -20,6 +20,7 @@ internal static class AuditEndpoints
             if (pending.Committed)
             {
                 // Already written, in the transaction of the change it records.
+                http.RequestServices.GetRequiredService<Observability.ActionConnectionsMetrics>().RecordAuditEvent(action, "success");
                 return result;
             }
 

@@ -46,6 +46,12 @@ internal sealed record AuditEvent
 
     /// <summary>Where the action came from: <c>api</c> or <c>cli</c>.</summary>
     public required string Source { get; init; }
+
+    /// <summary>
+    /// How many occurrences this one event stands for; set on authentication failures only,
+    /// which are aggregated per key and client address and period (<c>AuthenticationFailures</c>).
+    /// </summary>
+    public long? Occurrences { get; init; }
 }
 
 /// <summary>The audited actions.</summary>

@@ -1,4 +1,5 @@
 using ActionConnections.Identity;
+using ActionConnections.Observability;
 
 namespace ActionConnections.Audit;
 
@@ -6,7 +7,7 @@ namespace ActionConnections.Audit;
 /// Writes audit events. An event that cannot be written is logged (without any request data)
 /// and the request it describes still completes: the operation has already committed by then.
 /// </summary>
-internal sealed partial class AuditRecorder(IAuditLog log, TimeProvider time, ILogger<AuditRecorder> logger)
+internal sealed partial class AuditRecorder(IAuditLog log, TimeProvider time, ActionConnectionsMetrics metrics, ILogger<AuditRecorder> logger)
 {
     public const int MaxTargetIdLength = 64;
 
@@ -57,6 +58,7 @@ internal sealed partial class AuditRecorder(IAuditLog log, TimeProvider time, IL
         {
             // Not cancelled with the request: a client that hangs up must not erase the trail of what it did.
             await log.AppendAsync(auditEvent, CancellationToken.None);
+            metrics.RecordAuditEvent(auditEvent.Action, auditEvent.Outcome);
         }
         catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {

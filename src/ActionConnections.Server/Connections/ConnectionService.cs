@@ -3,6 +3,7 @@ using ActionConnections.Connections.Integrations;
 using ActionConnections.Connections.Validation;
 using ActionConnections.Hosting;
 using ActionConnections.Identity;
+using ActionConnections.Observability;
 using ActionConnections.Secrets;
 using Microsoft.Extensions.Options;
 
@@ -10,19 +11,17 @@ namespace ActionConnections.Connections;
 
 /// <summary>
 /// Creates and updates connections: fills server-generated values, seals secrets through the one
-/// <see cref="ISecretProtector"/> seam and applies updates with optimistic concurrency, so two
-/// concurrent PATCHes of one connection never lose either update.
+/// <see cref="ISecretProtector"/> seam and applies each update to the stored connection under its
+/// write lock, so concurrent PATCHes of one connection queue and never lose either update.
 /// </summary>
 internal sealed partial class ConnectionService(
     IConnectionStore store,
     ISecretProtector protector,
     TimeProvider time,
     IOptions<ServerOptions> options,
+    ActionConnectionsMetrics metrics,
     ILogger<ConnectionService> logger)
 {
-    /// <summary>How often an update is re-applied to a fresh copy when another writer got there first.</summary>
-    private const int MaxUpdateAttempts = 20;
-
     private readonly ServerGeneratedValues _generated = new(options.Value.AwsPrincipalId, static () => Guid.NewGuid().ToString("N"));
 
     /// <summary>Creates the connection; <paramref name="audit"/> gives, for the new id, the event to commit with it.</summary>
@@ -41,17 +40,15 @@ internal sealed partial class ConnectionService(
         return record;
     }
 
-    /// <summary>Applies the update; <paramref name="audit"/> is committed with it when it succeeds.</summary>
+    /// <summary>
+    /// Applies the update to the stored connection under its write lock; <paramref name="audit"/>
+    /// is committed with it when it succeeds. Concurrent updates queue on the lock (ADR 0006).
+    /// </summary>
     public async Task<UpdateOutcome> UpdateAsync(Caller caller, Guid id, UpdateConnection request, AuditEvent? audit, CancellationToken cancellationToken)
     {
-        for (var attempt = 0; attempt < MaxUpdateAttempts; attempt++)
+        ValidationErrors? invalid = null;
+        var written = await store.UpdateAsync(caller.OrgId, id, current =>
         {
-            var current = await store.FindAsync(caller.OrgId, id, cancellationToken);
-            if (current is null)
-            {
-                return UpdateOutcome.NotFound;
-            }
-
             var integration = current.Integration;
             if (request.Integration is { } update)
             {
@@ -59,14 +56,15 @@ internal sealed partial class ConnectionService(
                 var applied = ConnectionRequests.ApplyIntegrationUpdate(update, current.Integration, errors);
                 if (errors.Any || applied is null)
                 {
-                    return UpdateOutcome.Invalid(errors);
+                    invalid = errors;
+                    return null;
                 }
 
                 integration = applied.WithCredentials(applied.AnyCredentials.Complete(_generated));
             }
 
             var secrets = Seal(caller.OrgId, id, integration.AnyCredentials, current.SealedSecrets);
-            var next = current with
+            return current with
             {
                 Name = request.Name ?? current.Name,
                 Integration = integration,
@@ -77,14 +75,20 @@ internal sealed partial class ConnectionService(
                 UpdatedAt = Truncate(time.GetUtcNow()),
                 Version = current.Version + 1,
             };
-            if (await store.ReplaceAsync(next, current.Version, audit, cancellationToken))
-            {
-                LogUpdated(logger, id, caller.OrgId, integration.Type, integration.AnyCredentials.Type);
-                return UpdateOutcome.Updated(next);
-            }
+        }, audit, cancellationToken);
+
+        if (invalid is not null)
+        {
+            return UpdateOutcome.Invalid(invalid);
         }
 
-        throw new Storage.StoreUnavailableException("The connection kept changing under this update.", new TimeoutException());
+        if (written is null)
+        {
+            return UpdateOutcome.NotFound;
+        }
+
+        LogUpdated(logger, id, caller.OrgId, written.Integration.Type, written.Integration.AnyCredentials.Type);
+        return UpdateOutcome.Updated(written);
     }
 
     /// <summary>Deletes the connection; <paramref name="audit"/> is committed with it when it existed.</summary>
@@ -101,31 +105,28 @@ internal sealed partial class ConnectionService(
 
     /// <summary>
     /// Puts every secret of a connection under the active master key (key rotation). Returns
-    /// false when the connection no longer exists. Concurrent updates are retried like PATCHes.
+    /// false when the connection no longer exists. Concurrent updates queue on its lock like PATCHes.
     /// </summary>
     public async Task<bool> ResealAsync(Guid orgId, Guid id, CancellationToken cancellationToken)
     {
-        for (var attempt = 0; attempt < MaxUpdateAttempts; attempt++)
+        var found = false;
+        var written = await store.UpdateAsync(orgId, id, current =>
         {
-            var current = await store.FindAsync(orgId, id, cancellationToken);
-            if (current is null)
-            {
-                return false;
-            }
-
+            found = true;
             if (current.KeyId == protector.ActiveKeyId)
             {
-                return true;
+                return null;
             }
 
             var secrets = Seal(orgId, id, current.Integration.AnyCredentials, current.SealedSecrets);
-            if (await store.ReplaceAsync(current with { SealedSecrets = secrets, KeyId = KeyIdOf(secrets), Version = current.Version + 1 }, current.Version, null, cancellationToken))
-            {
-                return true;
-            }
+            return current with { SealedSecrets = secrets, KeyId = KeyIdOf(secrets), Version = current.Version + 1 };
+        }, null, cancellationToken);
+        if (written is not null)
+        {
+            metrics.RecordSecretsReencrypted("rotation");
         }
 
-        throw new Storage.StoreUnavailableException("The connection kept changing during re-encryption.", new TimeoutException());
+        return found;
     }
 
     /// <summary>
@@ -148,7 +149,7 @@ internal sealed partial class ConnectionService(
             {
                 sealedSecrets[name] = protector.KeyIdOf(existing) == protector.ActiveKeyId
                     ? existing
-                    : protector.Protect(protector.Unprotect(existing, context), context);
+                    : protector.Protect(UnprotectKept(existing, context), context);
             }
             else
             {
@@ -182,6 +183,24 @@ internal sealed partial class ConnectionService(
         return hosts;
     }
 
+    /// <summary>
+    /// A kept secret under a master key this process does not have (another process re-sealed it
+    /// under a key added since this one started, and the key file does not have it either) is a
+    /// 503 for this server, with the key named in the log, never a 500 (issue 11, item 2).
+    /// </summary>
+    private string UnprotectKept(string ciphertext, SecretContext context)
+    {
+        try
+        {
+            return protector.Unprotect(ciphertext, context);
+        }
+        catch (MasterKeyUnavailableException e)
+        {
+            LogKeyUnavailable(logger, context.ConnectionId, e.KeyId);
+            throw new Storage.StoreUnavailableException($"Master key {e.KeyId} is not configured on this server.", e);
+        }
+    }
+
     private string? KeyIdOf(Dictionary<string, string> secrets) => secrets.Count == 0 ? null : protector.ActiveKeyId;
 
     /// <summary>Storage keeps microseconds; answering with the stored precision keeps create and get identical.</summary>
@@ -192,6 +211,9 @@ internal sealed partial class ConnectionService(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Updated connection {ConnectionId} in org {OrgId} ({IntegrationType}/{CredentialType})")]
     private static partial void LogUpdated(ILogger logger, Guid connectionId, Guid orgId, string integrationType, string credentialType);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Connection {ConnectionId} has secrets under master key {KeyId}, which this server does not have; answered 503. Restart it with the current key file or ACTIONCONNECTIONS_PREVIOUS_MASTER_KEYS")]
+    private static partial void LogKeyUnavailable(ILogger logger, Guid connectionId, string keyId);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Deleted connection {ConnectionId} in org {OrgId}")]
     private static partial void LogDeleted(ILogger logger, Guid connectionId, Guid orgId);

@@ -76,27 +76,48 @@ internal sealed class SqlConnectionStore(IDatabase db) : IConnectionStore
         return await reader.ReadAsync(cancellationToken) ? ReadPublic(reader) : null;
     }
 
-    public async Task<bool> ReplaceAsync(ConnectionRecord connection, long expectedVersion, AuditEvent? audit, CancellationToken cancellationToken)
+    public async Task<ConnectionRecord?> UpdateAsync(Guid orgId, Guid id, Func<ConnectionRecord, ConnectionRecord?> change, AuditEvent? audit, CancellationToken cancellationToken)
     {
         await using var conn = await db.OpenAsync(cancellationToken);
         await using var tx = await db.BeginWriteAsync(conn, cancellationToken);
+        ConnectionRecord? current;
+        await using (var find = conn.Command($"SELECT {Columns} FROM connections WHERE org_id = @org AND id = @id{db.LockRowClause};", tx)
+            .With("@org", orgId).With("@id", id))
+        {
+            await using var reader = await find.ExecuteReaderAsync(cancellationToken);
+            current = await reader.ReadAsync(cancellationToken) ? Read(reader) : null;
+        }
+
+        var next = current is null ? null : change(current);
+        if (current is null || next is null)
+        {
+            return null;
+        }
+
         int changed;
         await using (var command = Bind(conn.Command("""
             UPDATE connections SET name = @name, integration_type = @itype, credential_type = @ctype, integration = @integration,
                 secrets = @secrets, tags = @tags, updated_at = @updated, version = @version, key_id = @key, secret_hosts = @hosts
             WHERE org_id = @org AND id = @id AND version = @expected;
-            """, tx), connection).With("@expected", expectedVersion))
+            """, tx), next).With("@expected", current.Version))
         {
             changed = await command.ExecuteNonQueryAsync(cancellationToken);
         }
 
-        if (changed == 1 && audit is not null)
+        // The row is locked since it was read, so it cannot have changed; the version check stays
+        // as a guard that would turn a broken lock into a refused write rather than a lost update.
+        if (changed != 1)
+        {
+            throw new InvalidOperationException($"Connection {id} changed while this transaction held its row lock.");
+        }
+
+        if (audit is not null)
         {
             await SqlAuditLog.InsertAsync(conn, tx, audit, cancellationToken);
         }
 
         await tx.CommitAsync(cancellationToken);
-        return changed == 1;
+        return next;
     }
 
     public async Task<bool> DeleteAsync(Guid orgId, Guid id, AuditEvent? audit, CancellationToken cancellationToken)

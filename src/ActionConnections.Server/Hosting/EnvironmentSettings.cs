@@ -1,4 +1,5 @@
 using System.Collections;
+using ActionConnections.Observability;
 using Microsoft.Extensions.Configuration.Memory;
 
 namespace ActionConnections.Hosting;
@@ -24,6 +25,7 @@ internal static class EnvironmentSettings
         ["ACTIONCONNECTIONS_DB_MIGRATE_ON_START"] = nameof(ServerOptions.DbMigrateOnStart),
         ["ACTIONCONNECTIONS_BOOTSTRAP_API_KEY"] = nameof(ServerOptions.BootstrapApiKey),
         ["ACTIONCONNECTIONS_BOOTSTRAP_APP_KEY"] = nameof(ServerOptions.BootstrapAppKey),
+        ["ACTIONCONNECTIONS_BOOTSTRAP_KEYS_FILE"] = nameof(ServerOptions.BootstrapKeysFile),
         ["ACTIONCONNECTIONS_MASTER_KEY"] = nameof(ServerOptions.MasterKey),
         ["ACTIONCONNECTIONS_MASTER_KEY_FILE"] = nameof(ServerOptions.MasterKeyFile),
         ["ACTIONCONNECTIONS_PREVIOUS_MASTER_KEYS"] = nameof(ServerOptions.PreviousMasterKeys),
@@ -37,6 +39,14 @@ internal static class EnvironmentSettings
         ["ACTIONCONNECTIONS_EGRESS_DENY"] = nameof(ServerOptions.EgressDeny),
         ["ACTIONCONNECTIONS_HTTP_RESPONSE_MAX_BYTES"] = nameof(ServerOptions.HttpResponseMaxBytes),
         ["ACTIONCONNECTIONS_INTEGRATION_API_BASES"] = nameof(ServerOptions.IntegrationApiBases),
+
+        // Observability and shutdown (Observability/ObservabilityOptions.cs), same section.
+        ["ACTIONCONNECTIONS_METRICS"] = nameof(ObservabilityOptions.Metrics),
+        ["ACTIONCONNECTIONS_METRICS_PORT"] = nameof(ObservabilityOptions.MetricsPort),
+        ["ACTIONCONNECTIONS_METRICS_STORED_REFRESH_SECONDS"] = nameof(ObservabilityOptions.MetricsStoredRefreshSeconds),
+        ["ACTIONCONNECTIONS_LOG_FORMAT"] = nameof(ObservabilityOptions.LogFormat),
+        ["ACTIONCONNECTIONS_SHUTDOWN_DELAY_SECONDS"] = nameof(ObservabilityOptions.ShutdownDelaySeconds),
+        ["ACTIONCONNECTIONS_SHUTDOWN_DRAIN_SECONDS"] = nameof(ObservabilityOptions.ShutdownDrainSeconds),
     };
 
     public static IConfigurationBuilder AddActionConnectionsEnvironment(this IConfigurationBuilder builder)

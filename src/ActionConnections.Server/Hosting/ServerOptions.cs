@@ -41,6 +41,9 @@ internal sealed class ServerOptions
     /// <summary>40 lowercase hex characters; used for the bootstrap admin's application key when the store is empty.</summary>
     public string? BootstrapAppKey { get; set; }
 
+    /// <summary>Where generated bootstrap keys are written (owner-only); default <c>{DataDir}/bootstrap-keys.env</c>. They are never printed.</summary>
+    public string? BootstrapKeysFile { get; set; }
+
     /// <summary>Base64 of 32 random bytes. Takes precedence over <see cref="MasterKeyFile"/>.</summary>
     public string? MasterKey { get; set; }
 

@@ -52,6 +52,8 @@ namespace ActionConnections.Json;
 [JsonSerializable(typeof(List<Cli.ApiKeyOutput>))]
 [JsonSerializable(typeof(Cli.AppKeyCreatedOutput))]
 [JsonSerializable(typeof(List<Cli.AppKeyOutput>))]
+[JsonSerializable(typeof(Recovery.BackupManifest))]
+[JsonSerializable(typeof(Recovery.VerifyReport))]
 internal sealed partial class AppJsonContext : JsonSerializerContext;
 
 /// <summary>
