@@ -40,6 +40,10 @@ internal static class EnvironmentSettings
         ["ACTIONCONNECTIONS_AUTH_FAILURE_LIMIT"] = nameof(ServerOptions.AuthFailureLimit),
         ["ACTIONCONNECTIONS_AUTH_CACHE_SECONDS"] = nameof(ServerOptions.AuthCacheSeconds),
         ["ACTIONCONNECTIONS_MAX_BODY_BYTES"] = nameof(ServerOptions.MaxRequestBodyBytes),
+        ["ACTIONCONNECTIONS_EGRESS_ALLOW"] = nameof(ServerOptions.EgressAllow),
+        ["ACTIONCONNECTIONS_EGRESS_DENY"] = nameof(ServerOptions.EgressDeny),
+        ["ACTIONCONNECTIONS_HTTP_RESPONSE_MAX_BYTES"] = nameof(ServerOptions.HttpResponseMaxBytes),
+        ["ACTIONCONNECTIONS_INTEGRATION_API_BASES"] = nameof(ServerOptions.IntegrationApiBases),
 
         // Observability and shutdown (Observability/ObservabilityOptions.cs), same section.
         ["ACTIONCONNECTIONS_METRICS"] = nameof(ObservabilityOptions.Metrics),
@@ -48,10 +52,6 @@ internal static class EnvironmentSettings
         ["ACTIONCONNECTIONS_LOG_FORMAT"] = nameof(ObservabilityOptions.LogFormat),
         ["ACTIONCONNECTIONS_SHUTDOWN_DELAY_SECONDS"] = nameof(ObservabilityOptions.ShutdownDelaySeconds),
         ["ACTIONCONNECTIONS_SHUTDOWN_DRAIN_SECONDS"] = nameof(ObservabilityOptions.ShutdownDrainSeconds),
-        ["ACTIONCONNECTIONS_EGRESS_ALLOW"] = nameof(ServerOptions.EgressAllow),
-        ["ACTIONCONNECTIONS_EGRESS_DENY"] = nameof(ServerOptions.EgressDeny),
-        ["ACTIONCONNECTIONS_HTTP_RESPONSE_MAX_BYTES"] = nameof(ServerOptions.HttpResponseMaxBytes),
-        ["ACTIONCONNECTIONS_INTEGRATION_API_BASES"] = nameof(ServerOptions.IntegrationApiBases),
     };
 
     public static IConfigurationBuilder AddActionConnectionsEnvironment(this IConfigurationBuilder builder)

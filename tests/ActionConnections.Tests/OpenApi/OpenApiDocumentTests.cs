@@ -70,6 +70,23 @@ public sealed class OpenApiDocumentTests
     }
 
     [Fact]
+    public async Task OpenApiDocument_ListsTheHttpRequestsExtension()
+    {
+        await using var app = await TestApp.StartAsync();
+
+        var response = await app.Client.GetJsonAsync(DocumentPath);
+
+        var post = response.Json.GetProperty("paths").GetProperty("/api/v2/actionconnections/connections/{connection_id}/http_requests").GetProperty("post");
+        Assert.Equal("SendConnectionHttpRequest", post.GetProperty("operationId").GetString());
+        Assert.True(post.GetProperty("x-actionconnections-extension").GetBoolean());
+        Assert.Equal("connections_resolve", post.GetProperty("x-permission").GetProperty("permissions")[0].GetString());
+        Assert.Equal(["200", "400", "403", "404", "409", "429", "502", "504"], post.GetProperty("responses").EnumerateObject().Select(r => r.Name));
+        var attributes = response.Json.GetProperty("components").GetProperty("schemas").GetProperty("ConnectionHttpResponse")
+            .GetProperty("properties").GetProperty("data").GetProperty("properties").GetProperty("attributes").GetProperty("properties");
+        Assert.Equal(["body", "duration_ms", "headers", "status", "truncated"], attributes.EnumerateObject().Select(p => p.Name).Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
     public async Task OpenApiDocument_ListsEveryImplementedDatadogOperation()
     {
         await using var app = await TestApp.StartAsync();
