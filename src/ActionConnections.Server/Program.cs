@@ -1,3 +1,4 @@
+using ActionConnections.Access;
 using ActionConnections.AppKeyRegistrations;
 using ActionConnections.Audit;
 using ActionConnections.Cli;
@@ -25,6 +26,7 @@ internal static class Program
         builder.AddSecrets();
         builder.AddApiGateway();
         builder.AddConnections();
+        builder.AddAccess();
         builder.AddAudit();
         builder.AddHealth();
         configure?.Invoke(builder);
@@ -35,6 +37,9 @@ internal static class Program
         app.MapAppKeyRegistrations();
         app.MapKeyManagement();
         app.MapConnections();
+        app.MapRestrictionPolicies();
+        app.MapDirectory();
+        app.MapResolve();
         app.MapAudit();
         app.MapOpenApiDocument();
         app.MapHealth();

@@ -70,6 +70,12 @@ internal sealed class ServerOptions
 
     /// <summary>Largest request body accepted, in bytes.</summary>
     public long MaxRequestBodyBytes { get; set; } = 1024 * 1024;
+
+    /// <summary>
+    /// Whether <c>POST /api/v2/actionconnections/connections/{id}/resolve</c> may answer secrets in
+    /// clear (to a customer's own runner). Off unless an operator turns it on.
+    /// </summary>
+    public bool ResolveEnabled { get; set; }
 }
 
 internal sealed partial class ServerOptionsValidator : IValidateOptions<ServerOptions>

@@ -33,6 +33,11 @@ namespace ActionConnections.Json;
 [JsonSerializable(typeof(ListActionConnectionsResponse))]
 [JsonSerializable(typeof(Integration))]
 [JsonSerializable(typeof(Dictionary<string, string>))]
+// Access
+[JsonSerializable(typeof(Access.RestrictionPolicyResponse))]
+[JsonSerializable(typeof(Access.RolesResponse))]
+[JsonSerializable(typeof(Access.UsersResponse))]
+[JsonSerializable(typeof(System.Text.Json.Nodes.JsonNode))]
 // Key management
 [JsonSerializable(typeof(ApiKeyResponse))]
 [JsonSerializable(typeof(ApiKeysResponse))]
