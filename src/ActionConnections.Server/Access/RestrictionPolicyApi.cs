@@ -117,7 +117,8 @@ internal static class RestrictionPolicyApi
                 $"Invalid request: this policy would remove your own editor access to {resource_id}; send allow_self_lockout=true to apply it anyway"));
         }
 
-        if (!await store.ReplaceBindingsAsync(caller.OrgId, id, bindings, context.AuditEventOfChange(StatusCodes.Status200OK, resource_id), ct))
+        var audit = context.AuditEventOfChange(StatusCodes.Status200OK, resource_id) is { } change ? change with { Details = DetailsOf(bindings) } : null;
+        if (!await store.ReplaceBindingsAsync(caller.OrgId, id, bindings, audit, ct))
         {
             return new ApiProblemResult(NotFound(resource_id));
         }
@@ -142,7 +143,8 @@ internal static class RestrictionPolicyApi
             return new ApiProblemResult(denied);
         }
 
-        if (!await store.ReplaceBindingsAsync(caller.OrgId, id, [], context.AuditEventOfChange(StatusCodes.Status204NoContent, resource_id), ct))
+        var audit = context.AuditEventOfChange(StatusCodes.Status204NoContent, resource_id) is { } change ? change with { Details = DetailsOf([]) } : null;
+        if (!await store.ReplaceBindingsAsync(caller.OrgId, id, [], audit, ct))
         {
             return new ApiProblemResult(NotFound(resource_id));
         }
@@ -379,12 +381,16 @@ internal static class RestrictionPolicyApi
         }
     }
 
+    /// <summary>The bindings as the wire shows them (they hold no secret), for the audit event of a change.</summary>
+    private static string DetailsOf(IReadOnlyList<Binding> bindings) =>
+        JsonSerializer.Serialize(new RestrictionPolicyAttributes(Group(bindings)), AppJson.Context.RestrictionPolicyAttributes);
+
+    private static List<RestrictionPolicyBinding> Group(IReadOnlyList<Binding> bindings) =>
+        [.. bindings.GroupBy(b => b.Relation).Select(g => new RestrictionPolicyBinding(g.Key.ToWire(), [.. g.Select(b => b.Principal.ToString())]))];
+
     private static JsonApiResult<RestrictionPolicyResponse> Ok(string resourceId, IReadOnlyList<Binding> bindings)
     {
-        var grouped = bindings.GroupBy(b => b.Relation)
-            .Select(g => new RestrictionPolicyBinding(g.Key.ToWire(), [.. g.Select(b => b.Principal.ToString())]))
-            .ToList();
-        var body = new RestrictionPolicyResponse(new RestrictionPolicyData("restriction_policy", resourceId, new RestrictionPolicyAttributes(grouped)));
+        var body = new RestrictionPolicyResponse(new RestrictionPolicyData("restriction_policy", resourceId, new RestrictionPolicyAttributes(Group(bindings))));
         return new JsonApiResult<RestrictionPolicyResponse>(body, AppJson.Context.RestrictionPolicyResponse, StatusCodes.Status200OK, "application/json");
     }
 

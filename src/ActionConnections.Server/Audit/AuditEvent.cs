@@ -39,6 +39,12 @@ internal sealed record AuditEvent
 
     /// <summary>Where the action came from: <c>api</c> or <c>cli</c>.</summary>
     public required string Source { get; init; }
+
+    /// <summary>
+    /// What changed, as a JSON object, for actions whose new state holds no secret (a restriction
+    /// policy's bindings); null for every other action.
+    /// </summary>
+    public string? Details { get; init; }
 }
 
 /// <summary>The audited actions.</summary>

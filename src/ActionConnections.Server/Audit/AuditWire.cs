@@ -57,4 +57,8 @@ internal sealed record AuditEventAttributes
 
     [JsonPropertyName("source")]
     public required string Source { get; init; }
+
+    /// <summary>What changed (e.g. a restriction policy's bindings); absent for most actions.</summary>
+    [JsonPropertyName("details")]
+    public System.Text.Json.JsonElement? Details { get; init; }
 }

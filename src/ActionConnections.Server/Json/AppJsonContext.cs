@@ -35,6 +35,7 @@ namespace ActionConnections.Json;
 [JsonSerializable(typeof(Dictionary<string, string>))]
 // Access
 [JsonSerializable(typeof(Access.RestrictionPolicyResponse))]
+[JsonSerializable(typeof(Access.RestrictionPolicyAttributes))]
 [JsonSerializable(typeof(Access.RolesResponse))]
 [JsonSerializable(typeof(Access.UsersResponse))]
 [JsonSerializable(typeof(System.Text.Json.Nodes.JsonNode))]

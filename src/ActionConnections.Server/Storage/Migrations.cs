@@ -129,6 +129,7 @@ internal static class Migrations
                 PRIMARY KEY (connection_id, position)
             );
             CREATE INDEX connection_bindings_principal ON connection_bindings(org_id, principal_type, principal_id, connection_id);
+            ALTER TABLE audit_events ADD COLUMN details TEXT NULL;
             """),
     ];
 
@@ -256,6 +257,7 @@ internal static class Migrations
                 PRIMARY KEY (connection_id, position)
             );
             CREATE INDEX connection_bindings_principal ON connection_bindings(org_id, principal_type, principal_id, connection_id);
+            ALTER TABLE audit_events ADD COLUMN details TEXT COLLATE "C" NULL;
             """,
     };
 
