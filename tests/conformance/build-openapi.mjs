@@ -253,10 +253,6 @@ function addExtensions(document) {
           api_key_id: { type: "string" },
           app_key_id: { type: "string" },
           client_address: { type: "string" },
-          details: {
-            description: "What changed, for actions whose new state holds no secret (a restriction policy's bindings).",
-            type: "object",
-          },
           outcome: { enum: ["success", "failure"], type: "string" },
           principal_id: { type: "string" },
           request_id: { type: "string" },
@@ -264,6 +260,10 @@ function addExtensions(document) {
           status: { description: "HTTP status answered.", format: "int32", type: "integer" },
           target_id: { type: "string" },
           target_type: { type: "string" },
+          detail: {
+            description: "What was done, for actions whose target alone does not say it (connection.http_request: method, host, path without query, upstream status or error, duration).",
+            type: "string",
+          },
           timestamp: { format: "date-time", type: "string" },
         },
         required: ["action", "outcome", "source", "timestamp"],

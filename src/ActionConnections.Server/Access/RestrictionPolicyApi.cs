@@ -117,7 +117,7 @@ internal static class RestrictionPolicyApi
                 $"Invalid request: this policy would remove your own editor access to {resource_id}; send allow_self_lockout=true to apply it anyway"));
         }
 
-        var audit = context.AuditEventOfChange(StatusCodes.Status200OK, resource_id) is { } change ? change with { Details = DetailsOf(bindings) } : null;
+        var audit = context.AuditEventOfChange(StatusCodes.Status200OK, resource_id) is { } change ? change with { Detail = DetailOf(bindings) } : null;
         if (!await store.ReplaceBindingsAsync(caller.OrgId, id, bindings, audit, ct))
         {
             return new ApiProblemResult(NotFound(resource_id));
@@ -143,7 +143,7 @@ internal static class RestrictionPolicyApi
             return new ApiProblemResult(denied);
         }
 
-        var audit = context.AuditEventOfChange(StatusCodes.Status204NoContent, resource_id) is { } change ? change with { Details = DetailsOf([]) } : null;
+        var audit = context.AuditEventOfChange(StatusCodes.Status204NoContent, resource_id) is { } change ? change with { Detail = DetailOf([]) } : null;
         if (!await store.ReplaceBindingsAsync(caller.OrgId, id, [], audit, ct))
         {
             return new ApiProblemResult(NotFound(resource_id));
@@ -382,7 +382,7 @@ internal static class RestrictionPolicyApi
     }
 
     /// <summary>The bindings as the wire shows them (they hold no secret), for the audit event of a change.</summary>
-    private static string DetailsOf(IReadOnlyList<Binding> bindings) =>
+    private static string DetailOf(IReadOnlyList<Binding> bindings) =>
         JsonSerializer.Serialize(new RestrictionPolicyAttributes(Group(bindings)), AppJson.Context.RestrictionPolicyAttributes);
 
     private static List<RestrictionPolicyBinding> Group(IReadOnlyList<Binding> bindings) =>

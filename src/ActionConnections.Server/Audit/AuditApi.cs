@@ -104,7 +104,7 @@ internal static class AuditApi
             RequestId = e.RequestId,
             ClientAddress = e.ClientAddress,
             Source = e.Source,
-            Details = e.Details is null ? null : System.Text.Json.JsonDocument.Parse(e.Details).RootElement.Clone(),
+            Detail = e.Detail,
         },
     };
 }

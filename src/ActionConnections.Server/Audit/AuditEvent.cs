@@ -37,14 +37,15 @@ internal sealed record AuditEvent
 
     public string? ClientAddress { get; init; }
 
+    /// <summary>
+    /// What was done, for actions whose target alone does not say it (a connection's use: method,
+    /// destination host, path without query, upstream status or error, duration). Never a header,
+    /// query value or body.
+    /// </summary>
+    public string? Detail { get; init; }
+
     /// <summary>Where the action came from: <c>api</c> or <c>cli</c>.</summary>
     public required string Source { get; init; }
-
-    /// <summary>
-    /// What changed, as a JSON object, for actions whose new state holds no secret (a restriction
-    /// policy's bindings); null for every other action.
-    /// </summary>
-    public string? Details { get; init; }
 }
 
 /// <summary>The audited actions.</summary>

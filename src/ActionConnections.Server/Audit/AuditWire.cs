@@ -58,7 +58,7 @@ internal sealed record AuditEventAttributes
     [JsonPropertyName("source")]
     public required string Source { get; init; }
 
-    /// <summary>What changed (e.g. a restriction policy's bindings); absent for most actions.</summary>
-    [JsonPropertyName("details")]
-    public System.Text.Json.JsonElement? Details { get; init; }
+    /// <summary>Present on events whose target alone does not say what was done (<c>connection.http_request</c>).</summary>
+    [JsonPropertyName("detail")]
+    public string? Detail { get; init; }
 }

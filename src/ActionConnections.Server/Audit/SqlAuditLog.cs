@@ -5,7 +5,7 @@ namespace ActionConnections.Audit;
 
 internal sealed class SqlAuditLog(IDatabase db) : IAuditLog
 {
-    private const string Columns = "id, org_id, at, action, outcome, status, principal_id, api_key_id, app_key_id, target_type, target_id, request_id, client_address, source, details";
+    private const string Columns = "id, org_id, at, action, outcome, status, principal_id, api_key_id, app_key_id, target_type, target_id, request_id, client_address, source, detail";
 
     public async Task AppendAsync(AuditEvent e, CancellationToken cancellationToken)
     {
@@ -23,11 +23,11 @@ internal sealed class SqlAuditLog(IDatabase db) : IAuditLog
     {
         await using var command = connection.Command($"""
             INSERT INTO audit_events ({Columns})
-            VALUES (@id, @org, @at, @action, @outcome, @status, @principal, @apikey, @appkey, @ttype, @tid, @rid, @client, @source, @details);
+            VALUES (@id, @org, @at, @action, @outcome, @status, @principal, @apikey, @appkey, @ttype, @tid, @rid, @client, @source, @detail);
             """, tx)
             .With("@id", e.Id).With("@org", e.OrgId).With("@at", e.At).With("@action", e.Action).With("@outcome", e.Outcome)
             .With("@status", e.Status is { } s ? (long?)s : null).With("@principal", e.PrincipalId).With("@apikey", e.ApiKeyId).With("@appkey", e.AppKeyId)
-            .With("@ttype", e.TargetType).With("@tid", e.TargetId).With("@rid", e.RequestId).With("@client", e.ClientAddress).With("@source", e.Source).With("@details", e.Details);
+            .With("@ttype", e.TargetType).With("@tid", e.TargetId).With("@rid", e.RequestId).With("@client", e.ClientAddress).With("@source", e.Source).With("@detail", e.Detail);
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
@@ -75,7 +75,7 @@ internal sealed class SqlAuditLog(IDatabase db) : IAuditLog
             RequestId = r.NullableText("request_id"),
             ClientAddress = r.NullableText("client_address"),
             Source = r.Text("source"),
-            Details = r.NullableText("details"),
+            Detail = r.NullableText("detail"),
         };
     }
 }

@@ -129,7 +129,7 @@ internal static class Migrations
                 PRIMARY KEY (connection_id, position)
             );
             CREATE INDEX connection_bindings_principal ON connection_bindings(org_id, principal_type, principal_id, connection_id);
-            ALTER TABLE audit_events ADD COLUMN details TEXT NULL;
+            ALTER TABLE audit_events ADD COLUMN detail TEXT NULL;
             """),
     ];
 
@@ -257,7 +257,7 @@ internal static class Migrations
                 PRIMARY KEY (connection_id, position)
             );
             CREATE INDEX connection_bindings_principal ON connection_bindings(org_id, principal_type, principal_id, connection_id);
-            ALTER TABLE audit_events ADD COLUMN details TEXT COLLATE "C" NULL;
+            ALTER TABLE audit_events ADD COLUMN detail TEXT COLLATE "C" NULL;
             """,
     };
 

@@ -202,9 +202,9 @@ public sealed class RestrictionPolicyTests
         Assert.All(deletes, e => Assert.Equal($"connection:{id}", e.GetProperty("target_id").GetString()));
         var u = Assert.Single(update.Json.GetProperty("data").EnumerateArray()).GetProperty("attributes");
         Assert.Equal(("restriction_policy", "success"), (u.GetProperty("target_type").GetString(), u.GetProperty("outcome").GetString()));
-        Assert.Equal($$"""{"bindings":[{"relation":"editor","principals":["user:{{f["author"].Id}}"]}]}""", u.GetProperty("details").GetRawText());
-        Assert.Equal("""{"bindings":[]}""", deletes[1].GetProperty("details").GetRawText());
-        Assert.False(deletes[0].TryGetProperty("details", out _));
+        Assert.Equal($$"""{"bindings":[{"relation":"editor","principals":["user:{{f["author"].Id}}"]}]}""", u.GetProperty("detail").GetString());
+        Assert.Equal("""{"bindings":[]}""", deletes[1].GetProperty("detail").GetString());
+        Assert.False(deletes[0].TryGetProperty("detail", out _));
     }
 
     [Fact]
