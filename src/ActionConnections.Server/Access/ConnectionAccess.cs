@@ -2,7 +2,6 @@ using System.Collections.Concurrent;
 using ActionConnections.Auth;
 using ActionConnections.Errors;
 using ActionConnections.Hosting;
-using ActionConnections.Http;
 using ActionConnections.Identity;
 using Microsoft.Extensions.Options;
 
@@ -130,38 +129,15 @@ internal sealed class ConnectionAccess(IAccessStore store, TimeProvider time, IO
     private sealed record Entry(Relation Relation, long ExpiresAt, long Generation);
 }
 
-/// <summary>The declared form of the check, for endpoints that act on one connection.</summary>
+/// <summary>
+/// The answers of the check in the connection family's shape. An endpoint that uses a connection
+/// (HTTP requests, credentials) calls, after its permission checks,
+/// <c>access.AuthorizeAsync(caller, id, Relation.Resolver, ct, resolving: true)</c> and answers
+/// <see cref="AccessOutcome.NotFound"/> exactly as it answers a missing connection and
+/// <see cref="AccessOutcome.Forbidden"/> with <see cref="ForbiddenProblem"/>.
+/// </summary>
 internal static class ConnectionAccessEndpoints
 {
-    /// <summary>
-    /// Runs <see cref="ConnectionAccess.AuthorizeAsync"/> before the handler, for the connection
-    /// named by the route value <paramref name="routeParameter"/>: a connection the caller may not
-    /// view is answered as a missing one (<paramref name="notFound"/>, by default
-    /// <see cref="NotFoundProblem"/>), one it may view without <paramref name="required"/> is a 403.
-    /// <paramref name="resolving"/> (HTTP requests, credentials, resolve) also requires
-    /// <c>connections_resolve</c>. A value that is not a UUID goes on to the handler, which answers
-    /// it as it documents. Map it after the permission checks, so a caller without permission
-    /// learns nothing about which connections exist.
-    /// </summary>
-    public static RouteHandlerBuilder RequireConnectionRelation(
-        this RouteHandlerBuilder builder, Relation required, bool resolving = false, string routeParameter = "connection_id", Func<ApiProblem>? notFound = null) =>
-        builder.AddEndpointFilter(async (invocation, next) =>
-        {
-            var http = invocation.HttpContext;
-            if (!RouteIds.TryParseUuid(http.GetRouteValue(routeParameter)?.ToString(), out var id))
-            {
-                return await next(invocation);
-            }
-
-            var access = http.RequestServices.GetRequiredService<ConnectionAccess>();
-            return await access.AuthorizeAsync(http.Caller(), id, required, http.RequestAborted, resolving) switch
-            {
-                AccessOutcome.NotFound => new ApiProblemResult((notFound ?? NotFoundProblem)()),
-                AccessOutcome.Forbidden => new ApiProblemResult(ForbiddenProblem(required, resolving)),
-                _ => await next(invocation),
-            };
-        });
-
     /// <summary>The connection family's 404 (the real service's words for a connection it does not have).</summary>
     public static ApiProblem NotFoundProblem() =>
         new(StatusCodes.Status404NotFound, new ApiError("rpc error: code = NotFound desc = connection not found", ApiError.GenericTitle));
