@@ -1,3 +1,4 @@
+using ActionConnections.Access;
 using ActionConnections.AppKeyRegistrations;
 using ActionConnections.Audit;
 using ActionConnections.Cli;
@@ -33,6 +34,7 @@ internal static class Program
         builder.AddEgress();
         builder.AddHttpRequests();
         builder.AddCloudCredentials();
+        builder.AddAccess();
         builder.AddAudit();
         builder.AddHealth();
         configure?.Invoke(builder);
@@ -49,6 +51,9 @@ internal static class Program
         app.MapConnections();
         app.MapCloudCredentials();
         app.MapHttpRequests();
+        app.MapRestrictionPolicies();
+        app.MapDirectory();
+        app.MapResolve();
         app.MapAudit();
         app.MapOpenApiDocument();
         app.MapHealth();

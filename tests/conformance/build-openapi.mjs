@@ -51,6 +51,7 @@ export const implementedOperations = {
     "UpdateServiceAccountApplicationKey",
     "DeleteServiceAccountApplicationKey",
   ],
+  "openapi-access.yaml": ["GetRestrictionPolicy", "UpdateRestrictionPolicy", "DeleteRestrictionPolicy", "ListRoles", "ListUsers"],
 };
 
 /**
@@ -498,6 +499,47 @@ function addExtensions(document) {
       tags: ["Action Connection"],
       "x-actionconnections-extension": true,
       "x-permission": { operator: "OR", permissions: ["connections_resolve"] },
+    },
+  };
+
+  // Restriction policies of connections: a connection the caller may not view, or that does not
+  // exist, is a 404 (Datadog documents none; see docs/COMPATIBILITY.md). ListRoles reports a bad
+  // query parameter as a 400 like ListUsers does.
+  const notFound = {
+    content: { "application/json": { schema: { $ref: "#/components/schemas/APIErrorResponse" } } },
+    description: "Not Found: no such connection in the caller's organisation, or one the caller may not view.",
+  };
+  for (const method of ["get", "post", "delete"]) {
+    document.paths["/api/v2/restriction_policy/{resource_id}"][method].responses["404"] = notFound;
+  }
+  document.paths["/api/v2/roles"].get.responses["400"] = {
+    content: { "application/json": { schema: { $ref: "#/components/schemas/APIErrorResponse" } } },
+    description: "Bad Request",
+  };
+
+  document.paths["/api/v2/actionconnections/connections/{connection_id}/resolve"] = {
+    post: {
+      description:
+        "The connection as GetActionConnection shows it, with its secret fields filled in, for a customer's own " +
+        "runner. Off unless the deployment sets ACTIONCONNECTIONS_RESOLVE_ENABLED=true. Needs a registered application " +
+        "key whose scopes name connections_resolve explicitly, the permission connections_resolve and the relation " +
+        "resolver on the connection. Audited as connection.resolve; answered with Cache-Control: no-store. " +
+        "Extension of this server.",
+      operationId: "ResolveActionConnection",
+      parameters: [
+        { description: "The ID of the action connection", in: "path", name: "connection_id", required: true, schema: { type: "string" } },
+      ],
+      responses: {
+        200: { content: { "application/json": { schema: { $ref: "#/components/schemas/GetActionConnectionResponse" } } }, description: "OK" },
+        400: jsonApiError("Bad Request"),
+        403: jsonApiError("Forbidden"),
+        404: jsonApiError("Not Found"),
+        429: jsonApiError("Too many requests"),
+      },
+      summary: "Resolve an Action Connection",
+      tags: ["Action Connection"],
+      "x-actionconnections-extension": true,
+      "x-permission": { operator: "AND", permissions: ["connections_resolve"] },
     },
   };
 

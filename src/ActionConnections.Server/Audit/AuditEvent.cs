@@ -77,13 +77,17 @@ internal static class AuditActions
     public const string MasterKeyAdd = "master_key.add";
     public const string MasterKeyRotate = "master_key.rotate";
     public const string MasterKeyRetire = "master_key.retire";
+    public const string RestrictionPolicyUpdate = "restriction_policy.update";
+    public const string RestrictionPolicyDelete = "restriction_policy.delete";
+    public const string ConnectionResolve = "connection.resolve";
 
     public static readonly IReadOnlySet<string> All = new HashSet<string>(StringComparer.Ordinal)
     {
         ConnectionCreate, ConnectionUpdate, ConnectionDelete, ConnectionCredentials, ConnectionHttpRequest, RegistrationCreate, RegistrationDelete,
         ApiKeyCreate, ApiKeyUpdate, ApiKeyRevoke, AppKeyCreate, AppKeyUpdate, AppKeyRevoke,
         OrgCreate, PrincipalCreate, PrincipalRevoke, AuthenticationFailure, MasterKeyAdd, MasterKeyRotate, MasterKeyRetire,
+        RestrictionPolicyUpdate, RestrictionPolicyDelete, ConnectionResolve,
     };
 }
 
-internal sealed record AuditQuery(DateTimeOffset? From, DateTimeOffset? To, string? Action, int PageSize, long PageNumber);
+internal sealed record AuditQuery(DateTimeOffset? From, DateTimeOffset? To, string? Action, int PageSize, long PageNumber, string? TargetId = null);
