@@ -2,6 +2,7 @@ using ActionConnections.Audit;
 using ActionConnections.Hosting;
 using ActionConnections.Http;
 using ActionConnections.Identity;
+using ActionConnections.Observability;
 using Microsoft.Extensions.Options;
 
 namespace ActionConnections.Auth;
@@ -21,6 +22,7 @@ namespace ActionConnections.Auth;
 internal sealed partial class AuthenticationFailures(
     IIdentityStore identity,
     IAuditLog audit,
+    ActionConnectionsMetrics metrics,
     TimeProvider time,
     IOptions<ServerOptions> options,
     ILogger<AuthenticationFailures> logger) : BackgroundService
@@ -174,6 +176,7 @@ internal sealed partial class AuthenticationFailures(
         {
             // Not cancelled with the request: a client that hangs up must not erase its trail.
             await audit.AppendAsync(auditEvent, CancellationToken.None);
+            metrics.RecordAuditEvent(auditEvent.Action, auditEvent.Outcome);
         }
         catch (Exception e)
         {

@@ -106,6 +106,24 @@ public sealed class AccessMatrixTests
         var resolve = await client.SendJsonAsync(HttpMethod.Post, $"/api/v2/actionconnections/connections/{id}/resolve");
         Expect("resolve", !canResolvePermission ? 403 : !visible ? 404 : resolver ? 200 : 403, resolve);
 
+        // Using the connection: a resolver gets past the access check to the executor, which refuses
+        // a URL of another host (400) before anything is sent; a viewer gets 403, an outsider 404.
+        var use = await client.SendJsonAsync(HttpMethod.Post, $"/api/v2/actionconnections/connections/{id}/http_requests",
+            """{"data":{"type":"http_request","attributes":{"method":"GET","url":"https://elsewhere.invalid/v1/models"}}}""");
+        Expect("http_requests", !canResolvePermission ? 403 : !visible ? 404 : resolver ? 400 : 403, use);
+        if (!visible && use.Status == 404 && use.Body != NotFoundBody("error using connection"))
+        {
+            failures.AppendLine($"  {who} http_requests of an invisible connection differs from a missing one: {use.Body}");
+        }
+
+        // Minting: the connection is not a cloud one, so a resolver gets the 400 that says so.
+        var mint = await client.SendJsonAsync(HttpMethod.Post, $"/api/v2/actionconnections/connections/{id}/credentials");
+        Expect("credentials", !canResolvePermission ? 403 : !visible ? 404 : resolver ? 400 : 403, mint);
+        if (!visible && mint.Status == 404 && mint.Body != NotFoundBody("error getting connection"))
+        {
+            failures.AppendLine($"  {who} credentials of an invisible connection differs from a missing one: {mint.Body}");
+        }
+
         var policyPath = $"/api/v2/restriction_policy/connection:{id}";
         var policyGet = await client.GetJsonAsync(policyPath);
         Expect("policy GET", visible || isAdmin ? 200 : 404, policyGet);
