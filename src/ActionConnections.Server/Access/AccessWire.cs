@@ -23,7 +23,7 @@ internal sealed record RolesResponse(
     [property: JsonPropertyName("data")] IReadOnlyList<RoleData> Data,
     [property: JsonPropertyName("meta")] PageMeta Meta);
 
-/// <summary><c>Role</c>: no <c>relationships</c> (permission ids are Datadog's own; see COMPATIBILITY.md).</summary>
+/// <summary><c>Role</c>: no <c>relationships</c> (permission ids are Datadog's own; see docs/COMPATIBILITY.md).</summary>
 internal sealed record RoleData(
     [property: JsonPropertyName("id")] string Id,
     [property: JsonPropertyName("type")] string Type,

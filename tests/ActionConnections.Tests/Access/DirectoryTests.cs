@@ -107,7 +107,7 @@ public sealed class DirectoryTests
     {
         using var cli = new CliHarness();
         var org = await cli.CreateOrgAsync();
-        await cli.Store.ExecuteAsync("DROP TABLE connection_bindings; DROP TABLE roles; ALTER TABLE audit_events DROP COLUMN detail; DELETE FROM schema_migrations WHERE version = 5;");
+        await cli.Store.ExecuteAsync("DROP TABLE connection_bindings; DROP TABLE roles; DELETE FROM schema_migrations WHERE version = 7;");
 
         var migrate = await cli.RunAsync("migrate");
         Assert.True(migrate.ExitCode == 0, migrate.ToString());

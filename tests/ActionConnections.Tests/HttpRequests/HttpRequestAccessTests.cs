@@ -28,7 +28,8 @@ public sealed class HttpRequestAccessTests
         await app.RegisterBootstrapKeyAsync();
         var id = await app.Client.CreateAsync(OpenAi);
         var (_, readOnly, readOnlyKey) = await app.CreateUserAsync(Role.ReadOnly);
-        var (_, scoped, scopedKey) = await app.CreateUserAsync(Role.Standard, ["connections_read", "connections_resolve"]);
+        var (scopedUser, scoped, scopedKey) = await app.CreateUserAsync(Role.Standard, ["connections_read", "connections_resolve"]);
+        await app.GrantResolverAsync(id, scopedUser);
         foreach (var key in new[] { readOnlyKey, scopedKey })
         {
             Assert.Equal(201, (await app.Client.SendJsonAsync(HttpMethod.Put, $"/api/v2/actions/app_key_registrations/{key}")).Status);

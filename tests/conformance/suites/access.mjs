@@ -1,5 +1,5 @@
 // RestrictionPoliciesApi, RolesApi.listRoles and UsersApi.listUsers through the official client,
-// against openapi-access.yaml: Terraform's flow (find the admin role by name, bind it with the
+// against docs/reference/openapi-access.yaml: Terraform's flow (find the admin role by name, bind it with the
 // organisation, read back, delete) on a connection, and the recorded 400s. Every answer must
 // deserialize into the client's models with nothing left unparsed.
 import assert from "node:assert/strict";
