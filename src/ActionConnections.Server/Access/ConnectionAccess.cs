@@ -59,19 +59,41 @@ internal sealed class ConnectionAccess(IAccessStore store, TimeProvider time, IO
         }
 
         var relation = facts.Facts.RelationOf(caller.OrgId, caller.PrincipalId, facts.RoleId);
-        if (_ttlTicks > 0)
-        {
-            if (Interlocked.Increment(ref _added) > MaxEntries)
-            {
-                _entries.Clear();
-                Interlocked.Exchange(ref _added, 1);
-            }
+        Remember(key, relation, now, generation);
+        return relation;
+    }
 
-            // Stamped with the generation read before the lookup: an invalidation meanwhile makes it stale at once.
-            _entries[key] = new Entry(relation, now + _ttlTicks, generation);
+    /// <summary>
+    /// The caller's relation to the connection and the connection as <paramref name="read"/> reads
+    /// it, in one query either way: with the relation remembered, <paramref name="read"/> only;
+    /// without, <paramref name="readWithFacts"/>, which reads the row with its access facts (and
+    /// the relation is remembered as <see cref="RelationOfAsync"/> would). The row is null when the
+    /// relation is <see cref="Relation.None"/>, so an invisible connection reads as a missing one.
+    /// </summary>
+    public async Task<(Relation Relation, T? Row)> ReadAsync<T>(
+        Caller caller,
+        Guid connectionId,
+        Func<CancellationToken, Task<T?>> read,
+        Func<CancellationToken, Task<(T Row, AccessFacts Facts, Guid? RoleId)?>> readWithFacts,
+        CancellationToken cancellationToken)
+        where T : class
+    {
+        var key = new Key(caller.OrgId, caller.PrincipalId, connectionId);
+        var now = time.GetUtcNow().UtcTicks;
+        var generation = Volatile.Read(ref _generation);
+        if (_ttlTicks > 0 && _entries.TryGetValue(key, out var entry) && entry.ExpiresAt > now && entry.Generation == generation)
+        {
+            return entry.Relation == Relation.None ? (Relation.None, null) : (entry.Relation, await read(cancellationToken));
         }
 
-        return relation;
+        if (await readWithFacts(cancellationToken) is not { } found)
+        {
+            return (Relation.None, null);
+        }
+
+        var relation = found.Facts.RelationOf(caller.OrgId, caller.PrincipalId, found.RoleId);
+        Remember(key, relation, now, generation);
+        return relation == Relation.None ? (Relation.None, null) : (relation, found.Row);
     }
 
     /// <summary>
@@ -122,6 +144,23 @@ internal sealed class ConnectionAccess(IAccessStore store, TimeProvider time, IO
     {
         Interlocked.Increment(ref _generation);
         _entries.Clear();
+    }
+
+    private void Remember(Key key, Relation relation, long now, long generation)
+    {
+        if (_ttlTicks <= 0)
+        {
+            return;
+        }
+
+        if (Interlocked.Increment(ref _added) > MaxEntries)
+        {
+            _entries.Clear();
+            Interlocked.Exchange(ref _added, 1);
+        }
+
+        // Stamped with the generation read before the lookup: an invalidation meanwhile makes it stale at once.
+        _entries[key] = new Entry(relation, now + _ttlTicks, generation);
     }
 
     private readonly record struct Key(Guid OrgId, Guid PrincipalId, Guid ConnectionId);

@@ -30,7 +30,8 @@ internal sealed class SqlAccessStore(IDatabase db) : IAccessStore
               OR (vb.principal_type = 'org' AND vb.principal_id = @org))))
         """;
 
-    private const string RoleIdOfPrincipalSql =
+    /// <summary>The role id of principal <c>@principal</c> in <c>@org</c>, as a scalar subquery.</summary>
+    internal const string RoleIdOfPrincipalSql =
         "(SELECT r.id FROM principals p JOIN roles r ON r.org_id = p.org_id AND r.role_key = p.role WHERE p.org_id = @org AND p.id = @principal)";
 
     /// <summary>Creates the three managed roles of a new organisation, in its creation transaction.</summary>
@@ -297,7 +298,8 @@ internal sealed class SqlAccessStore(IDatabase db) : IAccessStore
         return ids is null ? command : BindList(command, ids);
     }
 
-    private static Binding ReadBinding(DbDataReader reader, int first) => new(
+    /// <summary>A binding from the columns relation, principal_type, principal_id starting at <paramref name="first"/>.</summary>
+    internal static Binding ReadBinding(DbDataReader reader, int first) => new(
         Relations.TryParse(reader.GetString(first), out var relation) ? relation : throw new InvalidDataException("Unknown relation in the store."),
         new PrincipalRef(PrincipalRef.ParseType(reader.GetString(first + 1)), Guid.Parse(reader.GetString(first + 2))));
 

@@ -89,8 +89,13 @@ internal static class ConnectionsApi
         }
 
         // Viewer at least; a connection the caller may not view is answered exactly as a missing one.
-        var relation = await access.RelationOfAsync(caller, id, ct);
-        var connection = relation == Relation.None ? null : await store.FindPublicAsync(caller.OrgId, id, ct);
+        // One query: the row alone when the relation is remembered, the row with its access facts when not.
+        var (relation, connection) = await access.ReadAsync(
+            caller,
+            id,
+            token => store.FindPublicAsync(caller.OrgId, id, token),
+            token => store.FindPublicWithFactsAsync(caller.OrgId, id, caller.PrincipalId, token),
+            ct);
         return connection is null
             ? new ApiProblemResult(NotFound("error getting connection"))
             : JsonApiResult.Ok(new ActionConnectionResponse(ToData(connection, ConnectionAccess.CanResolve(caller, relation))), AppJson.Context.ActionConnectionResponse);

@@ -16,6 +16,12 @@ internal interface IConnectionStore
     Task<PublicConnection?> FindPublicAsync(Guid orgId, Guid id, CancellationToken cancellationToken);
 
     /// <summary>
+    /// What GET shows together with what its access check needs (author, restriction policy, the
+    /// reader's role), in one query: a GET whose relation is not remembered reads once, not twice.
+    /// </summary>
+    Task<(PublicConnection Connection, Access.AccessFacts Facts, Guid? RoleId)?> FindPublicWithFactsAsync(Guid orgId, Guid id, Guid principalId, CancellationToken cancellationToken);
+
+    /// <summary>
     /// Reads the connection under a write lock (its row lock on PostgreSQL; the write gate and
     /// SQLite's single writer lock on SQLite), lets <paramref name="change"/> compute its next state
     /// from it, and writes that state with <paramref name="audit"/> in the same transaction.

@@ -24,6 +24,9 @@ internal sealed class SqlConnectionStore(IDatabase db) : IConnectionStore
     /// </summary>
     private const string PublicColumns = "version, updated_at, id, name, integration, tags, created_by, created_at";
 
+    /// <summary><see cref="PublicColumns"/> of <c>connections c</c>, for queries that join it.</summary>
+    private const string PublicColumnsOfC = "c.version, c.updated_at, c.id, c.name, c.integration, c.tags, c.created_by, c.created_at";
+
     /// <summary>How many parsed rows <see cref="_parsed"/> keeps before it starts over.</summary>
     private const int MaxParsedRows = 10_000;
 
@@ -74,6 +77,38 @@ internal sealed class SqlConnectionStore(IDatabase db) : IConnectionStore
             .With("@org", orgId).With("@id", id);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         return await reader.ReadAsync(cancellationToken) ? ReadPublic(reader) : null;
+    }
+
+    public async Task<(PublicConnection Connection, Access.AccessFacts Facts, Guid? RoleId)?> FindPublicWithFactsAsync(Guid orgId, Guid id, Guid principalId, CancellationToken cancellationToken)
+    {
+        // One row per binding of the connection's policy (one with NULLs without a policy), each
+        // repeating the connection's columns: read them from the first.
+        await using var conn = await db.OpenAsync(cancellationToken);
+        await using var command = conn.Command($"""
+            SELECT {PublicColumnsOfC}, {Access.SqlAccessStore.RoleIdOfPrincipalSql}, b.relation, b.principal_type, b.principal_id
+            FROM connections c LEFT JOIN connection_bindings b ON b.connection_id = c.id
+            WHERE c.org_id = @org AND c.id = @id
+            ORDER BY b.position;
+            """).With("@org", orgId).With("@id", id).With("@principal", principalId);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        if (!await reader.ReadAsync(cancellationToken))
+        {
+            return null;
+        }
+
+        var connection = ReadPublic(reader);
+        var roleId = reader.IsDBNull(8) ? (Guid?)null : Guid.Parse(reader.GetString(8));
+        var bindings = new List<Access.Binding>();
+        do
+        {
+            if (!reader.IsDBNull(9))
+            {
+                bindings.Add(Access.SqlAccessStore.ReadBinding(reader, 9));
+            }
+        }
+        while (await reader.ReadAsync(cancellationToken));
+
+        return (connection, new Access.AccessFacts(connection.CreatedBy, bindings), roleId);
     }
 
     public async Task<ConnectionRecord?> UpdateAsync(Guid orgId, Guid id, Func<ConnectionRecord, ConnectionRecord?> change, AuditEvent? audit, CancellationToken cancellationToken)

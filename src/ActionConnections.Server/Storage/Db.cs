@@ -8,6 +8,12 @@ internal static class Db
 {
     public static DbCommand Command(this DbConnection connection, string sql, DbTransaction? transaction = null)
     {
+        // A group-committed SQLite write runs on its batch's connection, whichever the store opened.
+        if (transaction is BatchedWriteTransaction unit)
+        {
+            connection = unit.SharedConnection;
+        }
+
         // A pooled SQLite connection keeps each statement prepared; others compile per command.
         DbCommand command;
         if (connection is PooledSqliteConnection pooled)
@@ -21,7 +27,7 @@ internal static class Db
             command.CommandText = sql;
         }
 
-        command.Transaction = transaction is GatedTransaction gated ? gated.Inner : transaction;
+        command.Transaction = transaction is BatchedWriteTransaction batched ? batched.Inner : transaction;
         return command;
     }
 

@@ -14,7 +14,11 @@ namespace ActionConnections.Storage;
 /// </summary>
 internal sealed class SqliteConnectionPool(string connectionString, Action<SqliteConnection> setUp, int maxIdle) : IDisposable
 {
-    private readonly ConcurrentQueue<PooledSqliteConnection> _idle = new();
+    /// <summary>
+    /// Last in, first out: the connection used most recently goes out first, so a few connections
+    /// (with their statements prepared and their pages cached) do the work and the rest stay idle.
+    /// </summary>
+    private readonly ConcurrentStack<PooledSqliteConnection> _idle = new();
     private int _idleCount;
     private volatile bool _disposed;
 
@@ -22,7 +26,7 @@ internal sealed class SqliteConnectionPool(string connectionString, Action<Sqlit
     public PooledSqliteConnection Rent()
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        if (_idle.TryDequeue(out var pooled))
+        if (_idle.TryPop(out var pooled))
         {
             Interlocked.Decrement(ref _idleCount);
             return pooled;
@@ -59,7 +63,7 @@ internal sealed class SqliteConnectionPool(string connectionString, Action<Sqlit
             return false;
         }
 
-        _idle.Enqueue(connection);
+        _idle.Push(connection);
         if (_disposed)
         {
             CloseIdle();
@@ -76,7 +80,7 @@ internal sealed class SqliteConnectionPool(string connectionString, Action<Sqlit
 
     private void CloseIdle()
     {
-        while (_idle.TryDequeue(out var connection))
+        while (_idle.TryPop(out var connection))
         {
             Interlocked.Decrement(ref _idleCount);
             connection.Retire();

@@ -19,14 +19,11 @@ internal sealed class SqliteDatabase : IDatabase, IDisposable
 
     private const string PerConnectionPragmas = "PRAGMA busy_timeout = 5000; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;";
 
-    /// <summary>How long a write waits for this process's other writers before it answers 503.</summary>
+    /// <summary>How long a write waits for its turn among this process's writers before it answers 503.</summary>
     private static readonly TimeSpan WriteGateTimeout = TimeSpan.FromSeconds(10);
 
     /// <summary>Idle connections kept open; more may be open at once while busy.</summary>
     private static readonly int MaxIdleConnections = Math.Max(16, 4 * Environment.ProcessorCount);
-
-    /// <summary>One writer at a time in this process (see <see cref="GatedTransaction"/>).</summary>
-    private readonly SemaphoreSlim _writeGate = new(1, 1);
 
     /// <summary>Long-lived connections with their statements kept prepared (<see cref="SqliteConnectionPool"/>).</summary>
     private readonly SqliteConnectionPool _pool;
@@ -56,14 +53,18 @@ internal sealed class SqliteDatabase : IDatabase, IDisposable
             DefaultTimeout = 30,
         }.ToString();
         _pool = new SqliteConnectionPool(connectionString, SetUp, MaxIdleConnections);
+        GroupCommit = new SqliteGroupCommit(_pool);
     }
 
     public string ProviderName => Provider;
 
-    /// <summary>Nothing to add: <c>BEGIN IMMEDIATE</c> under the write gate already excludes every other writer.</summary>
+    /// <summary>Nothing to add: a batch's <c>BEGIN IMMEDIATE</c> transaction already excludes every other writer.</summary>
     public string LockRowClause => string.Empty;
 
     public string Path { get; }
+
+    /// <summary>Every write of this process goes through it (its counters show how many commits carried them).</summary>
+    public SqliteGroupCommit GroupCommit { get; }
 
     public ValueTask<DbConnection> OpenAsync(CancellationToken cancellationToken)
     {
@@ -80,7 +81,6 @@ internal sealed class SqliteDatabase : IDatabase, IDisposable
     public void Dispose()
     {
         _pool.Dispose();
-        _writeGate.Dispose();
     }
 
     /// <summary>Runs once per native connection: these settings stay with it while it is pooled.</summary>
@@ -91,28 +91,19 @@ internal sealed class SqliteDatabase : IDatabase, IDisposable
         pragma.ExecuteNonQuery();
     }
 
+    /// <summary>
+    /// A unit of a group commit (<see cref="SqliteGroupCommit"/>): the store's commands run on the
+    /// batch's connection, and its commit returns once the batch holding it is durable.
+    /// </summary>
     public async ValueTask<DbTransaction> BeginWriteAsync(DbConnection connection, CancellationToken cancellationToken)
     {
-        if (!await _writeGate.WaitAsync(WriteGateTimeout, cancellationToken))
-        {
-            throw new StoreUnavailableException("The database is busy.", new TimeoutException());
-        }
-
         try
         {
-            // deferred: false → BEGIN IMMEDIATE: take the write lock now, so two writers never
-            // deadlock upgrading read locks. SQLite's API is synchronous underneath anyway.
-            return new GatedTransaction(((SqliteConnection)connection).BeginTransaction(deferred: false), _writeGate);
+            return await GroupCommit.BeginAsync(WriteGateTimeout, cancellationToken);
         }
         catch (SqliteException e) when (IsTransient(e))
         {
-            _writeGate.Release();
             throw new StoreUnavailableException("The database is busy.", e);
-        }
-        catch
-        {
-            _writeGate.Release();
-            throw;
         }
     }
 
