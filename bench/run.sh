@@ -7,7 +7,8 @@
 #   bench/run.sh --no-postgres  without the PostgreSQL rows (saves ~3 minutes)
 #
 # Builds Release; measures, in one run on this machine, a bare-Kestrel ceiling, the disk's
-# durable-commit ceiling, the server's operations on SQLite, the same on PostgreSQL (a throwaway
+# durable-commit ceiling, the server's operations on SQLite (closed loop with wrk, and GET and
+# create latency at 25/50/75% of their measured maximum rate with bench/OpenLoop, open loop), the same on PostgreSQL (a throwaway
 # loopback cluster from scripts/postgres-cluster.sh, durable commits, the same 1,000 connections)
 # and a Prism mock of the same spec with wrk; writes bench/results/latest.md and
 # bench/results/latest.json. Loopback only; every process it starts (and the PostgreSQL cluster)
@@ -140,18 +141,20 @@ if [ "$PROFILE" = 1 ]; then
 fi
 
 rm -rf "$WORK" "$RUN_DIR"
-mkdir -p "$WORK" "$RUN_DIR/wrk"
+mkdir -p "$WORK" "$RUN_DIR/wrk" "$RUN_DIR/open"
 LOAD_START=$(cut -d' ' -f1-3 /proc/loadavg)
 
 # ---------------------------------------------------------------- build (Release, the same way for all)
 log "building Release"
-for project in src/ActionConnections.Server bench/Ceiling bench/DiskCeiling bench/Seeder; do
+for project in src/ActionConnections.Server bench/Ceiling bench/DiskCeiling bench/Seeder bench/OpenLoop bench/Proxy; do
   dotnet build -c Release --nologo -v quiet "$REPO/$project" >"$RUN_DIR/build.log" 2>&1 || { cat "$RUN_DIR/build.log" >&2; die "build of $project failed"; }
 done
 SERVER_DLL="$REPO/src/ActionConnections.Server/bin/Release/net10.0/ActionConnections.Server.dll"
 CEILING_DLL="$REPO/bench/Ceiling/bin/Release/net10.0/ActionConnections.Bench.Ceiling.dll"
 DISK_DLL="$REPO/bench/DiskCeiling/bin/Release/net10.0/ActionConnections.Bench.DiskCeiling.dll"
 SEEDER_DLL="$REPO/bench/Seeder/bin/Release/net10.0/ActionConnections.Bench.Seeder.dll"
+OPENLOOP_DLL="$REPO/bench/OpenLoop/bin/Release/net10.0/ActionConnections.Bench.OpenLoop.dll"
+PROXY_DLL="$REPO/bench/Proxy/bin/Release/net10.0/ActionConnections.Bench.Proxy.dll"
 
 # ---------------------------------------------------------------- helpers
 loadavg() { cut -d' ' -f1 /proc/loadavg; }
@@ -194,6 +197,25 @@ measure() {
           server_cpu_us_per_request: (if .requests > 0 and $ticks > 0 then $ticks / $hz * 1000000 / .requests else null end)}' \
     "$RUN_DIR/wrk/$name.out" >"$RUN_DIR/wrk/$name.json"
   jq -r '"  \(.rps) req/s  p50 \(.p50_ms) ms  p99 \(.p99_ms) ms  non-2xx \(.non_2xx_3xx)  socket errors \(.socket_errors)  server CPU \(.server_cpu_us_per_request // "?") us/req"' "$RUN_DIR/wrk/$name.json" >&2
+}
+
+# open_loop NAME MAX_RPS [OpenLoop args...]: latency at 25, 50 and 75% of MAX_RPS with the
+# constant-rate generator (each request timed from when it was due, so queueing shows; see
+# docs/PERFORMANCE.md), into $RUN_DIR/open/NAME.PCT.json.
+open_loop() {
+  local name=$1 max=$2 pct rate before
+  shift 2
+  for pct in 25 50 75; do
+    rate=$(jq -rn --argjson m "$max" --argjson p "$pct" '[($m * $p / 100 | round), 1] | max')
+    log "$name open loop: $rate req/s ($pct% of $max) for ${DURATION}s after ${WARMUP}s"
+    before=$(loadavg)
+    dotnet "$OPENLOOP_DLL" --url "$SERVER" --rate "$rate" --seconds "$DURATION" --warmup "$WARMUP" \
+      --header "DD-API-KEY: $DD_API_KEY" --header "DD-APPLICATION-KEY: $DD_APP_KEY" "$@" >"$RUN_DIR/open/$name.$pct.out"
+    jq -c --arg name "$name" --argjson pct "$pct" --arg before "$before" --arg after "$(loadavg)" \
+      '. + {name: $name, pct_of_max: $pct, loadavg_before: ($before|tonumber), loadavg_after: ($after|tonumber)}' \
+      "$RUN_DIR/open/$name.$pct.out" >"$RUN_DIR/open/$name.$pct.json"
+    jq -r '"  p50 \(.p50_ms) ms  p99 \(.p99_ms) ms  p99.9 \(.p999_ms) ms  sent \(.achieved_send_rps)/s  errors \(.errors)  non-2xx \(.non_2xx_3xx)  sender late p99 \(.sender_late_p99_ms) ms"' "$RUN_DIR/open/$name.$pct.json" >&2
+  done
 }
 
 # disk_ceiling LABEL [PROVIDER]: the durable-commit rate of this disk now, into $RUN_DIR/disk-N.json
@@ -283,6 +305,10 @@ server_suite() {
   fi
   measure "$name.get_half" "$SERVER" BENCH_PATH="$CONN_PATH/{id}" BENCH_IDS="$ids" BENCH_DELAY_MS="$HALF_DELAY" WRK_C="$HALF_C" WATCH_PID="$PID_server"
   measure "$name.get_c1" "$SERVER" BENCH_PATH="$CONN_PATH/{id}" BENCH_IDS="$ids" WRK_C=1 WATCH_PID="$PID_server"
+  # Open loop at fixed rates: fractions of the first data set's GET maximum, so a later data set
+  # (--full) is measured at the same rates.
+  [ -n "${OPEN_GET_MAX:-}" ] || OPEN_GET_MAX=$(jq -r .rps "$RUN_DIR/wrk/$name.get.json")
+  open_loop "$name.get" "$OPEN_GET_MAX" --path "$CONN_PATH/{id}" --ids "$ids"
   measure "$name.list" "$SERVER" BENCH_PATH="$LIST_PATH" WATCH_PID="$PID_server"
   measure "$name.registration" "$SERVER" BENCH_PATH="/api/v2/actions/app_key_registrations/{id}" BENCH_IDS="$WORK/$name.appkey" WATCH_PID="$PID_server"
   if [ "$name" = default ] || [ "$name" = postgres ]; then
@@ -296,6 +322,7 @@ server_suite() {
     measure "$name.patch" "$SERVER" BENCH_METHOD=PATCH BENCH_PATH="$CONN_PATH/{id}" BENCH_IDS="$ids" BENCH_BODY="$RUN_DIR/patch.body" WATCH_PID="$PID_server"
     disk_ceiling "between ${on}PATCH and create" "$provider"
     measure "$name.create" "$SERVER" BENCH_METHOD=POST BENCH_PATH="$CONN_PATH" BENCH_BODY="$RUN_DIR/create.body" WATCH_PID="$PID_server"
+    open_loop "$name.create" "$(jq -r .rps "$RUN_DIR/wrk/$name.create.json")" --method POST --path "$CONN_PATH" --body "$RUN_DIR/create.body"
     disk_ceiling "after ${on}create" "$provider"
   fi
   jq -n --arg name "$name" --arg provider "$(provider_of "$name")" --argjson ready "$READY_MS" --argjson rss "$(rss_kb "$PID_server")" --argjson hwm "$(hwm_kb "$PID_server")" \
@@ -384,6 +411,31 @@ if [ "$PROFILE" = 1 ]; then
 else
   stop server
 fi
+
+# ---------------------------------------------------------------- 2a. the use path (issue 18, item 3)
+# The same GET of a loopback upstream (the bare-Kestrel ceiling app) three ways, in one run:
+# directly; through YARP (bench/Proxy) adding one fixed header; and through our http_requests with
+# an HTTP connection whose token the server adds as that header. The server's egress policy
+# allows 127.0.0.1 for this (ACTIONCONNECTIONS_EGRESS_ALLOW); nothing here leaves loopback.
+PROXY_PORT=$((PORT + 3))
+UPSTREAM="http://127.0.0.1:$CEILING_PORT"
+start ceiling "$RUN_DIR/upstream.log" dotnet "$CEILING_DLL" --urls "$UPSTREAM"
+wait_ok "$UPSTREAM/ceiling" >/dev/null
+start proxy "$RUN_DIR/proxy.log" dotnet "$PROXY_DLL" --upstream "$UPSTREAM" --urls "http://127.0.0.1:$PROXY_PORT"
+wait_ok "http://127.0.0.1:$PROXY_PORT/ceiling" >/dev/null
+start_server default ACTIONCONNECTIONS_EGRESS_ALLOW=127.0.0.1
+USE_ID=$(curl -fsS -X POST "$SERVER$CONN_PATH" -H "DD-API-KEY: $DD_API_KEY" -H "DD-APPLICATION-KEY: $DD_APP_KEY" -H 'Content-Type: application/json' \
+  -d '{"data":{"type":"action_connection","attributes":{"name":"bench use","integration":{"type":"HTTP","base_url":"'"$UPSTREAM"'","credentials":{"type":"HTTPTokenAuth","tokens":[{"name":"key","type":"SECRET","value":"bench-s3cret"}],"headers":[{"name":"X-Bench-Key","value":"{{ key }}"}]}}}}}' | jq -r .data.id)
+[ -n "$USE_ID" ] && [ "$USE_ID" != null ] || die "creating the HTTP connection for the use path failed"
+printf '%s' '{"data":{"type":"http_request","attributes":{"method":"GET","url":"'"$UPSTREAM"'/ceiling"}}}' >"$RUN_DIR/use.body"
+measure use.direct "$UPSTREAM" BENCH_PATH=/ceiling WATCH_PID="$PID_ceiling"
+measure use.yarp "http://127.0.0.1:$PROXY_PORT" BENCH_PATH=/ceiling WATCH_PID="$PID_proxy"
+measure use.http_requests "$SERVER" BENCH_METHOD=POST BENCH_PATH="/api/v2/actionconnections/connections/$USE_ID/http_requests" BENCH_BODY="$RUN_DIR/use.body" WATCH_PID="$PID_server"
+open_loop use.direct "$(jq -r .rps "$RUN_DIR/wrk/use.http_requests.json")" --url "$UPSTREAM" --path /ceiling
+open_loop use.http_requests "$(jq -r .rps "$RUN_DIR/wrk/use.http_requests.json")" --method POST --path "/api/v2/actionconnections/connections/$USE_ID/http_requests" --body "$RUN_DIR/use.body"
+stop server
+stop proxy
+stop ceiling
 
 # ---------------------------------------------------------------- 2b. the same on PostgreSQL
 if [ "$POSTGRES" = 1 ]; then
@@ -564,6 +616,14 @@ jq -r '
      (.steps[] | "| \(.step) | \(.us_per_call) | \(.bytes_per_call) |")
    else empty end)
 ' "$RESULTS/latest.json" >"$RESULTS/latest.md"
+if compgen -G "$RUN_DIR/open/*.json" >/dev/null; then
+  jq -s -r '
+    "\nOpen-loop latency (bench/OpenLoop: a fixed timetable, each request timed from when it was due; rates are fractions of the closed-loop maximum of the same operation):\n",
+    "| operation | % of max | target req/s | p50 ms | p99 ms | p99.9 ms | max ms | errors + non-2xx | sender late p99 ms | load before/after |",
+    "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
+    (sort_by(.name, .pct_of_max)[] | "| \(.name) | \(.pct_of_max) | \(.target_rps) | \(.p50_ms) | \(.p99_ms) | \(.p999_ms) | \(.max_ms) | \(.errors + .non_2xx_3xx) | \(.sender_late_p99_ms) | \(.loadavg_before) / \(.loadavg_after) |")
+  ' "$RUN_DIR"/open/*.json >>"$RESULTS/latest.md"
+fi
 if [ "$PROFILE" = 1 ]; then
   for f in counters.txt perf-dso.txt perf-sqlite.txt perf-self.txt perf-inclusive.txt; do
     [ -s "$RUN_DIR/profile/$f" ] || continue

@@ -22,7 +22,7 @@ internal interface IConnectionStore
     Task<(PublicConnection Connection, Access.AccessFacts Facts, Guid? RoleId)?> FindPublicWithFactsAsync(Guid orgId, Guid id, Guid principalId, CancellationToken cancellationToken);
 
     /// <summary>
-    /// Reads the connection under a write lock (its row lock on PostgreSQL; the write gate and
+    /// Reads the connection under a write lock (its row lock on PostgreSQL; the one writer turn of group commit and
     /// SQLite's single writer lock on SQLite), lets <paramref name="change"/> compute its next state
     /// from it, and writes that state with <paramref name="audit"/> in the same transaction.
     /// Contended writers of one connection queue on the lock one after another, so none fails and
