@@ -318,7 +318,7 @@ internal sealed class SqliteGroupCommit(SqliteConnectionPool pool)
 
 /// <summary>
 /// One unit of a group-committed SQLite write, as the <see cref="DbTransaction"/> stores already
-/// use: <see cref="Db.Command"/> runs a command given it on the batch's connection (whatever
+/// use: <c>Db.Command</c> runs a command given it on the batch's connection (whatever
 /// connection the store opened), <c>CommitAsync</c> keeps the change and returns once the commit
 /// holding it is durable, and disposing it uncommitted undoes the change alone.
 /// </summary>
