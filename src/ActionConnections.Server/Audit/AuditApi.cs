@@ -1,8 +1,10 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using ActionConnections.Auth;
+using ActionConnections.Authorization;
 using ActionConnections.Errors;
 using ActionConnections.Http;
+using ActionConnections.Identity;
 using ActionConnections.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -23,25 +25,20 @@ internal static class AuditApi
     {
         builder.Services.AddSingleton<IAuditLog, SqlAuditLog>();
         builder.Services.AddSingleton<AuditRecorder>();
+        builder.Services.AddSingleton<AuditedWrites>();
         return builder;
     }
 
     public static IEndpointRouteBuilder MapAudit(this IEndpointRouteBuilder routes)
     {
-        routes.MapGet(Path, ListAsync);
+        routes.MapGet(Path, ListAsync).RequirePermission(Permission.AuditLogsRead);
         return routes;
     }
 
     public static async Task<Results<JsonApiResult<AuditEventsResponse>, ApiProblemResult>> ListAsync(
-        HttpContext context, IAuditLog log, CancellationToken ct)
+        HttpRequest http, Caller caller, IAuditLog log, CancellationToken ct)
     {
-        var caller = context.Caller();
-        if (caller.RequireAny(Permission.AuditLogsRead) is { } forbidden)
-        {
-            return new ApiProblemResult(forbidden);
-        }
-
-        var query = context.Request.Query;
+        var query = http.Query;
         if (!PageQuery.TryParse(query, DefaultPageSize, MaxPageSize, out var page, out var invalid))
         {
             return new ApiProblemResult(invalid);

@@ -126,6 +126,9 @@ internal sealed class StoreContext(IServiceProvider services, TextWriter output,
 
     public AuditRecorder Audit { get; } = services.GetRequiredService<AuditRecorder>();
 
+    /// <summary>Every change to the store goes through here, with its audit event.</summary>
+    public AuditedWrites Writes { get; } = services.GetRequiredService<AuditedWrites>();
+
     public IAuditLog AuditLog { get; } = services.GetRequiredService<IAuditLog>();
 
     /// <summary>The store's services, for verbs that need more than identity and audit.</summary>

@@ -15,6 +15,7 @@ namespace ActionConnections.Connections;
 /// </summary>
 internal sealed partial class ConnectionService(
     IConnectionStore store,
+    AuditedWrites writes,
     ISecretProtector protector,
     TimeProvider time,
     IOptions<ServerOptions> options,
@@ -25,21 +26,21 @@ internal sealed partial class ConnectionService(
 
     private readonly ServerGeneratedValues _generated = new(options.Value.AwsPrincipalId, static () => Guid.NewGuid().ToString("N"));
 
-    /// <summary>Creates the connection; <paramref name="audit"/> gives, for the new id, the event to commit with it.</summary>
-    public async Task<ConnectionRecord> CreateAsync(Caller caller, CreateConnection request, Func<Guid, AuditEvent?>? audit, CancellationToken cancellationToken)
+    /// <summary>Creates the connection, committed with <paramref name="audit"/>'s event.</summary>
+    public async Task<ConnectionRecord> CreateAsync(Caller caller, CreateConnection request, AuditedAction audit, CancellationToken cancellationToken)
     {
         var id = Guid.NewGuid();
         var now = Truncate(time.GetUtcNow());
         var integration = request.Integration.WithCredentials(request.Integration.AnyCredentials.Complete(_generated));
         var secrets = Seal(caller.OrgId, id, integration.AnyCredentials, null);
         var record = new ConnectionRecord(id, caller.OrgId, request.Name, integration, secrets, request.Tags, caller.PrincipalId, now, now, 1, KeyIdOf(secrets));
-        await store.InsertAsync(record, audit?.Invoke(id), cancellationToken);
+        await writes.RunAsync(audit, tx => store.InsertAsync(tx, record, cancellationToken), _ => AuditOutcome.Created(id), cancellationToken);
         LogCreated(logger, id, caller.OrgId, integration.Type, integration.AnyCredentials.Type);
         return record;
     }
 
-    /// <summary>Applies the update; <paramref name="audit"/> is committed with it when it succeeds.</summary>
-    public async Task<UpdateOutcome> UpdateAsync(Caller caller, Guid id, UpdateConnection request, AuditEvent? audit, CancellationToken cancellationToken)
+    /// <summary>Applies the update; <paramref name="audit"/>'s event is committed with it when it succeeds.</summary>
+    public async Task<UpdateOutcome> UpdateAsync(Caller caller, Guid id, UpdateConnection request, AuditedAction audit, CancellationToken cancellationToken)
     {
         for (var attempt = 0; attempt < MaxUpdateAttempts; attempt++)
         {
@@ -73,7 +74,10 @@ internal sealed partial class ConnectionService(
                 UpdatedAt = Truncate(time.GetUtcNow()),
                 Version = current.Version + 1,
             };
-            if (await store.ReplaceAsync(next, current.Version, audit, cancellationToken))
+            // A lost version race changes nothing and writes no event; the next attempt may.
+            var replaced = await writes.RunAsync(
+                audit, tx => store.ReplaceAsync(tx, next, current.Version, cancellationToken), done => done ? AuditOutcome.Http(StatusCodes.Status200OK) : null, cancellationToken);
+            if (replaced)
             {
                 LogUpdated(logger, id, caller.OrgId, integration.Type, integration.AnyCredentials.Type);
                 return UpdateOutcome.Updated(next);
@@ -83,10 +87,11 @@ internal sealed partial class ConnectionService(
         throw new Storage.StoreUnavailableException("The connection kept changing under this update.", new TimeoutException());
     }
 
-    /// <summary>Deletes the connection; <paramref name="audit"/> is committed with it when it existed.</summary>
-    public async Task<bool> DeleteAsync(Caller caller, Guid id, AuditEvent? audit, CancellationToken cancellationToken)
+    /// <summary>Deletes the connection; <paramref name="audit"/>'s event is committed with it when it existed.</summary>
+    public async Task<bool> DeleteAsync(Caller caller, Guid id, AuditedAction audit, CancellationToken cancellationToken)
     {
-        var deleted = await store.DeleteAsync(caller.OrgId, id, audit, cancellationToken);
+        var deleted = await writes.RunAsync(
+            audit, tx => store.DeleteAsync(tx, caller.OrgId, id, cancellationToken), done => done ? AuditOutcome.Http(StatusCodes.Status204NoContent) : null, cancellationToken);
         if (deleted)
         {
             LogDeleted(logger, id, caller.OrgId);

@@ -1,5 +1,6 @@
 using ActionConnections.Audit;
 using ActionConnections.Auth;
+using ActionConnections.Authorization;
 using ActionConnections.Connections.Integrations;
 using ActionConnections.Connections.Validation;
 using ActionConnections.Errors;
@@ -33,25 +34,20 @@ internal static class ConnectionsApi
 
     public static IEndpointRouteBuilder MapConnections(this IEndpointRouteBuilder routes)
     {
-        var group = routes.MapGroup("/api/v2/actions/connections");
-        group.MapPost("", CreateAsync).Audited(AuditActions.ConnectionCreate, "connection");
-        group.MapGet("", ListAsync);
-        group.MapGet("/{connection_id}", GetAsync);
-        group.MapPatch("/{connection_id}", UpdateAsync).Audited(AuditActions.ConnectionUpdate, "connection", "connection_id");
-        group.MapDelete("/{connection_id}", DeleteAsync).Audited(AuditActions.ConnectionDelete, "connection", "connection_id");
+        // Connections are used only through registered application keys, then per permission.
+        var group = routes.MapGroup("/api/v2/actions/connections").RequireRegisteredAppKey();
+        group.MapPost("", CreateAsync).RequirePermission(Permission.ConnectionWrite).Audited(AuditActions.ConnectionCreate, "connection");
+        group.MapGet("", ListAsync).RequirePermission(Permission.ConnectionsRead);
+        group.MapGet("/{connection_id}", GetAsync).RequirePermission(Permission.ConnectionsRead);
+        group.MapPatch("/{connection_id}", UpdateAsync).RequirePermission(Permission.ConnectionWrite).Audited(AuditActions.ConnectionUpdate, "connection", "connection_id");
+        group.MapDelete("/{connection_id}", DeleteAsync).RequirePermission(Permission.ConnectionWrite).Audited(AuditActions.ConnectionDelete, "connection", "connection_id");
         return routes;
     }
 
     public static async Task<Results<JsonApiResult<ActionConnectionResponse>, ApiProblemResult>> CreateAsync(
-        HttpContext context, ConnectionService connections, CancellationToken ct)
+        HttpRequest http, Caller caller, AuditedAction audit, ConnectionService connections, CancellationToken ct)
     {
-        var caller = context.Caller();
-        if (Authorize(caller, Permission.ConnectionWrite) is { } denied)
-        {
-            return new ApiProblemResult(denied);
-        }
-
-        var (document, problem) = await JsonBody.ReadAsync(context.Request, ct);
+        var (document, problem) = await JsonBody.ReadAsync(http, ct);
         if (problem is not null)
         {
             return new ApiProblemResult(problem);
@@ -66,22 +62,14 @@ internal static class ConnectionsApi
                 return new ApiProblemResult(errors.ToProblem());
             }
 
-            var created = await connections.CreateAsync(caller, request, newId => context.AuditEventOfChange(StatusCodes.Status201Created, newId.ToString("D")), ct);
-            context.AuditCommitted();
-            context.SetAuditTarget(created.Id.ToString("D"));
+            var created = await connections.CreateAsync(caller, request, audit, ct);
             return JsonApiResult.Created(new ActionConnectionResponse(ToCreatedData(created)), AppJson.Context.ActionConnectionResponse);
         }
     }
 
     public static async Task<Results<JsonApiResult<ActionConnectionResponse>, ApiProblemResult>> GetAsync(
-        string connection_id, HttpContext context, IConnectionStore store, CancellationToken ct)
+        string connection_id, Caller caller, IConnectionStore store, CancellationToken ct)
     {
-        var caller = context.Caller();
-        if (Authorize(caller, Permission.ConnectionsRead) is { } denied)
-        {
-            return new ApiProblemResult(denied);
-        }
-
         if (!RouteIds.TryParseUuid(connection_id, out var id))
         {
             return new ApiProblemResult(InvalidConnectionId);
@@ -94,20 +82,14 @@ internal static class ConnectionsApi
     }
 
     public static async Task<Results<JsonApiResult<ActionConnectionResponse>, ApiProblemResult>> UpdateAsync(
-        string connection_id, HttpContext context, ConnectionService connections, CancellationToken ct)
+        string connection_id, HttpRequest http, Caller caller, AuditedAction audit, ConnectionService connections, CancellationToken ct)
     {
-        var caller = context.Caller();
-        if (Authorize(caller, Permission.ConnectionWrite) is { } denied)
-        {
-            return new ApiProblemResult(denied);
-        }
-
         if (!RouteIds.TryParseUuid(connection_id, out var id))
         {
             return new ApiProblemResult(InvalidConnectionId);
         }
 
-        var (document, problem) = await JsonBody.ReadAsync(context.Request, ct);
+        var (document, problem) = await JsonBody.ReadAsync(http, ct);
         if (problem is not null)
         {
             return new ApiProblemResult(problem);
@@ -122,12 +104,7 @@ internal static class ConnectionsApi
                 return new ApiProblemResult(errors.ToProblem());
             }
 
-            var outcome = await connections.UpdateAsync(caller, id, request, context.AuditEventOfChange(StatusCodes.Status200OK, connection_id), ct);
-            if (outcome.Connection is not null)
-            {
-                context.AuditCommitted();
-            }
-
+            var outcome = await connections.UpdateAsync(caller, id, request, audit, ct);
             return outcome switch
             {
                 { Connection: { } updated } => JsonApiResult.Ok(new ActionConnectionResponse(ToData(updated.ToPublic(), caller)), AppJson.Context.ActionConnectionResponse),
@@ -140,37 +117,23 @@ internal static class ConnectionsApi
     }
 
     public static async Task<Results<NoContent, ApiProblemResult>> DeleteAsync(
-        string connection_id, HttpContext context, ConnectionService connections, CancellationToken ct)
+        string connection_id, Caller caller, AuditedAction audit, ConnectionService connections, CancellationToken ct)
     {
-        var caller = context.Caller();
-        if (Authorize(caller, Permission.ConnectionWrite) is { } denied)
-        {
-            return new ApiProblemResult(denied);
-        }
-
         // No 400 is documented for DELETE: an id that cannot exist is simply not found.
         if (!RouteIds.TryParseUuid(connection_id, out var id)
-            || !await connections.DeleteAsync(caller, id, context.AuditEventOfChange(StatusCodes.Status204NoContent, connection_id), ct))
+            || !await connections.DeleteAsync(caller, id, audit, ct))
         {
             return new ApiProblemResult(NotFound("error deleting connection"));
         }
-
-        context.AuditCommitted();
 
         return TypedResults.NoContent();
     }
 
     /// <summary>The list extension (not in Datadog's public API; see the README).</summary>
     public static async Task<Results<JsonApiResult<ListActionConnectionsResponse>, ApiProblemResult>> ListAsync(
-        HttpContext context, IConnectionStore store, CancellationToken ct)
+        HttpRequest http, Caller caller, IConnectionStore store, CancellationToken ct)
     {
-        var caller = context.Caller();
-        if (Authorize(caller, Permission.ConnectionsRead) is { } denied)
-        {
-            return new ApiProblemResult(denied);
-        }
-
-        var query = context.Request.Query;
+        var query = http.Query;
         if (!PageQuery.TryParse(query, DefaultPageSize, MaxPageSize, out var page, out var invalid))
         {
             return new ApiProblemResult(invalid);
@@ -210,10 +173,6 @@ internal static class ConnectionsApi
             new ListActionConnectionsMeta(result.Total, totalFiltered));
         return JsonApiResult.Ok(body, AppJson.Context.ListActionConnectionsResponse);
     }
-
-    /// <summary>Connections are used only through registered application keys, then per permission.</summary>
-    private static ApiProblem? Authorize(Caller caller, Permission permission) =>
-        caller.RequireRegisteredKey() ?? caller.RequireAny(permission);
 
     /// <summary>Recorded: <c>{"errors":[{"title":"Generic Error","detail":"error connectionId not a valid UUID"}]}</c>.</summary>
     private static ApiProblem InvalidConnectionId =>

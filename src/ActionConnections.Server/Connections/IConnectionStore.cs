@@ -1,5 +1,6 @@
-using ActionConnections.AppKeyRegistrations;
+using System.Data.Common;
 using ActionConnections.Audit;
+using ActionConnections.Storage;
 
 namespace ActionConnections.Connections;
 
@@ -8,6 +9,9 @@ internal interface IConnectionStore
 {
     /// <summary>Inserts the connection, and <paramref name="audit"/> (when given) in the same transaction.</summary>
     Task InsertAsync(ConnectionRecord connection, AuditEvent? audit, CancellationToken cancellationToken);
+
+    /// <summary>Inserts the connection in <paramref name="tx"/> (see <see cref="AuditedWrites"/>); true once inserted.</summary>
+    Task<bool> InsertAsync(DbTransaction tx, ConnectionRecord connection, CancellationToken cancellationToken);
 
     /// <summary>The whole stored connection, sealed secrets included (for updates and rotation).</summary>
     Task<ConnectionRecord?> FindAsync(Guid orgId, Guid id, CancellationToken cancellationToken);
@@ -22,8 +26,11 @@ internal interface IConnectionStore
     /// </summary>
     Task<bool> ReplaceAsync(ConnectionRecord connection, long expectedVersion, AuditEvent? audit, CancellationToken cancellationToken);
 
-    /// <summary>Deletes the connection; <paramref name="audit"/> is written in the same transaction, only if it existed.</summary>
-    Task<bool> DeleteAsync(Guid orgId, Guid id, AuditEvent? audit, CancellationToken cancellationToken);
+    /// <summary><see cref="ReplaceAsync(ConnectionRecord, long, AuditEvent?, CancellationToken)"/> in <paramref name="tx"/>.</summary>
+    Task<bool> ReplaceAsync(DbTransaction tx, ConnectionRecord connection, long expectedVersion, CancellationToken cancellationToken);
+
+    /// <summary>Deletes the connection in <paramref name="tx"/>; false when there was none.</summary>
+    Task<bool> DeleteAsync(DbTransaction tx, Guid orgId, Guid id, CancellationToken cancellationToken);
 
     /// <summary>Master keys the stored secrets are under (for the start-up check and rotation).</summary>
     Task<IReadOnlyList<string>> KeyIdsInUseAsync(CancellationToken cancellationToken);

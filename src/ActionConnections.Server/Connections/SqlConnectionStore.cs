@@ -2,7 +2,6 @@ using System.Collections.Concurrent;
 using System.Data.Common;
 using System.Text;
 using System.Text.Json;
-using ActionConnections.AppKeyRegistrations;
 using ActionConnections.Audit;
 using ActionConnections.Json;
 using ActionConnections.Storage;
@@ -38,24 +37,17 @@ internal sealed class SqlConnectionStore(IDatabase db) : IConnectionStore
     /// <summary>Rows added to <see cref="_parsed"/> since it was last cleared.</summary>
     private int _parsedAdded;
 
-    public async Task InsertAsync(ConnectionRecord connection, AuditEvent? audit, CancellationToken cancellationToken)
+    public Task InsertAsync(ConnectionRecord connection, AuditEvent? audit, CancellationToken cancellationToken) =>
+        AuditedWrites.WriteAsync(db, tx => InsertAsync(tx, connection, cancellationToken), _ => audit, cancellationToken);
+
+    public async Task<bool> InsertAsync(DbTransaction tx, ConnectionRecord connection, CancellationToken cancellationToken)
     {
-        await using var conn = await db.OpenAsync(cancellationToken);
-        await using var tx = await db.BeginWriteAsync(conn, cancellationToken);
-        await using (var command = Bind(conn.Command($"""
+        await using var command = Bind(tx.Command($"""
             INSERT INTO connections ({Columns})
             VALUES (@id, @org, @name, @itype, @ctype, @integration, @secrets, @tags, @by, @created, @updated, @version, @key);
-            """, tx), connection))
-        {
-            await command.ExecuteNonQueryAsync(cancellationToken);
-        }
-
-        if (audit is not null)
-        {
-            await SqlAuditLog.InsertAsync(conn, tx, audit, cancellationToken);
-        }
-
-        await tx.CommitAsync(cancellationToken);
+            """), connection);
+        await command.ExecuteNonQueryAsync(cancellationToken);
+        return true;
     }
 
     public async Task<ConnectionRecord?> FindAsync(Guid orgId, Guid id, CancellationToken cancellationToken)
@@ -76,47 +68,27 @@ internal sealed class SqlConnectionStore(IDatabase db) : IConnectionStore
         return await reader.ReadAsync(cancellationToken) ? ReadPublic(reader) : null;
     }
 
-    public async Task<bool> ReplaceAsync(ConnectionRecord connection, long expectedVersion, AuditEvent? audit, CancellationToken cancellationToken)
+    public Task<bool> ReplaceAsync(ConnectionRecord connection, long expectedVersion, AuditEvent? audit, CancellationToken cancellationToken) =>
+        AuditedWrites.WriteAsync(db, tx => ReplaceAsync(tx, connection, expectedVersion, cancellationToken), replaced => replaced ? audit : null, cancellationToken);
+
+    public async Task<bool> ReplaceAsync(DbTransaction tx, ConnectionRecord connection, long expectedVersion, CancellationToken cancellationToken)
     {
-        await using var conn = await db.OpenAsync(cancellationToken);
-        await using var tx = await db.BeginWriteAsync(conn, cancellationToken);
-        int changed;
-        await using (var command = Bind(conn.Command("""
+        await using var command = Bind(tx.Command("""
             UPDATE connections SET name = @name, integration_type = @itype, credential_type = @ctype, integration = @integration,
                 secrets = @secrets, tags = @tags, updated_at = @updated, version = @version, key_id = @key
             WHERE org_id = @org AND id = @id AND version = @expected;
-            """, tx), connection).With("@expected", expectedVersion))
-        {
-            changed = await command.ExecuteNonQueryAsync(cancellationToken);
-        }
-
-        if (changed == 1 && audit is not null)
-        {
-            await SqlAuditLog.InsertAsync(conn, tx, audit, cancellationToken);
-        }
-
-        await tx.CommitAsync(cancellationToken);
-        return changed == 1;
+            """), connection).With("@expected", expectedVersion);
+        return await command.ExecuteNonQueryAsync(cancellationToken) == 1;
     }
 
-    public async Task<bool> DeleteAsync(Guid orgId, Guid id, AuditEvent? audit, CancellationToken cancellationToken)
+    public async Task<bool> DeleteAsync(DbTransaction tx, Guid orgId, Guid id, CancellationToken cancellationToken)
     {
-        await using var conn = await db.OpenAsync(cancellationToken);
-        await using var tx = await db.BeginWriteAsync(conn, cancellationToken);
-        int deleted;
-        await using (var command = conn.Command("DELETE FROM connections WHERE org_id = @org AND id = @id;", tx).With("@org", orgId).With("@id", id))
-        {
-            deleted = await command.ExecuteNonQueryAsync(cancellationToken);
-        }
+        await using var command = tx.Command("DELETE FROM connections WHERE org_id = @org AND id = @id;").With("@org", orgId).With("@id", id);
+        var deleted = await command.ExecuteNonQueryAsync(cancellationToken) == 1;
 
-        if (deleted == 1 && audit is not null)
-        {
-            await SqlAuditLog.InsertAsync(conn, tx, audit, cancellationToken);
-        }
-
-        await tx.CommitAsync(cancellationToken);
+        // Forgotten now rather than after the commit: a parsed row is only ever reused at the version it was read at.
         _parsed.TryRemove(id, out _);
-        return deleted == 1;
+        return deleted;
     }
 
     public async Task<(Page<PublicConnection> Page, long TotalFiltered)> ListAsync(Guid orgId, ConnectionFilter filter, int pageSize, long pageNumber, CancellationToken cancellationToken)

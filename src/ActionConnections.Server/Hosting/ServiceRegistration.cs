@@ -1,6 +1,6 @@
 using ActionConnections.AppKeyRegistrations;
-using ActionConnections.Auth;
 using ActionConnections.Errors;
+using ActionConnections.Gateway;
 using ActionConnections.Identity;
 using ActionConnections.RateLimiting;
 using ActionConnections.Secrets;

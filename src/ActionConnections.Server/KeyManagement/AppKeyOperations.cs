@@ -17,9 +17,9 @@ namespace ActionConnections.KeyManagement;
 internal static class AppKeyOperations
 {
     public static async Task<Results<JsonApiResult<AppKeysResponse>, ApiProblemResult>> ListAsync(
-        HttpContext context, IIdentityStore identity, Guid orgId, Guid? ownerId, bool withOwner, CancellationToken ct)
+        HttpRequest http, IIdentityStore identity, Guid orgId, Guid? ownerId, bool withOwner, CancellationToken ct)
     {
-        if (!KeyListQuery.TryParseForAppKeys(context.Request.Query, out var query, out var invalid))
+        if (!KeyListQuery.TryParseForAppKeys(http.Query, out var query, out var invalid))
         {
             return new ApiProblemResult(invalid!);
         }
@@ -35,9 +35,10 @@ internal static class AppKeyOperations
 
     /// <summary>Creates a key for <paramref name="owner"/>; the 201 is the only response that carries the secret.</summary>
     public static async Task<Results<JsonApiResult<AppKeyResponse>, ApiProblemResult>> CreateAsync(
-        HttpContext context, IIdentityStore identity, Caller caller, Principal owner, CancellationToken ct)
+        HttpRequest http, KeyWrites writes, Caller caller, Principal owner, CancellationToken ct)
     {
-        var read = await KeyManagementRequests.ReadAppKeyCreateAsync(context.Request, ct);
+        var identity = writes.Identity;
+        var read = await KeyManagementRequests.ReadAppKeyCreateAsync(http, ct);
         if (!read.TryGetValue(out var request, out var invalid))
         {
             return new ApiProblemResult(invalid!);
@@ -53,8 +54,8 @@ internal static class AppKeyOperations
             return new ApiProblemResult(ApiProblem.BadRequest($"Maximum number of application keys per user ({KeyManagementApi.MaxAppKeysPerOwner}) reached"));
         }
 
-        var created = await identity.CreateAppKeyAsync(caller.OrgId, owner.Id, request.Name, request.Scopes, ct);
-        context.SetAuditTarget(created.Record.Id.ToString("D"));
+        var created = await writes.RunAsync(
+            tx => identity.CreateAppKeyAsync(tx, caller.OrgId, owner.Id, request.Name, request.Scopes, ct), key => AuditOutcome.Created(key.Record.Id), ct);
         var body = new AppKeyResponse { Data = KeyMapping.AppKey(created.Record, withOwner: true, created.Key) };
         return KeyManagementApi.Created(body, AppJson.Context.AppKeyResponse);
     }
@@ -69,14 +70,15 @@ internal static class AppKeyOperations
     }
 
     public static async Task<Results<JsonApiResult<AppKeyResponse>, ApiProblemResult>> UpdateAsync(
-        HttpContext context, IIdentityStore identity, Caller caller, Guid? ownerId, string rawId, bool withOwner, CancellationToken ct)
+        HttpRequest http, KeyWrites writes, Caller caller, Guid? ownerId, string rawId, bool withOwner, CancellationToken ct)
     {
+        var identity = writes.Identity;
         if (!RouteIds.TryParseUuid(rawId, out var id))
         {
             return new ApiProblemResult(KeyManagementApi.AppKeyNotFound);
         }
 
-        var read = await KeyManagementRequests.ReadAppKeyUpdateAsync(context.Request, id, ct);
+        var read = await KeyManagementRequests.ReadAppKeyUpdateAsync(http, id, ct);
         if (!read.TryGetValue(out var request, out var invalid))
         {
             return new ApiProblemResult(invalid!);
@@ -93,7 +95,10 @@ internal static class AppKeyOperations
             return new ApiProblemResult(denied);
         }
 
-        var updated = await identity.UpdateAppKeyAsync(caller.OrgId, id, request.Name, request.SetScopes, request.Scopes, ct);
+        var updated = await writes.RunAsync(
+            tx => identity.UpdateAppKeyAsync(tx, caller.OrgId, id, request.Name, request.SetScopes, request.Scopes, ct),
+            key => key is null ? null : AuditOutcome.Http(StatusCodes.Status200OK),
+            ct);
         return updated is null
             ? new ApiProblemResult(KeyManagementApi.AppKeyNotFound)
             : KeyManagementApi.Ok(new AppKeyResponse { Data = KeyMapping.AppKey(updated, withOwner) }, AppJson.Context.AppKeyResponse);
@@ -101,10 +106,12 @@ internal static class AppKeyOperations
 
     /// <summary>Deletes the key and, in the store, its app key registration.</summary>
     public static async Task<Results<NoContent, ApiProblemResult>> DeleteAsync(
-        IIdentityStore identity, Guid orgId, Guid? ownerId, string rawId, CancellationToken ct)
+        KeyWrites writes, Guid orgId, Guid? ownerId, string rawId, CancellationToken ct)
     {
+        var identity = writes.Identity;
         var key = await FindAsync(identity, orgId, ownerId, rawId, ct);
-        return key is not null && await identity.DeleteAppKeyAsync(orgId, key.Id, ct)
+        return key is not null
+            && await writes.RunAsync(tx => identity.DeleteAppKeyAsync(tx, orgId, key.Id, ct), deleted => deleted ? AuditOutcome.Http(StatusCodes.Status204NoContent) : null, ct)
             ? TypedResults.NoContent()
             : new ApiProblemResult(KeyManagementApi.AppKeyNotFound);
     }
@@ -141,4 +148,14 @@ internal static class AppKeyOperations
         var key = await identity.FindAppKeyAsync(orgId, id, ct);
         return key is not null && (ownerId is null || key.OwnerId == ownerId) ? key : null;
     }
+}
+
+/// <summary>
+/// What an audited key operation writes with: the identity store, the one audited-write helper,
+/// and the action the endpoint declares (bound together so the shared operations take one parameter).
+/// </summary>
+internal sealed record KeyWrites(IIdentityStore Identity, AuditedWrites Writes, AuditedAction Action)
+{
+    public Task<T> RunAsync<T>(Func<System.Data.Common.DbTransaction, Task<T>> change, Func<T, AuditOutcome?> outcome, CancellationToken ct) =>
+        Writes.RunAsync(Action, change, outcome, ct);
 }

@@ -1,18 +1,27 @@
 using ActionConnections.Audit;
+using ActionConnections.Authorization;
 using ActionConnections.Errors;
 using ActionConnections.Hosting;
+using ActionConnections.Http;
 using ActionConnections.Identity;
 using ActionConnections.RateLimiting;
 using Microsoft.Extensions.Options;
 
-namespace ActionConnections.Auth;
+namespace ActionConnections.Gateway;
 
 /// <summary>
 /// In front of every <c>/api/v2</c> request: both keys are required and must resolve to one
-/// organisation, then the organisation's rate limit for the operation group applies. Every
-/// failure to authenticate gets the same 403 body, so nothing about keys can be probed; repeated
-/// failures from one client address are limited too.
+/// organisation; then the rules the endpoint declares (<see cref="AccessRules"/>) are evaluated,
+/// and the organisation's rate limit for the operation group applies. Every failure to
+/// authenticate gets the same 403 body, so nothing about keys can be probed; repeated failures
+/// from one client address are limited too.
 /// </summary>
+/// <remarks>
+/// Rate budgets (issue 11, item 1): a request its declared rules refuse does not spend the
+/// organisation's budget, and no application key may spend more than its share of it
+/// (<see cref="RateLimitShares.PerKey"/>), so one key can never drive the rest of its
+/// organisation into 429.
+/// </remarks>
 internal sealed partial class ApiGatewayMiddleware(
     RequestDelegate next,
     IIdentityStore identity,
@@ -60,14 +69,23 @@ internal sealed partial class ApiGatewayMiddleware(
             // Recorded under the organisation of the API key when that key alone is valid, so an
             // organisation sees attempts made with its keys; otherwise with no organisation.
             var orgHint = apiKey.Length is > 0 and <= 256 ? await identity.FindOrganizationOfApiKeyAsync(apiKey, context.RequestAborted) : null;
-            await audit.RecordHttpAsync(context, AuditActions.AuthenticationFailure, null, null, StatusCodes.Status403Forbidden, orgHint);
+            await audit.RecordAuthenticationFailureAsync(context, orgHint);
             limiter.Acquire(failureKey, _options.AuthFailureLimit, _options.RateLimitPeriodSeconds).ApplyTo(context.Response);
             await ErrorWriter.WriteAsync(context, ApiProblem.Forbidden());
             return;
         }
 
+        // Evaluated before counting: whether the request may spend the organisation's budget
+        // depends on it. Answered after the 429 and 413 checks, in the order callers saw before.
+        var endpoint = context.GetEndpoint();
+        var refused = endpoint.Authorize(caller);
         var group = RateLimitGroups.For(context.Request.Path);
-        var decision = limiter.Acquire(RateLimitKey.ForOrganization(caller.OrgId, group), _options.RateLimitRequests, _options.RateLimitPeriodSeconds);
+        var period = _options.RateLimitPeriodSeconds;
+        var organization = RateLimitKey.ForOrganization(caller.OrgId, group);
+        var share = limiter.Acquire(RateLimitKey.ForKey(caller.OrgId, group, caller.AppKeyId), RateLimitShares.PerKey(_options.RateLimitRequests), period);
+        var decision = !share.Allowed
+            ? limiter.Acquire(organization, _options.RateLimitRequests, period, consume: false) with { Remaining = 0, Allowed = false }
+            : limiter.Acquire(organization, _options.RateLimitRequests, period, consume: refused is null);
         decision.ApplyTo(context.Response);
         if (!decision.Allowed)
         {
@@ -85,6 +103,18 @@ internal sealed partial class ApiGatewayMiddleware(
         }
 
         context.Features.Set(caller);
+        if ((endpoint.CheckUuidRouteValues(context.Request) ?? refused) is { } answer)
+        {
+            // The handler never runs; an audited operation still records the refusal.
+            if (endpoint?.Metadata.GetMetadata<AuditedOperation>() is { } operation)
+            {
+                await audit.RecordRefusalAsync(context, caller, operation, answer.StatusCode);
+            }
+
+            await ErrorWriter.WriteAsync(context, answer);
+            return;
+        }
+
         await next(context);
     }
 
@@ -94,11 +124,4 @@ internal sealed partial class ApiGatewayMiddleware(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Rejected unauthenticated {Method} {Path} from {Client}")]
     private static partial void LogRejected(ILogger logger, string method, string path, string client);
-}
-
-internal static class CallerExtensions
-{
-    /// <summary>The authenticated caller; only endpoints behind the gateway ask for it.</summary>
-    public static Caller Caller(this HttpContext context) =>
-        context.Features.Get<Caller>() ?? throw new InvalidOperationException("No authenticated caller on this request.");
 }
