@@ -37,7 +37,7 @@ internal static class AppKeyRegistrationsApi
     public static async Task<Results<JsonApiResult<ListAppKeyRegistrationsResponse>, ApiProblemResult>> ListAsync(
         HttpRequest http, Caller caller, IRegistrationStore registrations, CancellationToken ct)
     {
-        if (!PageQuery.TryParse(http.Query, DefaultPageSize, MaxPageSize, out var page, out var invalid))
+        if (!PageQuery.Parse(http.Query, DefaultPageSize, MaxPageSize).TryGetValue(out var page, out var invalid))
         {
             return new ApiProblemResult(invalid);
         }

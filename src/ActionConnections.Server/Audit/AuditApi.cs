@@ -1,4 +1,3 @@
-using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using ActionConnections.Auth;
 using ActionConnections.Authorization;
@@ -39,12 +38,12 @@ internal static class AuditApi
         HttpRequest http, Caller caller, IAuditLog log, CancellationToken ct)
     {
         var query = http.Query;
-        if (!PageQuery.TryParse(query, DefaultPageSize, MaxPageSize, out var page, out var invalid))
+        if (!PageQuery.Parse(query, DefaultPageSize, MaxPageSize).TryGetValue(out var page, out var invalid))
         {
             return new ApiProblemResult(invalid);
         }
 
-        if (!TryParseTime(query, "filter[from]", out var from, out invalid) || !TryParseTime(query, "filter[to]", out var to, out invalid))
+        if (!ParseTime(query, "filter[from]").TryGetValue(out var from, out invalid) || !ParseTime(query, "filter[to]").TryGetValue(out var to, out invalid))
         {
             return new ApiProblemResult(invalid);
         }
@@ -65,23 +64,16 @@ internal static class AuditApi
         return JsonApiResult.Ok(body, AppJson.Context.AuditEventsResponse);
     }
 
-    private static bool TryParseTime(IQueryCollection query, string name, out DateTimeOffset? value, [NotNullWhen(false)] out ApiProblem? problem)
+    private static Validated<DateTimeOffset?> ParseTime(IQueryCollection query, string name)
     {
-        value = null;
-        problem = null;
         if (!query.TryGetValue(name, out var text))
         {
-            return true;
+            return Validated.Valid<DateTimeOffset?>(null);
         }
 
-        if (text.Count != 1 || !DateTimeOffset.TryParse(text[0], CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var parsed))
-        {
-            problem = ApiProblem.InvalidQuery(name, "expected an ISO 8601 date-time such as 2026-11-26T05:00:00Z");
-            return false;
-        }
-
-        value = parsed;
-        return true;
+        return text.Count == 1 && DateTimeOffset.TryParse(text[0], CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var parsed)
+            ? Validated.Valid<DateTimeOffset?>(parsed)
+            : ApiProblem.InvalidQuery(name, "expected an ISO 8601 date-time such as 2026-11-26T05:00:00Z");
     }
 
     internal static AuditEventData ToWire(AuditEvent e) => new()

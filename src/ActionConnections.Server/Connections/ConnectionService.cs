@@ -1,7 +1,7 @@
 using ActionConnections.Audit;
 using ActionConnections.Connections.Integrations;
-using ActionConnections.Connections.Validation;
 using ActionConnections.Hosting;
+using ActionConnections.Http;
 using ActionConnections.Identity;
 using ActionConnections.Secrets;
 using Microsoft.Extensions.Options;
@@ -39,15 +39,19 @@ internal sealed partial class ConnectionService(
         return record;
     }
 
-    /// <summary>Applies the update; <paramref name="audit"/>'s event is committed with it when it succeeds.</summary>
-    public async Task<UpdateOutcome> UpdateAsync(Caller caller, Guid id, UpdateConnection request, AuditedAction audit, CancellationToken cancellationToken)
+    /// <summary>
+    /// Applies the update: the updated connection, null when there is none, or every error of an
+    /// integration update that does not apply to the stored one. <paramref name="audit"/>'s event
+    /// is committed with it when it succeeds.
+    /// </summary>
+    public async Task<Validated<ConnectionRecord?>> UpdateAsync(Caller caller, Guid id, UpdateConnection request, AuditedAction audit, CancellationToken cancellationToken)
     {
         for (var attempt = 0; attempt < MaxUpdateAttempts; attempt++)
         {
             var current = await store.FindAsync(caller.OrgId, id, cancellationToken);
             if (current is null)
             {
-                return UpdateOutcome.NotFound;
+                return Validated.Valid<ConnectionRecord?>(null);
             }
 
             var integration = current.Integration;
@@ -57,7 +61,7 @@ internal sealed partial class ConnectionService(
                 var applied = ConnectionRequests.ApplyIntegrationUpdate(update, current.Integration, errors);
                 if (errors.Any || applied is null)
                 {
-                    return UpdateOutcome.Invalid(errors);
+                    return errors.ToProblem();
                 }
 
                 integration = applied.WithCredentials(applied.AnyCredentials.Complete(_generated));
@@ -80,7 +84,7 @@ internal sealed partial class ConnectionService(
             if (replaced)
             {
                 LogUpdated(logger, id, caller.OrgId, integration.Type, integration.AnyCredentials.Type);
-                return UpdateOutcome.Updated(next);
+                return Validated.Valid<ConnectionRecord?>(next);
             }
         }
 
@@ -173,14 +177,4 @@ internal sealed partial class ConnectionService(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Deleted connection {ConnectionId} in org {OrgId}")]
     private static partial void LogDeleted(ILogger logger, Guid connectionId, Guid orgId);
-}
-
-/// <summary>The outcome of an update: updated, not found, or invalid with every error.</summary>
-internal sealed record UpdateOutcome(ConnectionRecord? Connection, ValidationErrors? Errors)
-{
-    public static readonly UpdateOutcome NotFound = new(null, null);
-
-    public static UpdateOutcome Updated(ConnectionRecord connection) => new(connection, null);
-
-    public static UpdateOutcome Invalid(ValidationErrors errors) => new(null, errors);
 }

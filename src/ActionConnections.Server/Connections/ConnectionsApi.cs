@@ -2,9 +2,8 @@ using ActionConnections.Audit;
 using ActionConnections.Auth;
 using ActionConnections.Authorization;
 using ActionConnections.Connections.Integrations;
-using ActionConnections.Connections.Validation;
-using ActionConnections.Errors;
 using ActionConnections.Http;
+using ActionConnections.Errors;
 using ActionConnections.Identity;
 using ActionConnections.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -47,24 +46,13 @@ internal static class ConnectionsApi
     public static async Task<Results<JsonApiResult<ActionConnectionResponse>, ApiProblemResult>> CreateAsync(
         HttpRequest http, Caller caller, AuditedAction audit, ConnectionService connections, CancellationToken ct)
     {
-        var (document, problem) = await JsonBody.ReadAsync(http, ct);
-        if (problem is not null)
+        if (!(await JsonBody.ReadAsync(http, BodyWording.Fields, ConnectionRequests.ReadCreate, ct)).TryGetValue(out var request, out var invalid))
         {
-            return new ApiProblemResult(problem);
+            return new ApiProblemResult(invalid);
         }
 
-        using (document)
-        {
-            var errors = new ValidationErrors();
-            var request = ConnectionRequests.ReadCreate(document!.RootElement, errors);
-            if (request is null)
-            {
-                return new ApiProblemResult(errors.ToProblem());
-            }
-
-            var created = await connections.CreateAsync(caller, request, audit, ct);
-            return JsonApiResult.Created(new ActionConnectionResponse(ToCreatedData(created)), AppJson.Context.ActionConnectionResponse);
-        }
+        var created = await connections.CreateAsync(caller, request, audit, ct);
+        return JsonApiResult.Created(new ActionConnectionResponse(ToCreatedData(created)), AppJson.Context.ActionConnectionResponse);
     }
 
     public static async Task<Results<JsonApiResult<ActionConnectionResponse>, ApiProblemResult>> GetAsync(
@@ -89,31 +77,20 @@ internal static class ConnectionsApi
             return new ApiProblemResult(InvalidConnectionId);
         }
 
-        var (document, problem) = await JsonBody.ReadAsync(http, ct);
-        if (problem is not null)
+        if (!(await JsonBody.ReadAsync(http, BodyWording.Fields, ConnectionRequests.ReadUpdate, ct)).TryGetValue(out var request, out var invalid))
+        {
+            return new ApiProblemResult(invalid);
+        }
+
+        if (!(await connections.UpdateAsync(caller, id, request, audit, ct)).TryGetValue(out var updated, out var problem))
         {
             return new ApiProblemResult(problem);
         }
 
-        using (document)
-        {
-            var errors = new ValidationErrors();
-            var request = ConnectionRequests.ReadUpdate(document!.RootElement, errors);
-            if (request is null)
-            {
-                return new ApiProblemResult(errors.ToProblem());
-            }
-
-            var outcome = await connections.UpdateAsync(caller, id, request, audit, ct);
-            return outcome switch
-            {
-                { Connection: { } updated } => JsonApiResult.Ok(new ActionConnectionResponse(ToData(updated.ToPublic(), caller)), AppJson.Context.ActionConnectionResponse),
-                { Errors: { } invalid } => new ApiProblemResult(invalid.ToProblem()),
-
-                // The real service says "creating" on update too (BEHAVIOR.md §7).
-                _ => new ApiProblemResult(NotFound("error creating connection")),
-            };
-        }
+        // The real service says "creating" on update too (BEHAVIOR.md §7).
+        return updated is null
+            ? new ApiProblemResult(NotFound("error creating connection"))
+            : JsonApiResult.Ok(new ActionConnectionResponse(ToData(updated.ToPublic(), caller)), AppJson.Context.ActionConnectionResponse);
     }
 
     public static async Task<Results<NoContent, ApiProblemResult>> DeleteAsync(
@@ -134,7 +111,7 @@ internal static class ConnectionsApi
         HttpRequest http, Caller caller, IConnectionStore store, CancellationToken ct)
     {
         var query = http.Query;
-        if (!PageQuery.TryParse(query, DefaultPageSize, MaxPageSize, out var page, out var invalid))
+        if (!PageQuery.Parse(query, DefaultPageSize, MaxPageSize).TryGetValue(out var page, out var invalid))
         {
             return new ApiProblemResult(invalid);
         }

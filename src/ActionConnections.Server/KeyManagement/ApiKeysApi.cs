@@ -31,9 +31,9 @@ internal static class ApiKeysApi
     public static async Task<Results<JsonApiResult<ApiKeysResponse>, ApiProblemResult>> ListAsync(
         HttpRequest http, Caller caller, IIdentityStore identity, CancellationToken ct)
     {
-        if (!KeyListQuery.TryParseForApiKeys(http.Query, out var query, out var invalid))
+        if (!KeyListQuery.ParseForApiKeys(http.Query).TryGetValue(out var query, out var invalid))
         {
-            return new ApiProblemResult(invalid!);
+            return new ApiProblemResult(invalid);
         }
 
         var (items, total) = query.Apply(await identity.ListApiKeysAsync(caller.OrgId, ct));
@@ -51,7 +51,7 @@ internal static class ApiKeysApi
         var read = await KeyManagementRequests.ReadApiKeyCreateAsync(http, ct);
         if (!read.TryGetValue(out var request, out var invalid))
         {
-            return new ApiProblemResult(invalid!);
+            return new ApiProblemResult(invalid);
         }
 
         if ((await identity.ListApiKeysAsync(caller.OrgId, ct)).Count >= KeyManagementApi.MaxApiKeysPerOrg)
@@ -88,7 +88,7 @@ internal static class ApiKeysApi
         var read = await KeyManagementRequests.ReadApiKeyUpdateAsync(http, id, ct);
         if (!read.TryGetValue(out var request, out var invalid))
         {
-            return new ApiProblemResult(invalid!);
+            return new ApiProblemResult(invalid);
         }
 
         var updated = await writes.RunAsync(

@@ -19,9 +19,9 @@ internal static class AppKeyOperations
     public static async Task<Results<JsonApiResult<AppKeysResponse>, ApiProblemResult>> ListAsync(
         HttpRequest http, IIdentityStore identity, Guid orgId, Guid? ownerId, bool withOwner, CancellationToken ct)
     {
-        if (!KeyListQuery.TryParseForAppKeys(http.Query, out var query, out var invalid))
+        if (!KeyListQuery.ParseForAppKeys(http.Query).TryGetValue(out var query, out var invalid))
         {
-            return new ApiProblemResult(invalid!);
+            return new ApiProblemResult(invalid);
         }
 
         var (items, total) = query.Apply(await identity.ListAppKeysAsync(orgId, ownerId, ct));
@@ -41,7 +41,7 @@ internal static class AppKeyOperations
         var read = await KeyManagementRequests.ReadAppKeyCreateAsync(http, ct);
         if (!read.TryGetValue(out var request, out var invalid))
         {
-            return new ApiProblemResult(invalid!);
+            return new ApiProblemResult(invalid);
         }
 
         if (MayGrant(caller, owner.Role, request.Scopes) is { } denied)
@@ -81,7 +81,7 @@ internal static class AppKeyOperations
         var read = await KeyManagementRequests.ReadAppKeyUpdateAsync(http, id, ct);
         if (!read.TryGetValue(out var request, out var invalid))
         {
-            return new ApiProblemResult(invalid!);
+            return new ApiProblemResult(invalid);
         }
 
         var key = await FindAsync(identity, caller.OrgId, ownerId, id, ct);

@@ -2,7 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 
 using ActionConnections.Connections.Integrations;
-using ActionConnections.Connections.Validation;
+using ActionConnections.Http;
 using ActionConnections.Errors;
 using ActionConnections.Json;
 

@@ -1,4 +1,4 @@
-using ActionConnections.Connections.Validation;
+using ActionConnections.Http;
 using ActionConnections.Secrets;
 
 namespace ActionConnections.Connections.Integrations;

@@ -1,6 +1,6 @@
 using System.Text.Json.Serialization;
 
-using ActionConnections.Connections.Validation;
+using ActionConnections.Http;
 using ActionConnections.Secrets;
 
 namespace ActionConnections.Connections.Integrations;
