@@ -4,6 +4,7 @@ using ActionConnections.Cli;
 using ActionConnections.Connections;
 using ActionConnections.Errors;
 using ActionConnections.Health;
+using ActionConnections.Identity;
 using ActionConnections.Hosting;
 using ActionConnections.KeyManagement;
 using ActionConnections.OpenApi;
@@ -21,11 +22,14 @@ internal static class Program
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
         builder.AddServerConfiguration();
         builder.AddHttpLimits();
+        builder.AddErrorPipeline();
         builder.AddStorage();
+        builder.AddIdentity();
         builder.AddSecrets();
         builder.AddApiGateway();
-        builder.AddConnections();
         builder.AddAudit();
+        builder.AddAppKeyRegistrations();
+        builder.AddConnections();
         builder.AddHealth();
         configure?.Invoke(builder);
 

@@ -21,6 +21,12 @@ internal static class AppKeyRegistrationsApi
 
     private const Permission ManageRegistration = Permission.UserAccessManage | Permission.UserAppKeys | Permission.ServiceAccountWrite;
 
+    public static IHostApplicationBuilder AddAppKeyRegistrations(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddSingleton<IRegistrationStore, SqlRegistrationStore>();
+        return builder;
+    }
+
     public static IEndpointRouteBuilder MapAppKeyRegistrations(this IEndpointRouteBuilder routes)
     {
         // As recorded, an id that is not a UUID is answered before permissions are looked at.

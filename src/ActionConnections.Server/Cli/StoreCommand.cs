@@ -3,6 +3,7 @@ using System.CommandLine.Parsing;
 using System.Data.Common;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
+using ActionConnections.AppKeyRegistrations;
 using ActionConnections.Audit;
 using ActionConnections.Connections;
 using ActionConnections.Hosting;
@@ -97,7 +98,9 @@ internal sealed class StoreCommand(Option<string?> dataDir, IReadOnlyDictionary<
         builder.Logging.ClearProviders();
         builder.AddServerConfiguration();
         builder.AddStorage();
+        builder.AddIdentity();
         builder.AddAudit();
+        builder.AddAppKeyRegistrations();
         builder.AddConnections();
 
         // Registered so the container is the server's. Only the secrets verbs resolve them, so the

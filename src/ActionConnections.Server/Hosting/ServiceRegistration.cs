@@ -1,7 +1,4 @@
-using ActionConnections.AppKeyRegistrations;
-using ActionConnections.Errors;
 using ActionConnections.Gateway;
-using ActionConnections.Identity;
 using ActionConnections.RateLimiting;
 using ActionConnections.Secrets;
 using ActionConnections.Storage;
@@ -36,8 +33,6 @@ internal static class ServiceRegistration
                 var other => throw new StartupException($"ACTIONCONNECTIONS_DB_PROVIDER '{other}' is not supported."),
             };
         });
-        builder.Services.AddSingleton<IIdentityStore, SqlIdentityStore>();
-        builder.Services.AddSingleton<IRegistrationStore, SqlRegistrationStore>();
         builder.Services.AddSingleton<StoreInitializer>();
         return builder;
     }
@@ -53,7 +48,6 @@ internal static class ServiceRegistration
     {
         builder.Services.AddSingleton<FixedWindowRateLimiter>();
         builder.Services.AddSingleton<AuthenticationCache>();
-        builder.Services.AddErrorPipeline();
         return builder;
     }
 

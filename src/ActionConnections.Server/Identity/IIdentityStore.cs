@@ -70,3 +70,13 @@ internal interface IIdentityStore
     /// </summary>
     Task<Caller?> AuthenticateAsync(string apiKey, string appKey, CancellationToken cancellationToken);
 }
+
+internal static class IdentityServices
+{
+    /// <summary>Organisations, principals and keys.</summary>
+    public static IHostApplicationBuilder AddIdentity(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddSingleton<IIdentityStore, SqlIdentityStore>();
+        return builder;
+    }
+}
