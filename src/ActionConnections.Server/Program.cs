@@ -4,8 +4,8 @@ using ActionConnections.Cli;
 using ActionConnections.Connections;
 using ActionConnections.Errors;
 using ActionConnections.Health;
-using ActionConnections.Identity;
 using ActionConnections.Hosting;
+using ActionConnections.Identity;
 using ActionConnections.KeyManagement;
 using ActionConnections.OpenApi;
 
