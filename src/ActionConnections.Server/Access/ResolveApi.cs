@@ -35,11 +35,28 @@ internal static class ResolveApi
                 "Resolving connections is disabled on this deployment; an operator enables it with ACTIONCONNECTIONS_RESOLVE_ENABLED=true"))
             .RequireRegisteredAppKey()
             .RequirePermission(Permission.ConnectionsResolve)
-            .Audited(AuditActions.ConnectionResolve, "connection", "connection_id");
+            .AuditedByHandler(AuditActions.ConnectionResolve, "connection", "connection_id");
         return routes;
     }
 
     public static async Task<IResult> ResolveAsync(
+        string connection_id,
+        Caller caller,
+        AuditedAction audit,
+        AuditRecorder recorder,
+        IIdentityStore identity,
+        ConnectionAccess access,
+        IConnectionStore connections,
+        ISecretProtector protector,
+        CancellationToken ct)
+    {
+        // Recorded whatever the answer (a resolve changes nothing in the store), never with values.
+        var result = await RunAsync(connection_id, caller, identity, access, connections, protector, ct);
+        await recorder.RecordOutcomeAsync(audit, AuditedEndpoints.StatusOf(result), null, ct);
+        return result;
+    }
+
+    private static async Task<IResult> RunAsync(
         string connection_id,
         Caller caller,
         IIdentityStore identity,
@@ -48,7 +65,6 @@ internal static class ResolveApi
         ISecretProtector protector,
         CancellationToken ct)
     {
-        // Whatever the answer, nothing of it may be kept by a cache on the way (AnswersNotStored).
         // An unscoped key carries all its owner's permissions; resolving needs a key made for it.
         var key = await identity.FindAppKeyAsync(caller.OrgId, caller.AppKeyId, ct);
         if (key?.Scopes is not { } scopes || !scopes.Contains(ResolveScope, StringComparer.Ordinal))
