@@ -1,9 +1,9 @@
 using System.Data.Common;
 using System.Globalization;
 using System.Text;
-using ActionConnections.Storage;
 using ActionConnections.Auth;
 using ActionConnections.Identity;
+using ActionConnections.Storage;
 
 namespace ActionConnections.Access;
 

@@ -1,6 +1,6 @@
 using ActionConnections.Audit;
-using ActionConnections.Authorization;
 using ActionConnections.Auth;
+using ActionConnections.Authorization;
 using ActionConnections.Errors;
 using ActionConnections.Hosting;
 using ActionConnections.Http;
