@@ -7,6 +7,7 @@ using ActionConnections.Health;
 using ActionConnections.Hosting;
 using ActionConnections.KeyManagement;
 using ActionConnections.OpenApi;
+using ActionConnections.WebConsole;
 
 namespace ActionConnections;
 
@@ -27,17 +28,20 @@ internal static class Program
         builder.AddConnections();
         builder.AddAudit();
         builder.AddHealth();
+        builder.AddConsole();
         configure?.Invoke(builder);
 
         var app = builder.Build();
         app.UseErrorPipeline();
         app.UseApiGateway();
+        app.UseConsole();
         app.MapAppKeyRegistrations();
         app.MapKeyManagement();
         app.MapConnections();
         app.MapAudit();
         app.MapOpenApiDocument();
         app.MapHealth();
+        app.MapConsole();
         return app;
     }
 }

@@ -37,7 +37,7 @@ internal sealed record AuditEvent
 
     public string? ClientAddress { get; init; }
 
-    /// <summary>Where the action came from: <c>api</c> or <c>cli</c>.</summary>
+    /// <summary>Where the action came from: <c>api</c>, <c>console</c> or <c>cli</c>.</summary>
     public required string Source { get; init; }
 }
 
@@ -62,13 +62,16 @@ internal static class AuditActions
     public const string MasterKeyAdd = "master_key.add";
     public const string MasterKeyRotate = "master_key.rotate";
     public const string MasterKeyRetire = "master_key.retire";
+    public const string ConsoleSignIn = "console.sign_in";
+    public const string ConsoleSignOut = "console.sign_out";
 
     public static readonly IReadOnlySet<string> All = new HashSet<string>(StringComparer.Ordinal)
     {
         ConnectionCreate, ConnectionUpdate, ConnectionDelete, RegistrationCreate, RegistrationDelete,
         ApiKeyCreate, ApiKeyUpdate, ApiKeyRevoke, AppKeyCreate, AppKeyUpdate, AppKeyRevoke,
         OrgCreate, PrincipalCreate, PrincipalRevoke, AuthenticationFailure, MasterKeyAdd, MasterKeyRotate, MasterKeyRetire,
+        ConsoleSignIn, ConsoleSignOut,
     };
 }
 
-internal sealed record AuditQuery(DateTimeOffset? From, DateTimeOffset? To, string? Action, int PageSize, long PageNumber);
+internal sealed record AuditQuery(DateTimeOffset? From, DateTimeOffset? To, string? Action, int PageSize, long PageNumber, string? TargetId = null);

@@ -50,7 +50,7 @@ internal sealed partial class AuditRecorder(IAuditLog log, TimeProvider time, IL
             Source = "cli",
         }, cancellationToken);
 
-    private async Task RecordAsync(AuditEvent auditEvent, CancellationToken cancellationToken)
+    public async Task RecordAsync(AuditEvent auditEvent, CancellationToken cancellationToken)
     {
         try
         {

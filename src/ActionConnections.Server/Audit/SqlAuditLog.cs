@@ -33,7 +33,7 @@ internal sealed class SqlAuditLog(IDatabase db) : IAuditLog
 
     public async Task<(IReadOnlyList<AuditEvent> Events, long TotalFiltered)> ListAsync(Guid? orgId, AuditQuery query, CancellationToken cancellationToken)
     {
-        const string Where = "((@org IS NULL AND org_id IS NULL) OR org_id = @org) AND (@from IS NULL OR at >= @from) AND (@to IS NULL OR at < @to) AND (@action IS NULL OR action = @action)";
+        const string Where = "((@org IS NULL AND org_id IS NULL) OR org_id = @org) AND (@from IS NULL OR at >= @from) AND (@to IS NULL OR at < @to) AND (@action IS NULL OR action = @action) AND (@target IS NULL OR target_id = @target)";
         await using var connection = await db.OpenAsync(cancellationToken);
         long total;
         await using (var count = Bind(connection.Command($"SELECT COUNT(*) FROM audit_events WHERE {Where};"), orgId, query))
@@ -54,7 +54,7 @@ internal sealed class SqlAuditLog(IDatabase db) : IAuditLog
     }
 
     private static DbCommand Bind(DbCommand command, Guid? orgId, AuditQuery query) => command
-        .With("@org", orgId).With("@from", query.From).With("@to", query.To).With("@action", query.Action);
+        .With("@org", orgId).With("@from", query.From).With("@to", query.To).With("@action", query.Action).With("@target", query.TargetId);
 
     private static AuditEvent Read(DbDataReader r)
     {

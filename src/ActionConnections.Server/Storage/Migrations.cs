@@ -102,6 +102,14 @@ internal static class Migrations
             ALTER TABLE connections ADD COLUMN key_id TEXT NULL;
             CREATE INDEX connections_key ON connections(key_id, id);
             """),
+        (5, "console key ring", """
+            CREATE TABLE data_protection_keys (
+                id TEXT PRIMARY KEY,
+                friendly_name TEXT NOT NULL,
+                xml TEXT NOT NULL,
+                created_at BIGINT NOT NULL
+            );
+            """),
     ];
 
     /// <summary>
@@ -204,6 +212,14 @@ internal static class Migrations
         [4] = """
             ALTER TABLE connections ADD COLUMN key_id TEXT COLLATE "C" NULL;
             CREATE INDEX connections_key ON connections(key_id, id);
+            """,
+        [5] = """
+            CREATE TABLE data_protection_keys (
+                id TEXT COLLATE "C" PRIMARY KEY,
+                friendly_name TEXT COLLATE "C" NOT NULL,
+                xml TEXT COLLATE "C" NOT NULL,
+                created_at BIGINT NOT NULL
+            );
             """,
     };
 

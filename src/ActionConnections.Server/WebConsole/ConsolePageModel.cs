@@ -1,0 +1,61 @@
+using ActionConnections.Audit;
+using ActionConnections.Auth;
+using ActionConnections.Errors;
+using ActionConnections.Identity;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.Filters;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+
+namespace ActionConnections.WebConsole;
+
+/// <summary>
+/// Every console page but sign-in: without a live session the browser is sent to sign in. The
+/// caller is the one the session resolved (<see cref="ConsoleMiddleware"/>), with the same
+/// permissions and registration as the API would see for that key pair.
+/// </summary>
+internal abstract class ConsolePageModel : PageModel
+{
+    /// <summary>Where a console change comes from in the audit trail.</summary>
+    public const string AuditSource = "console";
+
+    protected Caller Caller => HttpContext.Features.Get<Caller>()
+        ?? throw new InvalidOperationException("No console session on this request.");
+
+    /// <summary>The API's refusal, shown instead of the page's data.</summary>
+    public string? Denied { get; private set; }
+
+    public override async Task OnPageHandlerExecutionAsync(PageHandlerExecutingContext context, PageHandlerExecutionDelegate next)
+    {
+        if (HttpContext.Features.Get<Caller>() is null)
+        {
+            string back = HttpMethods.IsGet(HttpContext.Request.Method) ? (HttpContext.Request.Path + HttpContext.Request.QueryString).ToString() : ConsoleRoutes.Connections;
+            context.Result = Redirect($"{ConsoleRoutes.SignIn}?return={Uri.EscapeDataString(back)}");
+            return;
+        }
+
+        await next();
+    }
+
+    /// <summary>The connection operations' rule: a registered application key, then the permission (as the API's handlers check it).</summary>
+    protected ApiProblem? AuthorizeConnections(Permission permission) =>
+        Caller.RequireRegisteredKey() ?? Caller.RequireAny(permission);
+
+    /// <summary>Renders the page with the API's refusal in place of its data, with the API's status.</summary>
+    protected PageResult Refuse(ApiProblem problem)
+    {
+        Denied = string.Join(" ", problem.Errors.Select(e => e.Detail));
+        Response.StatusCode = problem.StatusCode;
+        return Page();
+    }
+
+    /// <summary>The audit event of a console change, as the API describes its own, with source <c>console</c>.</summary>
+    protected AuditEvent DescribeChange(string action, string targetType, string? targetId, int status) =>
+        HttpContext.RequestServices.GetRequiredService<AuditRecorder>().DescribeHttp(HttpContext, action, targetType, targetId, status) with { Source = AuditSource };
+
+    /// <summary>Writes the audit event of a change that is not written with the change itself.</summary>
+    protected Task RecordAsync(string action, string targetType, string? targetId, int status) =>
+        HttpContext.RequestServices.GetRequiredService<AuditRecorder>().RecordAsync(DescribeChange(action, targetType, targetId, status), HttpContext.RequestAborted);
+
+    /// <summary>An HTML "not found", the same for an id that does not exist and one of another organisation.</summary>
+    protected IActionResult NotFoundPage() => NotFound();
+}
