@@ -17,7 +17,7 @@ internal static class AppKeyRegistrationsApi
     public const int DefaultPageSize = 100;
     public const int MaxPageSize = 1000;
 
-    private const Permission ManageRegistration = Permission.UserAccessManage | Permission.UserAppKeys | Permission.ServiceAccountWrite;
+    internal const Permission ManageRegistration = Permission.UserAccessManage | Permission.UserAppKeys | Permission.ServiceAccountWrite;
 
     public static IEndpointRouteBuilder MapAppKeyRegistrations(this IEndpointRouteBuilder routes)
     {
@@ -136,7 +136,7 @@ internal static class AppKeyRegistrationsApi
     /// <c>user_access_manage</c>: any key of the organisation; <c>user_app_keys</c>: the caller's own
     /// keys; <c>service_account_write</c>: keys owned by service accounts.
     /// </summary>
-    private static async Task<ApiProblem?> MayManageAsync(Caller caller, AppKeyRecord key, IIdentityStore identity, CancellationToken ct)
+    internal static async Task<ApiProblem?> MayManageAsync(Caller caller, AppKeyRecord key, IIdentityStore identity, CancellationToken ct)
     {
         if (caller.Has(Permission.UserAccessManage))
         {

@@ -28,10 +28,13 @@ internal sealed class ConnectionsModel(IConnectionStore store, IIdentityStore id
     /// <summary>From 1, as people count pages.</summary>
     public long PageNumber { get; private set; } = 1;
 
+    public bool Deleted { get; private set; }
+
     public long PageCount => Math.Max(1, (TotalFiltered + PageSize - 1) / PageSize);
 
-    public async Task<IActionResult> OnGetAsync([FromQuery(Name = "q")] string? query, [FromQuery(Name = "integration")] string? integration, [FromQuery(Name = "page")] long? page)
+    public async Task<IActionResult> OnGetAsync([FromQuery(Name = "q")] string? query, [FromQuery(Name = "integration")] string? integration, [FromQuery(Name = "page")] long? page, [FromQuery(Name = "deleted")] string? deleted)
     {
+        Deleted = deleted == "1";
         if (AuthorizeConnections(Permission.ConnectionsRead) is { } denied)
         {
             return Refuse(denied);

@@ -1,0 +1,97 @@
+using ActionConnections.Audit;
+using ActionConnections.Auth;
+using ActionConnections.Connections;
+using ActionConnections.Connections.Validation;
+using ActionConnections.Http;
+using ActionConnections.WebConsole.Forms;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+
+namespace ActionConnections.WebConsole.Pages;
+
+/// <summary>
+/// Editing a connection: the form filled with its non-secret values; it becomes the API's update
+/// document (secrets left empty are kept, list items merge by name) and goes through the API's
+/// reader, service and audit (source <c>console</c>).
+/// </summary>
+internal sealed class EditConnectionModel(IConnectionStore store, ConnectionService connections) : ConsolePageModel
+{
+    public ConnectionFormView? Form { get; private set; }
+
+    public PublicConnection? Connection { get; private set; }
+
+    public async Task<IActionResult> OnGetAsync(string id, [FromQuery(Name = "credential")] string? credential)
+    {
+        if (AuthorizeConnections(Permission.ConnectionWrite) is { } denied)
+        {
+            return Refuse(denied);
+        }
+
+        if (await FindAsync(id) is not { } connection || CatalogForms.Find(connection.Integration.Type) is not { } integration)
+        {
+            return NotFoundPage();
+        }
+
+        Connection = connection;
+        var chosen = integration.Credential(credential ?? connection.Integration.AnyCredentials.Type);
+        Form = View(ConnectionDraft.FromStored(connection, integration, chosen), connection.Id);
+        return Page();
+    }
+
+    public async Task<IActionResult> OnPostAsync(string id)
+    {
+        if (AuthorizeConnections(Permission.ConnectionWrite) is { } denied)
+        {
+            return Refuse(denied);
+        }
+
+        if (await FindAsync(id) is not { } connection || CatalogForms.Find(connection.Integration.Type) is not { } integration)
+        {
+            return NotFoundPage();
+        }
+
+        Connection = connection;
+        var form = await Request.ReadFormAsync(HttpContext.RequestAborted);
+        var credential = integration.Credential(form[$"{ConnectionDraft.CredentialsPointer}/type"]);
+        var (draft, document) = ConnectionDraft.FromForm(form, integration, credential, update: true);
+        using (document)
+        {
+            var errors = new ValidationErrors();
+            var request = ConnectionRequests.ReadUpdate(document.RootElement, errors);
+            if (request is null)
+            {
+                return Invalid(draft, errors, connection);
+            }
+
+            var target = connection.Id.ToString("D");
+            var outcome = await connections.UpdateAsync(
+                Caller, connection.Id, request, DescribeChange(AuditActions.ConnectionUpdate, "connection", target, StatusCodes.Status200OK), HttpContext.RequestAborted);
+            return outcome switch
+            {
+                { Connection: { } updated } => Redirect($"{ConsoleRoutes.Connection(updated.Id)}?saved=1"),
+                { Errors: { } invalid } => Invalid(draft, invalid, connection),
+                _ => NotFoundPage(),
+            };
+        }
+    }
+
+    private PageResult Invalid(ConnectionDraft draft, ValidationErrors errors, PublicConnection connection)
+    {
+        draft.AddErrors(errors.Errors);
+
+        // Generated values are not posted; show the stored ones again.
+        foreach (var (pointer, value) in ConnectionDraft.FromStored(connection, draft.Integration, draft.Credential).Values)
+        {
+            draft.Values.TryAdd(pointer, value);
+        }
+
+        Form = View(draft, connection.Id);
+        Response.StatusCode = StatusCodes.Status400BadRequest;
+        return Page();
+    }
+
+    private async Task<PublicConnection?> FindAsync(string id) =>
+        RouteIds.TryParseUuid(id, out var connectionId) ? await store.FindPublicAsync(Caller.OrgId, connectionId, HttpContext.RequestAborted) : null;
+
+    private static ConnectionFormView View(ConnectionDraft draft, Guid id) => new(draft, IsEdit: true, "Save changes", ConsoleRoutes.Connection(id));
+}
