@@ -1,63 +1,44 @@
-using System.Text.Json.Serialization;
+using System.Text.Json;
 using ActionConnections.Connections.Validation;
 using ActionConnections.Secrets;
 
 namespace ActionConnections.Connections.Integrations;
 
-/// <summary><c>HTTPIntegration</c> (type <c>HTTP</c>): token auth for any HTTP API.</summary>
-internal sealed record HttpIntegration : Integration<HttpCredentials>
-{
-    internal static readonly IntegrationVariant Variant = new("HTTP", [HttpTokenAuth.Variant], (r, c) => new HttpIntegration
-    {
-        BaseUrl = r.RequiredString("base_url"),
-        Credentials = (HttpCredentials)c,
-    });
-
-    internal override string Type => "HTTP";
-
-    /// <summary><c>base_url</c>: base HTTP url for the integration.</summary>
-    [JsonPropertyName("base_url")]
-    public required string BaseUrl { get; init; }
-
-    internal override Integration ApplyFields(JsonObjectReader update) => this with
-    {
-        BaseUrl = update.OptionalString("base_url") ?? BaseUrl,
-    };
-}
-
-/// <summary><c>HTTPCredentials</c>.</summary>
-[JsonPolymorphic(TypeDiscriminatorPropertyName = "type")]
-[JsonDerivedType(typeof(HttpTokenAuth), "HTTPTokenAuth")]
-internal abstract record HttpCredentials : Credentials;
-
 /// <summary>
-/// <c>HTTPTokenAuth</c>. Token values are the secrets (stored under <c>tokens/{name}</c>);
-/// headers, URL parameters and the body are configuration and are echoed. On update, tokens,
-/// headers and URL parameters merge by <c>name</c> (given → set, <c>deleted: true</c> → removed,
-/// absent → unchanged) and a given body replaces the stored one.
+/// <c>HTTPTokenAuth</c>: HTTP's own code, where it truly differs from the catalogue's fields. Token
+/// values are the secrets (stored under <c>tokens/{name}</c>); headers, URL parameters and the body
+/// are configuration and are echoed. On update, tokens, headers and URL parameters merge by
+/// <c>name</c> (given → set, <c>deleted: true</c> → removed, absent → unchanged) and a given body
+/// replaces the stored one.
 /// </summary>
-internal sealed record HttpTokenAuth : HttpCredentials
+internal sealed record HttpTokenAuth : Credentials
 {
-    internal static readonly CredentialVariant Variant = new("HTTPTokenAuth", Read);
+    public static readonly ICredentialReader Reader = new HttpTokenAuthReader();
 
-    private static readonly string[] TokenTypes = ["SECRET"];
+    private static readonly CatalogField TokenType = CatalogField.OneOf("type", ["SECRET"]);
 
-    internal override string Type => "HTTPTokenAuth";
+    /// <summary>
+    /// The members as the catalogue describes them (for the contract). The spec's patterns on
+    /// header and token names are published but not enforced (docs/COMPATIBILITY.md).
+    /// </summary>
+    public static readonly IReadOnlyList<CatalogField> Fields =
+    [
+        CatalogField.Structure("body", [CatalogField.Plain("content", required: false), CatalogField.Plain("content_type", required: false)], list: false),
+        CatalogField.Structure("headers", [CatalogField.Plain("name"), CatalogField.Plain("value")], list: true),
+        CatalogField.Structure("tokens", [CatalogField.Plain("name"), TokenType, CatalogField.Secret("value")], list: true),
+        CatalogField.Structure("url_parameters", [CatalogField.Plain("name"), CatalogField.Plain("value")], list: true),
+    ];
 
     /// <summary><c>body</c>.</summary>
-    [JsonPropertyName("body")]
     public HttpBody? Body { get; init; }
 
     /// <summary><c>headers</c>.</summary>
-    [JsonPropertyName("headers")]
     public IReadOnlyList<HttpHeader>? Headers { get; init; }
 
     /// <summary><c>tokens</c>.</summary>
-    [JsonPropertyName("tokens")]
     public IReadOnlyList<HttpToken>? Tokens { get; init; }
 
     /// <summary><c>url_parameters</c>.</summary>
-    [JsonPropertyName("url_parameters")]
     public IReadOnlyList<UrlParam>? UrlParameters { get; init; }
 
     internal override IEnumerable<KeyValuePair<string, SecretString>> Secrets() =>
@@ -78,13 +59,51 @@ internal sealed record HttpTokenAuth : HttpCredentials
             new UrlParam { Name = old?.Name ?? r.RequiredString("name"), Value = old is null ? r.RequiredString("value") : r.OptionalString("value") ?? old.Value }),
     };
 
-    private static HttpTokenAuth Read(JsonObjectReader reader) => new()
+    internal override void WriteMembers(Utf8JsonWriter writer)
     {
-        Body = ReadBody(reader),
-        Headers = ReadList(reader, "headers", r => new HttpHeader { Name = r.RequiredString("name"), Value = r.RequiredString("value") }, h => h.Name),
-        Tokens = ReadList(reader, "tokens", r => new HttpToken { Name = r.RequiredString("name"), Type = ReadTokenType(r, required: true) ?? string.Empty, Value = r.RequiredSecret("value") }, t => t.Name),
-        UrlParameters = ReadList(reader, "url_parameters", r => new UrlParam { Name = r.RequiredString("name"), Value = r.RequiredString("value") }, p => p.Name),
-    };
+        if (Body is { } body)
+        {
+            writer.WriteStartObject("body");
+            WriteIfSet(writer, "content", body.Content);
+            WriteIfSet(writer, "content_type", body.ContentType);
+            writer.WriteEndObject();
+        }
+
+        WriteList(writer, "headers", Headers, (w, h) => w.WriteString("value", h.Value), h => h.Name);
+        WriteList(writer, "tokens", Tokens, (w, t) =>
+        {
+            w.WriteString("type", t.Type);
+            w.WriteString("value", string.Empty);
+        }, t => t.Name);
+        WriteList(writer, "url_parameters", UrlParameters, (w, p) => w.WriteString("value", p.Value), p => p.Name);
+    }
+
+    private static void WriteIfSet(Utf8JsonWriter writer, string name, string? value)
+    {
+        if (value is not null)
+        {
+            writer.WriteString(name, value);
+        }
+    }
+
+    private static void WriteList<T>(Utf8JsonWriter writer, string name, IReadOnlyList<T>? items, Action<Utf8JsonWriter, T> writeRest, Func<T, string> nameOf)
+    {
+        if (items is null)
+        {
+            return;
+        }
+
+        writer.WriteStartArray(name);
+        foreach (var item in items)
+        {
+            writer.WriteStartObject();
+            writer.WriteString("name", nameOf(item));
+            writeRest(writer, item);
+            writer.WriteEndObject();
+        }
+
+        writer.WriteEndArray();
+    }
 
     private static HttpBody? ReadBody(JsonObjectReader reader) =>
         reader.OptionalObject("body") is { } body
@@ -98,9 +117,9 @@ internal sealed record HttpTokenAuth : HttpCredentials
     private static string? ReadTokenType(JsonObjectReader reader, bool required)
     {
         var type = required ? reader.RequiredString("type") : reader.OptionalString("type");
-        if (type is not null && reader.Has("type") && !TokenTypes.Contains(type))
+        if (type is not null && reader.Has("type") && !TokenType.AllowedValues!.Contains(type))
         {
-            reader.Fail("type", $"unknown token type '{type}'; allowed values: {string.Join(", ", TokenTypes)}");
+            reader.Fail("type", $"unknown token type '{type}'; allowed values: {string.Join(", ", TokenType.AllowedValues!)}");
             return null;
         }
 
@@ -198,50 +217,70 @@ internal sealed record HttpTokenAuth : HttpCredentials
 
         return true;
     }
+
+    private sealed class HttpTokenAuthReader : ICredentialReader
+    {
+        public Credentials Read(CredentialDefinition definition, JsonObjectReader reader) => new HttpTokenAuth
+        {
+            Definition = definition,
+            Body = ReadBody(reader),
+            Headers = ReadList(reader, "headers", r => new HttpHeader { Name = r.RequiredString("name"), Value = r.RequiredString("value") }, h => h.Name),
+            Tokens = ReadList(reader, "tokens", r => new HttpToken { Name = r.RequiredString("name"), Type = ReadTokenType(r, required: true) ?? string.Empty, Value = r.RequiredSecret("value") }, t => t.Name),
+            UrlParameters = ReadList(reader, "url_parameters", r => new UrlParam { Name = r.RequiredString("name"), Value = r.RequiredString("value") }, p => p.Name),
+        };
+
+        public Credentials ReadStored(CredentialDefinition definition, JsonElement stored) => new HttpTokenAuth
+        {
+            Definition = definition,
+            Body = stored.TryGetProperty("body", out var body) && body.ValueKind == JsonValueKind.Object
+                ? new HttpBody { Content = StoredText(body, "content"), ContentType = StoredText(body, "content_type") }
+                : null,
+            Headers = StoredList(stored, "headers", item => new HttpHeader { Name = StoredText(item, "name")!, Value = StoredText(item, "value")! }),
+            Tokens = StoredList(stored, "tokens", item => new HttpToken { Name = StoredText(item, "name")!, Type = StoredText(item, "type")!, Value = SecretString.Stored }),
+            UrlParameters = StoredList(stored, "url_parameters", item => new UrlParam { Name = StoredText(item, "name")!, Value = StoredText(item, "value")! }),
+        };
+
+        private static string? StoredText(JsonElement element, string name) =>
+            element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
+
+        private static List<T>? StoredList<T>(JsonElement stored, string name, Func<JsonElement, T> read) =>
+            stored.TryGetProperty(name, out var list) && list.ValueKind == JsonValueKind.Array ? [.. list.EnumerateArray().Select(read)] : null;
+    }
 }
 
 /// <summary><c>HTTPBody</c>.</summary>
 internal sealed record HttpBody
 {
     /// <summary><c>content</c>: serialized body content.</summary>
-    [JsonPropertyName("content")]
     public string? Content { get; init; }
 
     /// <summary><c>content_type</c>: content type of the body.</summary>
-    [JsonPropertyName("content_type")]
     public string? ContentType { get; init; }
 }
 
 /// <summary><c>HTTPHeader</c>.</summary>
 internal sealed record HttpHeader
 {
-    [JsonPropertyName("name")]
     public required string Name { get; init; }
 
-    [JsonPropertyName("value")]
     public required string Value { get; init; }
 }
 
 /// <summary><c>HTTPToken</c>: the value is secret.</summary>
 internal sealed record HttpToken
 {
-    [JsonPropertyName("name")]
     public required string Name { get; init; }
 
     /// <summary><c>type</c>: <c>TokenType</c>, only <c>SECRET</c>.</summary>
-    [JsonPropertyName("type")]
     public required string Type { get; init; }
 
-    [JsonPropertyName("value")]
     public required SecretString Value { get; init; }
 }
 
 /// <summary><c>UrlParam</c>.</summary>
 internal sealed record UrlParam
 {
-    [JsonPropertyName("name")]
     public required string Name { get; init; }
 
-    [JsonPropertyName("value")]
     public required string Value { get; init; }
 }

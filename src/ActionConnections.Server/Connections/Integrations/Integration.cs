@@ -1,63 +1,73 @@
+using System.Text.Json;
 using System.Text.Json.Serialization;
-using ActionConnections.Connections.Validation;
 
 namespace ActionConnections.Connections.Integrations;
 
 /// <summary>
-/// <c>ActionConnectionIntegration</c>: one sealed record per integration, told apart by the
-/// spec's exact <c>type</c> discriminators. Each integration lives in its own file with its
-/// credential union and the explicit code that reads, updates and lists the secrets of each
-/// credential type. <see cref="IntegrationCatalog"/> lists them all for request reading.
+/// <c>ActionConnectionIntegration</c>: a connection's integration, of one of the catalogue's
+/// types (<see cref="IntegrationCatalog"/>), with its own fields (HTTP's <c>base_url</c>) and its
+/// credentials. Written as the spec's object, <c>type</c> first, then the fields, then
+/// <c>credentials</c>; the stored JSON is the same text (secrets as <c>""</c>).
 /// </summary>
-[JsonPolymorphic(TypeDiscriminatorPropertyName = "type", UnknownDerivedTypeHandling = JsonUnknownDerivedTypeHandling.FailSerialization)]
-[JsonDerivedType(typeof(AwsIntegration), "AWS")]
-[JsonDerivedType(typeof(AnthropicIntegration), "Anthropic")]
-[JsonDerivedType(typeof(AsanaIntegration), "Asana")]
-[JsonDerivedType(typeof(AzureIntegration), "Azure")]
-[JsonDerivedType(typeof(CircleCIIntegration), "CircleCI")]
-[JsonDerivedType(typeof(ClickupIntegration), "Clickup")]
-[JsonDerivedType(typeof(CloudflareIntegration), "Cloudflare")]
-[JsonDerivedType(typeof(ConfigCatIntegration), "ConfigCat")]
-[JsonDerivedType(typeof(DatadogIntegration), "Datadog")]
-[JsonDerivedType(typeof(FastlyIntegration), "Fastly")]
-[JsonDerivedType(typeof(FreshserviceIntegration), "Freshservice")]
-[JsonDerivedType(typeof(GcpIntegration), "GCP")]
-[JsonDerivedType(typeof(GeminiIntegration), "Gemini")]
-[JsonDerivedType(typeof(GitlabIntegration), "Gitlab")]
-[JsonDerivedType(typeof(GreyNoiseIntegration), "GreyNoise")]
-[JsonDerivedType(typeof(HttpIntegration), "HTTP")]
-[JsonDerivedType(typeof(LaunchDarklyIntegration), "LaunchDarkly")]
-[JsonDerivedType(typeof(NotionIntegration), "Notion")]
-[JsonDerivedType(typeof(OktaIntegration), "Okta")]
-[JsonDerivedType(typeof(OpenAIIntegration), "OpenAI")]
-[JsonDerivedType(typeof(ServiceNowIntegration), "ServiceNow")]
-[JsonDerivedType(typeof(SplitIntegration), "Split")]
-[JsonDerivedType(typeof(StatsigIntegration), "Statsig")]
-[JsonDerivedType(typeof(VirusTotalIntegration), "VirusTotal")]
-internal abstract record Integration
+[JsonConverter(typeof(IntegrationJsonConverter))]
+internal sealed record Integration
 {
-    /// <summary>The integration's discriminator, e.g. <c>AWS</c>.</summary>
-    internal abstract string Type { get; }
+    public required IntegrationDefinition Definition { get; init; }
 
-    /// <summary>The credentials, whatever the integration.</summary>
-    internal abstract Credentials AnyCredentials { get; }
+    /// <summary>The integration's fields besides <c>type</c> and <c>credentials</c>.</summary>
+    public required FieldValues Fields { get; init; }
+
+    /// <summary>The credentials, of one of <see cref="Definition"/>'s credential types.</summary>
+    public required Credentials AnyCredentials { get; init; }
+
+    /// <summary>The integration's discriminator, e.g. <c>AWS</c>.</summary>
+    internal string Type => Definition.Type;
 
     /// <summary>The same integration with other credentials of one of its own credential types.</summary>
-    internal abstract Integration WithCredentials(Credentials credentials);
-
-    /// <summary>Applies the integration's own update fields besides <c>credentials</c> (HTTP's <c>base_url</c>).</summary>
-    internal virtual Integration ApplyFields(JsonObjectReader update) => this;
+    internal Integration WithCredentials(Credentials credentials) => this with { AnyCredentials = credentials };
 }
 
-/// <summary>An integration whose only attribute besides <c>type</c> is its credentials.</summary>
-internal abstract record Integration<TCredentials> : Integration
-    where TCredentials : Credentials
+/// <summary>
+/// Writes an <see cref="Integration"/> straight from the catalogue's fields, and reads the stored
+/// form back (any member order).
+/// </summary>
+internal sealed class IntegrationJsonConverter : JsonConverter<Integration>
 {
-    /// <summary><c>credentials</c>.</summary>
-    [JsonPropertyName("credentials")]
-    public required TCredentials Credentials { get; init; }
+    private static readonly JsonEncodedText TypeName = JsonEncodedText.Encode("type");
+    private static readonly JsonEncodedText CredentialsName = JsonEncodedText.Encode("credentials");
 
-    internal override Credentials AnyCredentials => Credentials;
+    public override Integration Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
+    {
+        using var document = JsonDocument.ParseValue(ref reader);
+        var stored = document.RootElement;
+        var definition = IntegrationCatalog.Find(StoredType(stored))
+            ?? throw new JsonException("Stored integration has an unknown type.");
+        var credentials = stored.GetProperty("credentials");
+        var credential = definition.FindCredential(StoredType(credentials))
+            ?? throw new JsonException("Stored credentials have an unknown type.");
+        return new Integration
+        {
+            Definition = definition,
+            Fields = FieldValues.ReadStored(definition.Fields, stored),
+            AnyCredentials = credential.Reader.ReadStored(credential, credentials),
+        };
+    }
 
-    internal override Integration WithCredentials(Credentials credentials) => this with { Credentials = (TCredentials)credentials };
+    public override void Write(Utf8JsonWriter writer, Integration value, JsonSerializerOptions options)
+    {
+        writer.WriteStartObject();
+        writer.WriteString(TypeName, value.Type);
+        value.Fields.Write(writer);
+        writer.WritePropertyName(CredentialsName);
+        writer.WriteStartObject();
+        writer.WriteString(TypeName, value.AnyCredentials.Type);
+        value.AnyCredentials.WriteMembers(writer);
+        writer.WriteEndObject();
+        writer.WriteEndObject();
+    }
+
+    private static string StoredType(JsonElement stored) =>
+        stored.ValueKind == JsonValueKind.Object && stored.TryGetProperty("type", out var type) && type.ValueKind == JsonValueKind.String
+            ? type.GetString()!
+            : throw new JsonException("Stored integration has no type.");
 }
