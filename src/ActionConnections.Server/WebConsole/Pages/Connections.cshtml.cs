@@ -1,6 +1,7 @@
 using ActionConnections.Auth;
 using ActionConnections.Connections;
 using ActionConnections.Connections.Integrations;
+using ActionConnections.WebConsole.Forms;
 using ActionConnections.Identity;
 using Microsoft.AspNetCore.Mvc;
 
@@ -15,7 +16,7 @@ internal sealed class ConnectionsModel(IConnectionStore store, IIdentityStore id
 
     public string? Integration { get; private set; }
 
-    public IReadOnlyList<string> Integrations { get; } = [.. IntegrationCatalog.All.Select(v => v.Type)];
+    public static IReadOnlyList<string> Integrations { get; } = [.. CatalogForms.All.Select(i => i.Type)];
 
     public IReadOnlyList<PublicConnection> Items { get; private set; } = [];
 
