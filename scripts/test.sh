@@ -61,6 +61,10 @@ trx_attribute() {
 echo "==> dotnet restore"
 dotnet restore "$solution"
 
+# The browser suite's packages, fetched now: the suites below need no network.
+echo "==> npm ci (tests/console)"
+(cd tests/console && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error)
+
 echo "==> dotnet format --verify-no-changes"
 dotnet format "$solution" --no-restore --verify-no-changes
 
@@ -102,6 +106,19 @@ bash tests/conformance/run.sh src/ActionConnections.Server/bin/Release/net10.0 2
 summary="$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$conformance_log" | tail -n 1 || true)"
 if [ -z "$summary" ]; then
   echo "error: the conformance suite printed no summary" >&2
+  failed=$((failed + 1))
+else
+  passed=$((passed + ${summary%% passed*}))
+  rest="${summary#*, }"
+  failed=$((failed + ${rest%% failed}))
+fi
+
+echo "==> console (the web console in Debian's Chromium: Playwright, axe-core, canaries)"
+console_log="$results/console.log"
+bash tests/console/run.sh src/ActionConnections.Server/bin/Release/net10.0 2>&1 | tee "$console_log" || status=1
+summary="$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$console_log" | tail -n 1 || true)"
+if [ -z "$summary" ]; then
+  echo "error: the console suite printed no summary" >&2
   failed=$((failed + 1))
 else
   passed=$((passed + ${summary%% passed*}))

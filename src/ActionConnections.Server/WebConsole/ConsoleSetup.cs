@@ -35,7 +35,10 @@ internal static class ConsoleSetup
         builder.Services.AddDataProtection().SetApplicationName("ActionConnections");
         builder.Services.AddSingleton<IConfigureOptions<KeyManagementOptions>, DatabaseKeyRing>();
         builder.Services.AddSingleton<ConsoleSessions>();
-        builder.Services.AddRazorPages(options => options.RootDirectory = "/WebConsole/Pages");
+        // The pages are compiled into this assembly; named explicitly so a host that is not the
+        // entry assembly (the test suite) finds them too.
+        builder.Services.AddRazorPages(options => options.RootDirectory = "/WebConsole/Pages")
+            .AddApplicationPart(typeof(ConsoleSetup).Assembly);
         builder.Services.AddAntiforgery(options =>
         {
             options.Cookie.Name = "ac_console_antiforgery";

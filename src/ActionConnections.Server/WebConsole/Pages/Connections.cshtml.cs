@@ -10,7 +10,7 @@ namespace ActionConnections.WebConsole.Pages;
 /// <summary>The organisation's connections: search by name, filter by integration, paged, counted (the list extension's rules).</summary>
 internal sealed class ConnectionsModel(IConnectionStore store, IIdentityStore identity) : ConsolePageModel
 {
-    public const int PageSize = 25;
+    public const int PageSize = 20;
 
     public string? Query { get; private set; }
 
