@@ -18,7 +18,7 @@
 # the loopback ports used, 18080), BENCH_WORK_DIR (data directories; default
 # bench/results/work), BENCH_KEEP=1 (keep them; the PostgreSQL cluster is always removed),
 # ACTIONCONNECTIONS_BENCH_SPEC (the OpenAPI file Prism serves; default
-# ../shared/reference/datadog/openapi-action-connection.yaml from the repo).
+# docs/reference/openapi-action-connection.yaml of the repo).
 set -euo pipefail
 
 usage() { sed -n '2,/^[^#]/{/^#/p}' "$0" | sed 's/^# \{0,1\}//'; }
@@ -39,7 +39,7 @@ done
 BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPO=$(dirname "$BENCH_DIR")
 RESULTS="$BENCH_DIR/results"
-SPEC=${ACTIONCONNECTIONS_BENCH_SPEC:-$REPO/../shared/reference/datadog/openapi-action-connection.yaml}
+SPEC=${ACTIONCONNECTIONS_BENCH_SPEC:-$REPO/docs/reference/openapi-action-connection.yaml}
 # The server refuses to start with an ACTIONCONNECTIONS_* variable it does not know; this one is ours.
 unset ACTIONCONNECTIONS_BENCH_SPEC
 DURATION=${BENCH_DURATION:-10}

@@ -15,7 +15,7 @@ import { parse } from "yaml";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repo = resolve(here, "../..");
-export const referenceDir = process.env.ACTIONCONNECTIONS_REFERENCE_DIR ?? join(here, "reference");
+export const referenceDir = process.env.ACTIONCONNECTIONS_REFERENCE_DIR ?? join(repo, "docs", "reference");
 export const outputPath = join(repo, "src/ActionConnections.Server/OpenApi/openapi.json");
 
 /** The operations of Datadog's fragments that this server implements. */

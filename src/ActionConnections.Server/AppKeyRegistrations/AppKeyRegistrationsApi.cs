@@ -9,7 +9,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 namespace ActionConnections.AppKeyRegistrations;
 
 /// <summary>
-/// The four app key registration operations (BEHAVIOR.md §8). A registration's id is the
+/// The four app key registration operations (docs/reference/BEHAVIOR.md §8). A registration's id is the
 /// application key's id; only registered keys may use the connection operations.
 /// </summary>
 internal static class AppKeyRegistrationsApi

@@ -18,7 +18,7 @@ internal static class Authorization
         return ApiProblem.Forbidden($"Forbidden: this operation requires one of the permissions {string.Join(", ", names)}");
     }
 
-    /// <summary>Connections may only be used through a registered application key (BEHAVIOR.md §1).</summary>
+    /// <summary>Connections may only be used through a registered application key (docs/reference/BEHAVIOR.md §1).</summary>
     public static ApiProblem? RequireRegisteredKey(this Caller caller) =>
         caller.AppKeyRegistered
             ? null

@@ -38,13 +38,13 @@ internal static class Permissions
         ["api_keys_delete"] = Permission.ApiKeysDelete,
         ["audit_logs_read"] = Permission.AuditLogsRead,
 
-        // Seen as a scope on real keys (KEY-MANAGEMENT.md §7) although the spec's permission is
+        // Seen as a scope on real keys (docs/reference/KEY-MANAGEMENT.md §7) although the spec's permission is
         // the singular connection_write; accepted so real-world scope lists keep working.
         ["connections_write"] = Permission.ConnectionWrite,
     };
 
     /// <summary>
-    /// Every other Datadog permission name (KEY-MANAGEMENT.md appendix). They are valid scope
+    /// Every other Datadog permission name (docs/reference/KEY-MANAGEMENT.md appendix). They are valid scope
     /// names, so scope lists written for Datadog are accepted, but grant nothing here.
     /// </summary>
     public static readonly IReadOnlySet<string> OtherDatadogNames = new HashSet<string>(StringComparer.Ordinal)

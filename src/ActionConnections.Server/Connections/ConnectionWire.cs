@@ -7,7 +7,7 @@ namespace ActionConnections.Connections;
 /// <c>CreateActionConnectionResponse</c>, <c>GetActionConnectionResponse</c> and
 /// <c>UpdateActionConnectionResponse</c>. Members are declared in the order the real service
 /// writes them (attributes alphabetically); the undocumented members it sends today
-/// (BEHAVIOR.md §4.2) are sent too, so clients see what they see from Datadog.
+/// (docs/reference/BEHAVIOR.md §4.2) are sent too, so clients see what they see from Datadog.
 /// </summary>
 internal sealed record ActionConnectionResponse([property: JsonPropertyName("data")] ActionConnectionData Data);
 

@@ -11,7 +11,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 namespace ActionConnections.Connections;
 
 /// <summary>
-/// The four Action Connection operations (BEHAVIOR.md §1) and the list extension. Each answers
+/// The four Action Connection operations (docs/reference/BEHAVIOR.md §1) and the list extension. Each answers
 /// only with the status codes the spec documents for it: e.g. a non-UUID id is a 400 on GET and
 /// PATCH but a 404 on DELETE, whose spec has no 400. Error details of the recorded cases are the
 /// real service's, word for word.
@@ -133,7 +133,7 @@ internal static class ConnectionsApi
                 { Connection: { } updated } => JsonApiResult.Ok(new ActionConnectionResponse(ToData(updated.ToPublic(), caller)), AppJson.Context.ActionConnectionResponse),
                 { Errors: { } invalid } => new ApiProblemResult(invalid.ToProblem()),
 
-                // The real service says "creating" on update too (BEHAVIOR.md §7).
+                // The real service says "creating" on update too (docs/reference/BEHAVIOR.md §7).
                 _ => new ApiProblemResult(NotFound("error creating connection")),
             };
         }
@@ -222,7 +222,7 @@ internal static class ConnectionsApi
     private static ApiProblem NotFound(string operation) =>
         new(StatusCodes.Status404NotFound, new ApiError($"{operation}: {NotFoundSuffix}", ApiError.GenericTitle));
 
-    /// <summary>The create response of the real service: no timestamps, no relationships (BEHAVIOR.md §4.2).</summary>
+    /// <summary>The create response of the real service: no timestamps, no relationships (docs/reference/BEHAVIOR.md §4.2).</summary>
     private static ActionConnectionData ToCreatedData(ConnectionRecord connection) => new()
     {
         Id = connection.Id.ToString("D"),

@@ -6,7 +6,7 @@ using ActionConnections.Json;
 namespace ActionConnections.KeyManagement;
 
 /// <summary>
-/// Datadog's Key Management API (KEY-MANAGEMENT.md): API keys, the caller's own application
+/// Datadog's Key Management API (docs/reference/KEY-MANAGEMENT.md): API keys, the caller's own application
 /// keys, every application key of the organisation, and service accounts' application keys.
 /// Errors of these paths take the <c>{"errors":["…"]}</c> shape (<see cref="ErrorFamily.Strings"/>).
 /// </summary>

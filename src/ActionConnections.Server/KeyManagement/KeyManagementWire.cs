@@ -2,7 +2,7 @@ using System.Text.Json.Serialization;
 
 namespace ActionConnections.KeyManagement;
 
-// The wire contract of the key management operations (openapi-key-management.yaml). Members the
+// The wire contract of the key management operations (docs/reference/openapi-key-management.yaml). Members the
 // spec marks nullable and the recordings write as null (scopes, last_used_at, date_last_used)
 // are written as null; the secret `key` is omitted when not set.
 

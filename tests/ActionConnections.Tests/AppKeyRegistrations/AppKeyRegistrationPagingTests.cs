@@ -3,7 +3,7 @@ using ActionConnections.Tests.Infrastructure;
 
 namespace ActionConnections.Tests.AppKeyRegistrations;
 
-/// <summary><c>page[size]</c> / <c>page[number]</c> (from 0) on the list, BEHAVIOR.md §9.</summary>
+/// <summary><c>page[size]</c> / <c>page[number]</c> (from 0) on the list, docs/reference/BEHAVIOR.md §9.</summary>
 public sealed class AppKeyRegistrationPagingTests
 {
     private const string Base = "/api/v2/actions/app_key_registrations";

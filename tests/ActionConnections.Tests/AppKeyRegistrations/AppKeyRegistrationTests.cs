@@ -3,7 +3,7 @@ using ActionConnections.Tests.Infrastructure;
 
 namespace ActionConnections.Tests.AppKeyRegistrations;
 
-/// <summary>The four registration operations against BEHAVIOR.md §7–§8 (recorded bodies), as the bootstrap admin.</summary>
+/// <summary>The four registration operations against docs/reference/BEHAVIOR.md §7–§8 (recorded bodies), as the bootstrap admin.</summary>
 public sealed class AppKeyRegistrationTests
 {
     private const string Base = "/api/v2/actions/app_key_registrations";

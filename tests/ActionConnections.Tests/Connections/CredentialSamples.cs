@@ -1,12 +1,15 @@
 using System.Text.Json;
+using System.Text.Json.Nodes;
+using ActionConnections.Connections.Integrations;
 
 namespace ActionConnections.Tests.Connections;
 
 /// <summary>
-/// One sample <c>integration</c> object per credential type of the spec, for tests that must hold
-/// for every type. Secrets carry <c>CANARY</c> so a test can prove no plaintext leaks anywhere;
-/// configuration values come from the Terraform cassettes where the real service accepted them.
-/// Field paths are relative to <c>credentials</c> and resolved by <see cref="CredentialSamples.Find"/>.
+/// One sample <c>integration</c> object per credential type of the catalogue, for tests that must
+/// hold for every type. Secrets carry <c>CANARY</c> so a test can prove no plaintext leaks anywhere
+/// (and, independently of the catalogue, which fields are secrets); configuration values come from
+/// the Terraform cassettes where the real service accepted them. Field paths are relative to
+/// <c>credentials</c> and resolved by <see cref="CredentialSamples.Find"/>.
 /// </summary>
 /// <param name="IntegrationType">The integration discriminator, e.g. <c>Cloudflare</c>.</param>
 /// <param name="CredentialType">The credential discriminator, e.g. <c>CloudflareGlobalAPIToken</c>.</param>
@@ -32,99 +35,69 @@ internal sealed record CredentialSample(
 
 internal static class CredentialSamples
 {
+    /// <summary>
+    /// A new integration needs one line here: a value for each of its fields (secrets with
+    /// <c>CANARY</c>) and one field to change on update. Everything else follows from the catalogue.
+    /// </summary>
     private static readonly IReadOnlyList<CredentialSample> Samples =
     [
-        new(
-            "AWS",
-            "AWSAssumeRole",
-            FullIntegration: """{"type":"AWS","credentials":{"type":"AWSAssumeRole","account_id":"123456789012","role":"role"}}""",
-            MinimalIntegration: """{"type":"AWS","credentials":{"type":"AWSAssumeRole","account_id":"123456789012","role":"role"}}""",
-            SecretFields: [],
-            EchoedFields: new Dictionary<string, string> { ["account_id"] = "123456789012", ["role"] = "role" },
-            RequiredFieldToDrop: "account_id",
-            UpdateIntegration: """{"type":"AWS","credentials":{"type":"AWSAssumeRole","role":"datadog-actions-role"}}""",
-            UpdatedField: "role",
-            UpdatedValue: "datadog-actions-role"),
-        SingleSecret("Anthropic", "AnthropicAPIKey", "api_token", "sk-ant-CANARY-anthropic-4b7e", "sk-ant-CANARY-anthropic-rotated-91c2"),
-        SingleSecret("Asana", "AsanaAccessToken", "access_token", "2/CANARY-asana-8d3f", "2/CANARY-asana-rotated-07aa"),
-        new(
+        FromCatalog("AWS", "AWSAssumeRole", new() { ["account_id"] = "123456789012", ["role"] = "role" }, "role", "datadog-actions-role"),
+        FromCatalog("Anthropic", "AnthropicAPIKey", new() { ["api_token"] = "sk-ant-CANARY-anthropic-4b7e" }, "api_token", "sk-ant-CANARY-anthropic-rotated-91c2"),
+        FromCatalog("Asana", "AsanaAccessToken", new() { ["access_token"] = "2/CANARY-asana-8d3f" }, "access_token", "2/CANARY-asana-rotated-07aa"),
+        FromCatalog(
             "Azure",
             "AzureTenant",
-            FullIntegration: """{"type":"Azure","credentials":{"type":"AzureTenant","app_client_id":"azure-client-id","client_secret":"CANARY-azure-secret-5e0a","custom_scopes":"https://management.azure.com/.default","tenant_id":"azure-tenant-id"}}""",
-            MinimalIntegration: """{"type":"Azure","credentials":{"type":"AzureTenant","app_client_id":"azure-client-id","client_secret":"CANARY-azure-secret-5e0a","tenant_id":"azure-tenant-id"}}""",
-            SecretFields: ["client_secret"],
-            EchoedFields: new Dictionary<string, string>
+            new()
             {
                 ["app_client_id"] = "azure-client-id",
+                ["client_secret"] = "CANARY-azure-secret-5e0a",
                 ["custom_scopes"] = "https://management.azure.com/.default",
                 ["tenant_id"] = "azure-tenant-id",
             },
-            RequiredFieldToDrop: "tenant_id",
-            UpdateIntegration: """{"type":"Azure","credentials":{"type":"AzureTenant","custom_scopes":"https://graph.microsoft.com/.default"}}""",
-            UpdatedField: "custom_scopes",
-            UpdatedValue: "https://graph.microsoft.com/.default"),
-        SingleSecret("CircleCI", "CircleCIAPIKey", "api_token", "CCIPAT_CANARY-circleci-3a9b", "CCIPAT_CANARY-circleci-rotated-5d10"),
-        SingleSecret("Clickup", "ClickupAPIKey", "api_token", "pk_CANARY-clickup-6f21", "pk_CANARY-clickup-rotated-b3e4"),
-        SingleSecret("Cloudflare", "CloudflareAPIToken", "api_token", "CANARY-cloudflare-token-0c4d", "CANARY-cloudflare-token-rotated-2f8a"),
-        new(
+            "custom_scopes",
+            "https://graph.microsoft.com/.default"),
+        FromCatalog("CircleCI", "CircleCIAPIKey", new() { ["api_token"] = "CCIPAT_CANARY-circleci-3a9b" }, "api_token", "CCIPAT_CANARY-circleci-rotated-5d10"),
+        FromCatalog("Clickup", "ClickupAPIKey", new() { ["api_token"] = "pk_CANARY-clickup-6f21" }, "api_token", "pk_CANARY-clickup-rotated-b3e4"),
+        FromCatalog("Cloudflare", "CloudflareAPIToken", new() { ["api_token"] = "CANARY-cloudflare-token-0c4d" }, "api_token", "CANARY-cloudflare-token-rotated-2f8a"),
+        FromCatalog(
             "Cloudflare",
             "CloudflareGlobalAPIToken",
-            FullIntegration: """{"type":"Cloudflare","credentials":{"type":"CloudflareGlobalAPIToken","auth_email":"user@example.com","global_api_key":"CANARY-cloudflare-global-7e5f"}}""",
-            MinimalIntegration: """{"type":"Cloudflare","credentials":{"type":"CloudflareGlobalAPIToken","auth_email":"user@example.com","global_api_key":"CANARY-cloudflare-global-7e5f"}}""",
-            SecretFields: ["global_api_key"],
-            EchoedFields: new Dictionary<string, string> { ["auth_email"] = "user@example.com" },
-            RequiredFieldToDrop: "auth_email",
-            UpdateIntegration: """{"type":"Cloudflare","credentials":{"type":"CloudflareGlobalAPIToken","auth_email":"ops@example.com"}}""",
-            UpdatedField: "auth_email",
-            UpdatedValue: "ops@example.com"),
-        new(
+            new() { ["auth_email"] = "user@example.com", ["global_api_key"] = "CANARY-cloudflare-global-7e5f" },
+            "auth_email",
+            "ops@example.com"),
+        FromCatalog(
             "ConfigCat",
             "ConfigCatSDKKey",
-            FullIntegration: """{"type":"ConfigCat","credentials":{"type":"ConfigCatSDKKey","api_password":"CANARY-configcat-password-2b8c","api_username":"configcat-user","sdk_key":"configcat-sdk-CANARY-9d1e"}}""",
-            MinimalIntegration: """{"type":"ConfigCat","credentials":{"type":"ConfigCatSDKKey","api_password":"CANARY-configcat-password-2b8c","api_username":"configcat-user","sdk_key":"configcat-sdk-CANARY-9d1e"}}""",
-            SecretFields: ["api_password", "sdk_key"],
-            EchoedFields: new Dictionary<string, string> { ["api_username"] = "configcat-user" },
-            RequiredFieldToDrop: "sdk_key",
-            UpdateIntegration: """{"type":"ConfigCat","credentials":{"type":"ConfigCatSDKKey","api_username":"configcat-admin"}}""",
-            UpdatedField: "api_username",
-            UpdatedValue: "configcat-admin"),
-        new(
+            new() { ["api_password"] = "CANARY-configcat-password-2b8c", ["api_username"] = "configcat-user", ["sdk_key"] = "configcat-sdk-CANARY-9d1e" },
+            "api_username",
+            "configcat-admin"),
+        FromCatalog(
             "Datadog",
             "DatadogAPIKey",
-            FullIntegration: """{"type":"Datadog","credentials":{"type":"DatadogAPIKey","api_key":"CANARY-dd-api-key-4c2a","app_key":"CANARY-dd-app-key-8e7b","datacenter":"us1.datadoghq.com","subdomain":"example"}}""",
-            MinimalIntegration: """{"type":"Datadog","credentials":{"type":"DatadogAPIKey","api_key":"CANARY-dd-api-key-4c2a","app_key":"CANARY-dd-app-key-8e7b","datacenter":"us1.datadoghq.com"}}""",
-            SecretFields: ["api_key", "app_key"],
-            EchoedFields: new Dictionary<string, string> { ["datacenter"] = "us1.datadoghq.com", ["subdomain"] = "example" },
-            RequiredFieldToDrop: "datacenter",
-            UpdateIntegration: """{"type":"Datadog","credentials":{"type":"DatadogAPIKey","datacenter":"us5.datadoghq.com"}}""",
-            UpdatedField: "datacenter",
-            UpdatedValue: "us5.datadoghq.com"),
-        SingleSecret("Fastly", "FastlyAPIKey", "api_key", "CANARY-fastly-key-1a6d", "CANARY-fastly-key-rotated-e9c0"),
-        new(
+            new() { ["api_key"] = "CANARY-dd-api-key-4c2a", ["app_key"] = "CANARY-dd-app-key-8e7b", ["datacenter"] = "us1.datadoghq.com", ["subdomain"] = "example" },
+            "datacenter",
+            "us5.datadoghq.com"),
+        FromCatalog("Fastly", "FastlyAPIKey", new() { ["api_key"] = "CANARY-fastly-key-1a6d" }, "api_key", "CANARY-fastly-key-rotated-e9c0"),
+        FromCatalog(
             "Freshservice",
             "FreshserviceAPIKey",
-            FullIntegration: """{"type":"Freshservice","credentials":{"type":"FreshserviceAPIKey","api_key":"CANARY-freshservice-key-5b3c","domain":"example.freshservice.com"}}""",
-            MinimalIntegration: """{"type":"Freshservice","credentials":{"type":"FreshserviceAPIKey","api_key":"CANARY-freshservice-key-5b3c","domain":"example.freshservice.com"}}""",
-            SecretFields: ["api_key"],
-            EchoedFields: new Dictionary<string, string> { ["domain"] = "example.freshservice.com" },
-            RequiredFieldToDrop: "domain",
-            UpdateIntegration: """{"type":"Freshservice","credentials":{"type":"FreshserviceAPIKey","domain":"support.freshservice.com"}}""",
-            UpdatedField: "domain",
-            UpdatedValue: "support.freshservice.com"),
-        new(
+            new() { ["api_key"] = "CANARY-freshservice-key-5b3c", ["domain"] = "example.freshservice.com" },
+            "domain",
+            "support.freshservice.com"),
+        FromCatalog(
             "GCP",
             "GCPServiceAccount",
-            FullIntegration: """{"type":"GCP","credentials":{"type":"GCPServiceAccount","private_key":"-----BEGIN PRIVATE KEY-----\nCANARY-gcp-key-0f9e\n-----END PRIVATE KEY-----\n","service_account_email":"sa@example.iam.gserviceaccount.com"}}""",
-            MinimalIntegration: """{"type":"GCP","credentials":{"type":"GCPServiceAccount","private_key":"-----BEGIN PRIVATE KEY-----\nCANARY-gcp-key-0f9e\n-----END PRIVATE KEY-----\n","service_account_email":"sa@example.iam.gserviceaccount.com"}}""",
-            SecretFields: ["private_key"],
-            EchoedFields: new Dictionary<string, string> { ["service_account_email"] = "sa@example.iam.gserviceaccount.com" },
-            RequiredFieldToDrop: "service_account_email",
-            UpdateIntegration: """{"type":"GCP","credentials":{"type":"GCPServiceAccount","service_account_email":"actions@example.iam.gserviceaccount.com"}}""",
-            UpdatedField: "service_account_email",
-            UpdatedValue: "actions@example.iam.gserviceaccount.com"),
-        SingleSecret("Gemini", "GeminiAPIKey", "api_key", "AIza-CANARY-gemini-3e8f", "AIza-CANARY-gemini-rotated-71d6"),
-        SingleSecret("Gitlab", "GitlabAPIKey", "api_token", "glpat-CANARY-gitlab-6c0b", "glpat-CANARY-gitlab-rotated-a4f3"),
-        SingleSecret("GreyNoise", "GreyNoiseAPIKey", "api_key", "CANARY-greynoise-key-2d4a", "CANARY-greynoise-key-rotated-8b5e"),
+            new()
+            {
+                ["private_key"] = "-----BEGIN PRIVATE KEY-----\nCANARY-gcp-key-0f9e\n-----END PRIVATE KEY-----\n",
+                ["service_account_email"] = "sa@example.iam.gserviceaccount.com",
+            },
+            "service_account_email",
+            "actions@example.iam.gserviceaccount.com"),
+        FromCatalog("Gemini", "GeminiAPIKey", new() { ["api_key"] = "AIza-CANARY-gemini-3e8f" }, "api_key", "AIza-CANARY-gemini-rotated-71d6"),
+        FromCatalog("Gitlab", "GitlabAPIKey", new() { ["api_token"] = "glpat-CANARY-gitlab-6c0b" }, "api_token", "glpat-CANARY-gitlab-rotated-a4f3"),
+        FromCatalog("GreyNoise", "GreyNoiseAPIKey", new() { ["api_key"] = "CANARY-greynoise-key-2d4a" }, "api_key", "CANARY-greynoise-key-rotated-8b5e"),
+        // HTTP's credentials are lists with their own merge rules: written out in full.
         new(
             "HTTP",
             "HTTPTokenAuth",
@@ -150,34 +123,19 @@ internal static class CredentialSamples
             UpdateIntegration: """{"type":"HTTP","credentials":{"type":"HTTPTokenAuth","headers":[{"name":"header-name","value":"header-value-2"}]}}""",
             UpdatedField: "headers/header-name",
             UpdatedValue: "header-value-2"),
-        SingleSecret("LaunchDarkly", "LaunchDarklyAPIKey", "api_token", "api-CANARY-launchdarkly-8a3c", "api-CANARY-launchdarkly-rotated-c2d9"),
-        SingleSecret("Notion", "NotionAPIKey", "api_token", "secret_CANARY-notion-4f7d", "secret_CANARY-notion-rotated-0b6e"),
-        new(
-            "Okta",
-            "OktaAPIToken",
-            FullIntegration: """{"type":"Okta","credentials":{"type":"OktaAPIToken","api_token":"00CANARY-okta-token-9b1e","domain":"example.okta.com"}}""",
-            MinimalIntegration: """{"type":"Okta","credentials":{"type":"OktaAPIToken","api_token":"00CANARY-okta-token-9b1e","domain":"example.okta.com"}}""",
-            SecretFields: ["api_token"],
-            EchoedFields: new Dictionary<string, string> { ["domain"] = "example.okta.com" },
-            RequiredFieldToDrop: "domain",
-            UpdateIntegration: """{"type":"Okta","credentials":{"type":"OktaAPIToken","domain":"example.oktapreview.com"}}""",
-            UpdatedField: "domain",
-            UpdatedValue: "example.oktapreview.com"),
-        SingleSecret("OpenAI", "OpenAIAPIKey", "api_token", "sk-CANARY-openai-1f2e", "sk-CANARY-openai-rotated-6a0d"),
-        new(
+        FromCatalog("LaunchDarkly", "LaunchDarklyAPIKey", new() { ["api_token"] = "api-CANARY-launchdarkly-8a3c" }, "api_token", "api-CANARY-launchdarkly-rotated-c2d9"),
+        FromCatalog("Notion", "NotionAPIKey", new() { ["api_token"] = "secret_CANARY-notion-4f7d" }, "api_token", "secret_CANARY-notion-rotated-0b6e"),
+        FromCatalog("Okta", "OktaAPIToken", new() { ["api_token"] = "00CANARY-okta-token-9b1e", ["domain"] = "example.okta.com" }, "domain", "example.oktapreview.com"),
+        FromCatalog("OpenAI", "OpenAIAPIKey", new() { ["api_token"] = "sk-CANARY-openai-1f2e" }, "api_token", "sk-CANARY-openai-rotated-6a0d"),
+        FromCatalog(
             "ServiceNow",
             "ServiceNowBasicAuth",
-            FullIntegration: """{"type":"ServiceNow","credentials":{"type":"ServiceNowBasicAuth","instance":"example-instance","password":"CANARY-servicenow-password-3c6a","username":"service-now-user"}}""",
-            MinimalIntegration: """{"type":"ServiceNow","credentials":{"type":"ServiceNowBasicAuth","instance":"example-instance","password":"CANARY-servicenow-password-3c6a","username":"service-now-user"}}""",
-            SecretFields: ["password"],
-            EchoedFields: new Dictionary<string, string> { ["instance"] = "example-instance", ["username"] = "service-now-user" },
-            RequiredFieldToDrop: "username",
-            UpdateIntegration: """{"type":"ServiceNow","credentials":{"type":"ServiceNowBasicAuth","instance":"example-dev-instance"}}""",
-            UpdatedField: "instance",
-            UpdatedValue: "example-dev-instance"),
-        SingleSecret("Split", "SplitAPIKey", "api_key", "CANARY-split-key-7d2f", "CANARY-split-key-rotated-3e1b"),
-        SingleSecret("Statsig", "StatsigAPIKey", "api_key", "console-CANARY-statsig-0e5b", "console-CANARY-statsig-rotated-d8c7"),
-        SingleSecret("VirusTotal", "VirusTotalAPIKey", "api_key", "CANARY-virustotal-key-6a9c", "CANARY-virustotal-key-rotated-4f2e"),
+            new() { ["instance"] = "example-instance", ["password"] = "CANARY-servicenow-password-3c6a", ["username"] = "service-now-user" },
+            "instance",
+            "example-dev-instance"),
+        FromCatalog("Split", "SplitAPIKey", new() { ["api_key"] = "CANARY-split-key-7d2f" }, "api_key", "CANARY-split-key-rotated-3e1b"),
+        FromCatalog("Statsig", "StatsigAPIKey", new() { ["api_key"] = "console-CANARY-statsig-0e5b" }, "api_key", "console-CANARY-statsig-rotated-d8c7"),
+        FromCatalog("VirusTotal", "VirusTotalAPIKey", new() { ["api_key"] = "CANARY-virustotal-key-6a9c" }, "api_key", "CANARY-virustotal-key-rotated-4f2e"),
     ];
 
     private static readonly Dictionary<string, CredentialSample> ByCredentialType = Samples.ToDictionary(s => s.CredentialType, StringComparer.Ordinal);
@@ -219,16 +177,44 @@ internal static class CredentialSamples
             : current;
     }
 
-    /// <summary>An integration whose only credential field is one secret: the update rotates it, as there is nothing else to change.</summary>
-    private static CredentialSample SingleSecret(string integrationType, string credentialType, string field, string canary, string rotatedCanary) => new(
-        integrationType,
-        credentialType,
-        FullIntegration: $$$"""{"type":"{{{integrationType}}}","credentials":{"type":"{{{credentialType}}}","{{{field}}}":"{{{canary}}}"}}""",
-        MinimalIntegration: $$$"""{"type":"{{{integrationType}}}","credentials":{"type":"{{{credentialType}}}","{{{field}}}":"{{{canary}}}"}}""",
-        SecretFields: [field],
-        EchoedFields: new Dictionary<string, string>(),
-        RequiredFieldToDrop: field,
-        UpdateIntegration: $$$"""{"type":"{{{integrationType}}}","credentials":{"type":"{{{credentialType}}}","{{{field}}}":"{{{rotatedCanary}}}"}}""",
-        UpdatedField: field,
-        UpdatedValue: rotatedCanary);
+    /// <summary>
+    /// A sample of a credential type made of catalogue fields: the full integration sets every
+    /// value given, the minimal one only the catalogue's required fields; the secrets and the
+    /// echoed fields are those the catalogue says; the update changes one field.
+    /// </summary>
+    private static CredentialSample FromCatalog(string integrationType, string credentialType, Dictionary<string, string> values, string updatedField, string updatedValue)
+    {
+        var definition = IntegrationCatalog.Find(integrationType)?.FindCredential(credentialType)
+            ?? throw new InvalidOperationException($"{integrationType}/{credentialType} is not in the catalogue");
+        var fields = definition.Fields.Where(f => values.ContainsKey(f.Name)).ToList();
+        var unknown = values.Keys.Except(fields.Select(f => f.Name)).ToList();
+        if (unknown.Count > 0)
+        {
+            throw new InvalidOperationException($"{credentialType}: no such field(s) {string.Join(", ", unknown)}");
+        }
+
+        var required = fields.Where(f => f.Required).ToList();
+        return new(
+            integrationType,
+            credentialType,
+            FullIntegration: Json(integrationType, credentialType, fields.Select(f => (f.Name, values[f.Name]))),
+            MinimalIntegration: Json(integrationType, credentialType, required.Select(f => (f.Name, values[f.Name]))),
+            SecretFields: [.. fields.Where(f => f.Kind == FieldKind.Secret).Select(f => f.Name)],
+            EchoedFields: fields.Where(f => f.Kind != FieldKind.Secret).ToDictionary(f => f.Name, f => values[f.Name]),
+            RequiredFieldToDrop: required.LastOrDefault()?.Name,
+            UpdateIntegration: Json(integrationType, credentialType, [(updatedField, updatedValue)]),
+            UpdatedField: updatedField,
+            UpdatedValue: updatedValue);
+    }
+
+    private static string Json(string integrationType, string credentialType, IEnumerable<(string Name, string Value)> fields)
+    {
+        var credentials = new JsonObject { ["type"] = credentialType };
+        foreach (var (name, value) in fields)
+        {
+            credentials[name] = value;
+        }
+
+        return new JsonObject { ["type"] = integrationType, ["credentials"] = credentials }.ToJsonString();
+    }
 }

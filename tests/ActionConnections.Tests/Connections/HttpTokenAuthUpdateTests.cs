@@ -4,7 +4,7 @@ using ActionConnections.Tests.Infrastructure;
 
 namespace ActionConnections.Tests.Connections;
 
-/// <summary>PATCH semantics of HTTP token auth (BEHAVIOR.md §13): merge by name, deleted flags, body replaced.</summary>
+/// <summary>PATCH semantics of HTTP token auth (docs/reference/BEHAVIOR.md §13): merge by name, deleted flags, body replaced.</summary>
 public sealed class HttpTokenAuthUpdateTests
 {
     private const string Integration = """

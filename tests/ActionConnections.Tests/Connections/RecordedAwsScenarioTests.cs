@@ -4,7 +4,7 @@ using ActionConnections.Tests.Infrastructure;
 
 namespace ActionConnections.Tests.Connections;
 
-/// <summary>The client scenarios of BEHAVIOR.md §4, §6 and §7, with the recorded bodies.</summary>
+/// <summary>The client scenarios of docs/reference/BEHAVIOR.md §4, §6 and §7, with the recorded bodies.</summary>
 public sealed partial class RecordedAwsScenarioTests
 {
     private const string Connections = "/api/v2/actions/connections";

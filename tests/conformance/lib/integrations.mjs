@@ -1,51 +1,36 @@
 // The 25 credential types, with the create bodies the real service accepted (Terraform
-// cassettes) and, per type, which fields are secrets (BEHAVIOR.md §5) and an update to send.
+// cassettes) and, per type, which fields are secrets (docs/reference/BEHAVIOR.md §5) and an update
+// to send. The fields and their kinds come from the server's integration catalogue, through
+// integration-catalog.json (generated from it by the xunit suite; do not edit by hand).
 import { readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { parse } from "yaml";
 import { cassetteDir } from "./cassettes.mjs";
 
-/** Secret fields per credential type: always present in responses, always "" (BEHAVIOR.md §5). */
-export const SECRET_FIELDS = {
-  AWSAssumeRole: [],
-  AnthropicAPIKey: ["api_token"],
-  AsanaAccessToken: ["access_token"],
-  AzureTenant: ["client_secret"],
-  CircleCIAPIKey: ["api_token"],
-  ClickupAPIKey: ["api_token"],
-  CloudflareAPIToken: ["api_token"],
-  CloudflareGlobalAPIToken: ["global_api_key"],
-  ConfigCatSDKKey: ["api_password", "sdk_key"],
-  DatadogAPIKey: ["api_key", "app_key"],
-  FastlyAPIKey: ["api_key"],
-  FreshserviceAPIKey: ["api_key"],
-  GCPServiceAccount: ["private_key"],
-  GeminiAPIKey: ["api_key"],
-  GitlabAPIKey: ["api_token"],
-  GreyNoiseAPIKey: ["api_key"],
-  HTTPTokenAuth: [], // tokens[].value, handled apart
-  LaunchDarklyAPIKey: ["api_token"],
-  NotionAPIKey: ["api_token"],
-  OktaAPIToken: ["api_token"],
-  OpenAIAPIKey: ["api_token"],
-  ServiceNowBasicAuth: ["password"],
-  SplitAPIKey: ["api_key"],
-  StatsigAPIKey: ["api_key"],
-  VirusTotalAPIKey: ["api_key"],
-};
+/** The catalogue: credential type → its integration and fields (name, kind, required, pattern). */
+export const CATALOG = JSON.parse(readFileSync(new URL("./integration-catalog.json", import.meta.url), "utf8")).credentials;
 
-/** Non-secret fields to change on update (every secret is rotated too). */
-const UPDATED_FIELDS = {
-  AWSAssumeRole: { role: "role-updated" },
-  AzureTenant: { app_client_id: "azure-client-id-2", custom_scopes: "https://graph.microsoft.com/.default", tenant_id: "azure-tenant-id-2" },
-  CloudflareGlobalAPIToken: { auth_email: "admin@example.com" },
-  ConfigCatSDKKey: { api_username: "configcat-user-2" },
-  DatadogAPIKey: { datacenter: "us3.datadoghq.com", subdomain: "example2" },
-  FreshserviceAPIKey: { domain: "example2.freshservice.com" },
-  GCPServiceAccount: { service_account_email: "sa2@example.iam.gserviceaccount.com" },
-  OktaAPIToken: { domain: "example2.okta.com" },
-  ServiceNowBasicAuth: { instance: "example-instance-2", username: "service-now-user-2" },
-};
+/**
+ * Secret fields per credential type: always present in responses, always "" (docs/reference/BEHAVIOR.md §5).
+ * HTTPTokenAuth has none at the top level: its tokens[].value are handled apart.
+ */
+export const SECRET_FIELDS = Object.fromEntries(
+  Object.entries(CATALOG).map(([type, credential]) => [
+    type,
+    credential.fields.filter((field) => field.kind === "secret").map((field) => field.name),
+  ]),
+);
+
+/** Every free-text configuration field the create body set, changed on update (every secret is rotated too). */
+function updatedFields(credentials) {
+  const updated = {};
+  for (const field of CATALOG[credentials.type].fields) {
+    if (field.kind === "plain" && typeof credentials[field.name] === "string") {
+      updated[field.name] = `${credentials[field.name]}-2`;
+    }
+  }
+  return updated;
+}
 
 /**
  * One case per credential type: the Terraform acceptance test's create body, and an update that
@@ -62,8 +47,8 @@ export function credentialCases() {
       const createBody = JSON.parse(post.request.body);
       const integration = createBody.data.attributes.integration;
       const credentialType = integration.credentials.type;
-      if (!(credentialType in SECRET_FIELDS)) {
-        throw new Error(`${file}: no secret table entry for ${credentialType}`);
+      if (!(credentialType in CATALOG)) {
+        throw new Error(`${file}: ${credentialType} is not in the integration catalogue`);
       }
       return {
         file,
@@ -91,7 +76,7 @@ function updateFor(integration) {
       },
     };
   }
-  const updated = { type, ...(UPDATED_FIELDS[type] ?? {}) };
+  const updated = { type, ...updatedFields(credentials) };
   for (const secret of SECRET_FIELDS[type]) {
     updated[secret] = `${credentials[secret]}-rotated`;
   }

@@ -1,5 +1,5 @@
-// KeyManagementApi through the official client, written against openapi-key-management.yaml
-// and KEY-MANAGEMENT.md. Every group here needs the key management endpoints; where the server
+// KeyManagementApi through the official client, written against docs/reference/openapi-key-management.yaml
+// and docs/reference/KEY-MANAGEMENT.md. Every group here needs the key management endpoints; where the server
 // build lacks them the failures are labelled [blocked: key-management] (still counted as failed).
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";

@@ -113,7 +113,10 @@ internal sealed record CatalogField
     /// <summary><see cref="FieldKind.Enumerated"/>: the values accepted.</summary>
     public IReadOnlyList<string>? AllowedValues { get; private init; }
 
-    /// <summary><see cref="FieldKind.Pattern"/>: the expression as the spec writes it (Go's RE2 syntax).</summary>
+    /// <summary>
+    /// The spec's pattern (Go's RE2 syntax): enforced for <see cref="FieldKind.Pattern"/>; on a
+    /// <see cref="FieldKind.Plain"/> field, published but not enforced (HTTP's names, docs/COMPATIBILITY.md).
+    /// </summary>
     public string? Pattern { get; private init; }
 
     /// <summary><see cref="FieldKind.Generated"/>: the value from the stored one (null on create) and the server's values.</summary>
@@ -133,7 +136,8 @@ internal sealed record CatalogField
     /// <summary><see cref="Pattern"/> as .NET runs it.</summary>
     internal Regex? CompiledPattern { get; private init; }
 
-    public static CatalogField Plain(string name, bool required = true) => new(name, FieldKind.Plain, required);
+    public static CatalogField Plain(string name, bool required = true, string? publishedPattern = null) =>
+        new(name, FieldKind.Plain, required) { Pattern = publishedPattern };
 
     public static CatalogField Secret(string name, bool required = true) => new(name, FieldKind.Secret, required);
 

@@ -80,7 +80,7 @@ internal sealed record FieldCredentials : Credentials
 /// that reading, updating, generating, sealing and writing fields means is here, once, driven by
 /// each field's <see cref="FieldKind"/>.
 /// </summary>
-internal sealed class FieldValues
+internal sealed class FieldValues : IEquatable<FieldValues>
 {
     private readonly IReadOnlyList<CatalogField> _fields;
     private readonly FieldValue[] _values;
@@ -211,6 +211,14 @@ internal sealed class FieldValues
         }
     }
 
+    public bool Equals(FieldValues? other) =>
+        other is not null && ReferenceEquals(_fields, other._fields) && _values.AsSpan().SequenceEqual(other._values);
+
+    public override bool Equals(object? obj) => Equals(obj as FieldValues);
+
+    public override int GetHashCode() => _values.Length;
+
+    /// <summary>Counts only: a value may be a secret.</summary>
     public override string ToString() => $"FieldValues ({_values.Length})";
 
     /// <summary>A plain, enumerated or pattern field; null when absent, mistyped or refused.</summary>

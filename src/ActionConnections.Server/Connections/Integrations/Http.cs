@@ -19,15 +19,17 @@ internal sealed record HttpTokenAuth : Credentials
 
     /// <summary>
     /// The members as the catalogue describes them (for the contract). The spec's patterns on
-    /// header and token names are published but not enforced (docs/COMPATIBILITY.md).
+    /// header, token and URL parameter names are published but not enforced (docs/COMPATIBILITY.md).
     /// </summary>
     public static readonly IReadOnlyList<CatalogField> Fields =
     [
         CatalogField.Structure("body", [CatalogField.Plain("content", required: false), CatalogField.Plain("content_type", required: false)], list: false),
-        CatalogField.Structure("headers", [CatalogField.Plain("name"), CatalogField.Plain("value")], list: true),
-        CatalogField.Structure("tokens", [CatalogField.Plain("name"), TokenType, CatalogField.Secret("value")], list: true),
-        CatalogField.Structure("url_parameters", [CatalogField.Plain("name"), CatalogField.Plain("value")], list: true),
+        CatalogField.Structure("headers", [CatalogField.Plain("name", publishedPattern: @"^[A-Za-z][A-Za-z\d\-_]*$"), CatalogField.Plain("value")], list: true),
+        CatalogField.Structure("tokens", [CatalogField.Plain("name", publishedPattern: TokenNamePattern), TokenType, CatalogField.Secret("value")], list: true),
+        CatalogField.Structure("url_parameters", [CatalogField.Plain("name", publishedPattern: TokenNamePattern), CatalogField.Plain("value")], list: true),
     ];
+
+    private const string TokenNamePattern = @"^[A-Za-z][A-Za-z\d]*$";
 
     /// <summary><c>body</c>.</summary>
     public HttpBody? Body { get; init; }
