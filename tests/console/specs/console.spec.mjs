@@ -320,7 +320,7 @@ test('deletes a connection only when its name is typed', async () => {
   await expect(page.getByRole('alert')).toContainText('nothing was deleted');
   await page.getByLabel('Connection name').fill('FastlyAPIKey console');
   await page.getByRole('button', { name: 'Delete connection' }).click();
-  await expect(page.getByRole('status')).toContainText('deleted');
+  await expect(page.locator('.notice')).toContainText('deleted');
   const response = await page.goto(created.FastlyAPIKey);
   expect(response.status()).toBe(404);
 });
