@@ -131,8 +131,16 @@ internal static class FieldLabels
 {
     private static readonly Dictionary<string, string> Words = new(StringComparer.Ordinal)
     {
-        ["api"] = "API", ["id"] = "ID", ["url"] = "URL", ["http"] = "HTTP", ["aws"] = "AWS", ["gcp"] = "GCP",
-        ["ids"] = "IDs", ["sdk"] = "SDK", ["oauth"] = "OAuth", ["json"] = "JSON",
+        ["api"] = "API",
+        ["id"] = "ID",
+        ["url"] = "URL",
+        ["http"] = "HTTP",
+        ["aws"] = "AWS",
+        ["gcp"] = "GCP",
+        ["ids"] = "IDs",
+        ["sdk"] = "SDK",
+        ["oauth"] = "OAuth",
+        ["json"] = "JSON",
     };
 
     public static string Of(string name)

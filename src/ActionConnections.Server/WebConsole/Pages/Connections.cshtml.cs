@@ -1,8 +1,8 @@
 using ActionConnections.Auth;
 using ActionConnections.Connections;
 using ActionConnections.Connections.Integrations;
-using ActionConnections.WebConsole.Forms;
 using ActionConnections.Identity;
+using ActionConnections.WebConsole.Forms;
 using Microsoft.AspNetCore.Mvc;
 
 namespace ActionConnections.WebConsole.Pages;
