@@ -167,7 +167,8 @@ test('an unregistered key sees the API refusal; registering it on the registrati
 const created = {};
 
 test('creates one connection of every credential type through the generated forms', async () => {
-  test.setTimeout(360_000);
+  // 25 forms; generous for a loaded 2-core machine.
+  test.setTimeout(900_000);
   await page.goto('/console/connections/new');
   await check('new-connection-choose');
   const integrations = await page.getByLabel('Integration', { exact: true }).locator('option').evaluateAll((options) => options.map((o) => o.value).filter(Boolean));
