@@ -31,6 +31,8 @@ internal sealed class BulkLoadDatabase(SqliteDatabase durable) : IDatabase
 
     public string ProviderName => durable.ProviderName;
 
+    public string LockRowClause => durable.LockRowClause;
+
     public async ValueTask<DbConnection> OpenAsync(CancellationToken cancellationToken)
     {
         var connection = new SqliteConnection(_connectionString);

@@ -1,11 +1,15 @@
 using ActionConnections.AppKeyRegistrations;
 using ActionConnections.Audit;
 using ActionConnections.Cli;
+using ActionConnections.Cloud;
 using ActionConnections.Connections;
+using ActionConnections.Egress;
 using ActionConnections.Errors;
 using ActionConnections.Health;
 using ActionConnections.Hosting;
+using ActionConnections.HttpRequests;
 using ActionConnections.KeyManagement;
+using ActionConnections.Observability;
 using ActionConnections.OpenApi;
 using ActionConnections.WebConsole;
 
@@ -24,20 +28,30 @@ internal static class Program
         builder.AddHttpLimits();
         builder.AddStorage();
         builder.AddSecrets();
+        builder.AddServerInstanceHeartbeat();
         builder.AddApiGateway();
         builder.AddConnections();
+        builder.AddEgress();
+        builder.AddHttpRequests();
+        builder.AddCloudCredentials();
         builder.AddAudit();
         builder.AddHealth();
         builder.AddConsole();
         configure?.Invoke(builder);
 
+        // After configure: which telemetry to register is decided from the final configuration.
+        builder.AddObservability();
+
         var app = builder.Build();
+        app.UseObservability();
         app.UseErrorPipeline();
         app.UseApiGateway();
         app.UseConsole();
         app.MapAppKeyRegistrations();
         app.MapKeyManagement();
         app.MapConnections();
+        app.MapCloudCredentials();
+        app.MapHttpRequests();
         app.MapAudit();
         app.MapOpenApiDocument();
         app.MapHealth();

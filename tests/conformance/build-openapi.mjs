@@ -252,6 +252,7 @@ function addExtensions(document) {
           api_key_id: { type: "string" },
           app_key_id: { type: "string" },
           client_address: { type: "string" },
+          detail: { description: "What was done, for actions whose target alone does not say it. Never a secret.", type: "string" },
           outcome: { enum: ["success", "failure"], type: "string" },
           principal_id: { type: "string" },
           request_id: { type: "string" },
@@ -293,6 +294,100 @@ function addExtensions(document) {
       summary: "List audit events",
       "x-actionconnections-extension": true,
       "x-permission": { operator: "OR", permissions: ["audit_logs_read"] },
+    },
+  };
+
+  schemas.CloudCredentialsRequest = {
+    description: "What to mint (extension of this server). The body is optional.",
+    properties: {
+      data: {
+        properties: {
+          attributes: {
+            properties: {
+              duration_seconds: {
+                default: 900,
+                description: "AWS session duration; validated but ignored by Azure and GCP, whose provider decides.",
+                format: "int32",
+                maximum: 43200,
+                minimum: 900,
+                type: "integer",
+              },
+              scopes: {
+                description: "OAuth 2.0 scopes (Azure, GCP); ignored by AWS.",
+                items: { maxLength: 512, minLength: 1, type: "string" },
+                maxItems: 20,
+                type: "array",
+              },
+            },
+            type: "object",
+          },
+          type: { enum: ["credentials_request"], type: "string" },
+        },
+        required: ["type"],
+        type: "object",
+      },
+    },
+    required: ["data"],
+    type: "object",
+  };
+  schemas.CloudCredentialsResponse = {
+    description:
+      "A short-lived credential minted from a cloud connection: AWS session credentials of the assumed role " +
+      "(aws_credentials) or an OAuth 2.0 access token (oauth2_access_token). Extension of this server.",
+    properties: {
+      data: {
+        properties: {
+          attributes: {
+            properties: {
+              access_key_id: { type: "string" },
+              access_token: { type: "string" },
+              assumed_role_arn: { type: "string" },
+              expiration: { description: "RFC 3339, UTC.", format: "date-time", type: "string" },
+              scopes: { items: { type: "string" }, type: "array" },
+              secret_access_key: { type: "string" },
+              session_token: { type: "string" },
+              token_type: { enum: ["Bearer"], type: "string" },
+            },
+            required: ["expiration"],
+            type: "object",
+          },
+          id: { format: "uuid", type: "string" },
+          type: { enum: ["aws_credentials", "oauth2_access_token"], type: "string" },
+        },
+        required: ["id", "type", "attributes"],
+        type: "object",
+      },
+    },
+    required: ["data"],
+    type: "object",
+  };
+  document.paths["/api/v2/actionconnections/connections/{connection_id}/credentials"] = {
+    post: {
+      description:
+        "Mint a short-lived credential from an AWS (sts:AssumeRole with the connection's external id), Azure " +
+        "(client credentials) or GCP (service account JWT assertion) connection. Reused until five minutes before " +
+        "it expires; dropped when the connection changes. Other integrations are used through http_requests (400). " +
+        "This API requires a registered application key. Extension of this server.",
+      operationId: "CreateConnectionCredentials",
+      parameters: [{ description: "The ID of the action connection", in: "path", name: "connection_id", required: true, schema: { type: "string" } }],
+      requestBody: {
+        content: { "application/json": { schema: { $ref: "#/components/schemas/CloudCredentialsRequest" } } },
+        required: false,
+      },
+      responses: {
+        201: { content: { "application/json": { schema: { $ref: "#/components/schemas/CloudCredentialsResponse" } } }, description: "Created" },
+        400: jsonApiError("Bad Request"),
+        403: jsonApiError("Forbidden"),
+        404: jsonApiError("Not Found"),
+        422: jsonApiError("The provider refused: its error code and message"),
+        429: jsonApiError("Too many requests"),
+        502: jsonApiError("The provider could not be reached, answered with a server error, or the egress policy refused it"),
+        504: jsonApiError("The provider did not answer in time"),
+      },
+      summary: "Mint short-lived cloud credentials",
+      tags: ["Action Connection"],
+      "x-actionconnections-extension": true,
+      "x-permission": { operator: "OR", permissions: ["connections_resolve"] },
     },
   };
 

@@ -103,7 +103,9 @@ internal static class AuditApi
             TargetId = e.TargetId,
             RequestId = e.RequestId,
             ClientAddress = e.ClientAddress,
+            Count = e.Occurrences,
             Source = e.Source,
+            Detail = e.Detail,
         },
     };
 }

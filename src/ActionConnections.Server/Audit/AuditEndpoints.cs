@@ -20,13 +20,14 @@ internal static class AuditEndpoints
             if (pending.Committed)
             {
                 // Already written, in the transaction of the change it records.
+                http.RequestServices.GetRequiredService<Observability.ActionConnectionsMetrics>().RecordAuditEvent(action, "success");
                 return result;
             }
 
             var target = http.Features.Get<AuditTarget>()?.Id
                 ?? (routeIdName is null ? null : http.GetRouteValue(routeIdName)?.ToString());
             var recorder = http.RequestServices.GetRequiredService<AuditRecorder>();
-            await recorder.RecordHttpAsync(http, action, targetType, target, StatusOf(result));
+            await recorder.RecordHttpAsync(http, action, targetType, target, StatusOf(result), detail: http.Features.Get<AuditDetail>()?.Text);
             return result;
         });
 
@@ -49,6 +50,9 @@ internal static class AuditEndpoints
         }
     }
 
+    /// <summary>What else this request's event records (see <see cref="AuditEvent.Detail"/>).</summary>
+    public static void SetAuditDetail(this HttpContext context, string detail) => context.Features.Set(new AuditDetail(detail));
+
     /// <summary>Names the resource a create made, for its audit event.</summary>
     public static void SetAuditTarget(this HttpContext context, string id) => context.Features.Set(new AuditTarget(id));
 
@@ -68,6 +72,8 @@ internal static class AuditEndpoints
     }
 
     private sealed record AuditTarget(string Id);
+
+    private sealed record AuditDetail(string Text);
 
     private sealed class PendingAudit(string action, string targetType)
     {

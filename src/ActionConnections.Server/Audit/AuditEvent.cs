@@ -37,8 +37,21 @@ internal sealed record AuditEvent
 
     public string? ClientAddress { get; init; }
 
+    /// <summary>
+    /// What was done, for actions whose target alone does not say it (a connection's use: method,
+    /// destination host, path without query, upstream status or error, duration; a credential
+    /// mint: provider, duration, result). Never a header, query value, body or credential.
+    /// </summary>
+    public string? Detail { get; init; }
+
     /// <summary>Where the action came from: <c>api</c>, <c>console</c> or <c>cli</c>.</summary>
     public required string Source { get; init; }
+
+    /// <summary>
+    /// How many occurrences this one event stands for; set on authentication failures only,
+    /// which are aggregated per key and client address and period (<c>AuthenticationFailures</c>).
+    /// </summary>
+    public long? Occurrences { get; init; }
 }
 
 /// <summary>The audited actions.</summary>
@@ -47,6 +60,8 @@ internal static class AuditActions
     public const string ConnectionCreate = "connection.create";
     public const string ConnectionUpdate = "connection.update";
     public const string ConnectionDelete = "connection.delete";
+    public const string ConnectionCredentials = "connection.credentials";
+    public const string ConnectionHttpRequest = "connection.http_request";
     public const string RegistrationCreate = "app_key_registration.create";
     public const string RegistrationDelete = "app_key_registration.delete";
     public const string ApiKeyCreate = "api_key.create";
@@ -67,7 +82,7 @@ internal static class AuditActions
 
     public static readonly IReadOnlySet<string> All = new HashSet<string>(StringComparer.Ordinal)
     {
-        ConnectionCreate, ConnectionUpdate, ConnectionDelete, RegistrationCreate, RegistrationDelete,
+        ConnectionCreate, ConnectionUpdate, ConnectionDelete, ConnectionCredentials, ConnectionHttpRequest, RegistrationCreate, RegistrationDelete,
         ApiKeyCreate, ApiKeyUpdate, ApiKeyRevoke, AppKeyCreate, AppKeyUpdate, AppKeyRevoke,
         OrgCreate, PrincipalCreate, PrincipalRevoke, AuthenticationFailure, MasterKeyAdd, MasterKeyRotate, MasterKeyRetire,
         ConsoleSignIn, ConsoleSignOut,

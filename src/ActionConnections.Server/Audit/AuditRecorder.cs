@@ -1,4 +1,5 @@
 using ActionConnections.Identity;
+using ActionConnections.Observability;
 
 namespace ActionConnections.Audit;
 
@@ -6,12 +7,12 @@ namespace ActionConnections.Audit;
 /// Writes audit events. An event that cannot be written is logged (without any request data)
 /// and the request it describes still completes: the operation has already committed by then.
 /// </summary>
-internal sealed partial class AuditRecorder(IAuditLog log, TimeProvider time, ILogger<AuditRecorder> logger)
+internal sealed partial class AuditRecorder(IAuditLog log, TimeProvider time, ActionConnectionsMetrics metrics, ILogger<AuditRecorder> logger)
 {
     public const int MaxTargetIdLength = 64;
 
-    public Task RecordHttpAsync(HttpContext context, string action, string? targetType, string? targetId, int status, Guid? orgId = null) =>
-        RecordAsync(DescribeHttp(context, action, targetType, targetId, status, orgId), context.RequestAborted);
+    public Task RecordHttpAsync(HttpContext context, string action, string? targetType, string? targetId, int status, Guid? orgId = null, string? detail = null) =>
+        RecordAsync(DescribeHttp(context, action, targetType, targetId, status, orgId) with { Detail = detail }, context.RequestAborted);
 
     /// <summary>The event of a request, not yet written.</summary>
     public AuditEvent DescribeHttp(HttpContext context, string action, string? targetType, string? targetId, int status, Guid? orgId = null)
@@ -50,12 +51,14 @@ internal sealed partial class AuditRecorder(IAuditLog log, TimeProvider time, IL
             Source = "cli",
         }, cancellationToken);
 
+    /// <summary>Writes an event (e.g. one from <see cref="DescribeHttp"/> with details added); a failure is logged, not thrown.</summary>
     public async Task RecordAsync(AuditEvent auditEvent, CancellationToken cancellationToken)
     {
         try
         {
             // Not cancelled with the request: a client that hangs up must not erase the trail of what it did.
             await log.AppendAsync(auditEvent, CancellationToken.None);
+            metrics.RecordAuditEvent(auditEvent.Action, auditEvent.Outcome);
         }
         catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {

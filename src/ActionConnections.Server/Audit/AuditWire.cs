@@ -57,4 +57,12 @@ internal sealed record AuditEventAttributes
 
     [JsonPropertyName("source")]
     public required string Source { get; init; }
+
+    /// <summary>Authentication failures only: how many failures of one key and client address in one period this event stands for.</summary>
+    [JsonPropertyName("count")]
+    public long? Count { get; init; }
+
+    /// <summary>Present on events whose target alone does not say what was done (<c>connection.http_request</c>).</summary>
+    [JsonPropertyName("detail")]
+    public string? Detail { get; init; }
 }

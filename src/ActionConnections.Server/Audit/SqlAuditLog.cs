@@ -5,7 +5,7 @@ namespace ActionConnections.Audit;
 
 internal sealed class SqlAuditLog(IDatabase db) : IAuditLog
 {
-    private const string Columns = "id, org_id, at, action, outcome, status, principal_id, api_key_id, app_key_id, target_type, target_id, request_id, client_address, source";
+    private const string Columns = "id, org_id, at, action, outcome, status, principal_id, api_key_id, app_key_id, target_type, target_id, request_id, client_address, source, occurrences, detail";
 
     public async Task AppendAsync(AuditEvent e, CancellationToken cancellationToken)
     {
@@ -23,11 +23,11 @@ internal sealed class SqlAuditLog(IDatabase db) : IAuditLog
     {
         await using var command = connection.Command($"""
             INSERT INTO audit_events ({Columns})
-            VALUES (@id, @org, @at, @action, @outcome, @status, @principal, @apikey, @appkey, @ttype, @tid, @rid, @client, @source);
+            VALUES (@id, @org, @at, @action, @outcome, @status, @principal, @apikey, @appkey, @ttype, @tid, @rid, @client, @source, @occurrences, @detail);
             """, tx)
             .With("@id", e.Id).With("@org", e.OrgId).With("@at", e.At).With("@action", e.Action).With("@outcome", e.Outcome)
             .With("@status", e.Status is { } s ? (long?)s : null).With("@principal", e.PrincipalId).With("@apikey", e.ApiKeyId).With("@appkey", e.AppKeyId)
-            .With("@ttype", e.TargetType).With("@tid", e.TargetId).With("@rid", e.RequestId).With("@client", e.ClientAddress).With("@source", e.Source);
+            .With("@ttype", e.TargetType).With("@tid", e.TargetId).With("@rid", e.RequestId).With("@client", e.ClientAddress).With("@source", e.Source).With("@occurrences", e.Occurrences).With("@detail", e.Detail);
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
@@ -75,6 +75,8 @@ internal sealed class SqlAuditLog(IDatabase db) : IAuditLog
             RequestId = r.NullableText("request_id"),
             ClientAddress = r.NullableText("client_address"),
             Source = r.Text("source"),
+            Occurrences = r.IsDBNull(r.GetOrdinal("occurrences")) ? null : r.Int64("occurrences"),
+            Detail = r.NullableText("detail"),
         };
     }
 }

@@ -1,7 +1,7 @@
-using ActionConnections.Audit;
 using ActionConnections.Errors;
 using ActionConnections.Hosting;
 using ActionConnections.Identity;
+using ActionConnections.Observability;
 using ActionConnections.RateLimiting;
 using Microsoft.Extensions.Options;
 
@@ -13,14 +13,13 @@ namespace ActionConnections.Auth;
 /// failure to authenticate gets the same 403 body, so nothing about keys can be probed; repeated
 /// failures from one client address are limited too.
 /// </summary>
-internal sealed partial class ApiGatewayMiddleware(
+internal sealed class ApiGatewayMiddleware(
     RequestDelegate next,
-    IIdentityStore identity,
     AuthenticationCache authentication,
     FixedWindowRateLimiter limiter,
     IOptions<ServerOptions> options,
-    AuditRecorder audit,
-    ILogger<ApiGatewayMiddleware> logger)
+    AuthenticationFailures failureLog,
+    ActionConnectionsMetrics metrics)
 {
     public const string ApiKeyHeader = "DD-API-KEY";
     public const string AppKeyHeader = "DD-APPLICATION-KEY";
@@ -35,11 +34,12 @@ internal sealed partial class ApiGatewayMiddleware(
             return;
         }
 
-        var client = context.Connection.RemoteIpAddress?.ToString() ?? "unknown";
-        var failureKey = RateLimitKey.ForFailuresFrom(client);
+        // IPv6 clients count by /64: one host usually holds a whole /64.
+        var failureKey = RateLimitKey.ForFailuresFrom(ClientAddress.LimitKeyOf(context.Connection.RemoteIpAddress));
         var failures = limiter.Acquire(failureKey, _options.AuthFailureLimit, _options.RateLimitPeriodSeconds, consume: false);
         if (!failures.Allowed)
         {
+            metrics.RecordRateLimitRejection(RateLimitGroups.Authentication);
             failures.ApplyTo(context.Response);
             await ErrorWriter.WriteAsync(context, ErrorWriter.ForStatus(StatusCodes.Status429TooManyRequests));
             return;
@@ -55,12 +55,11 @@ internal sealed partial class ApiGatewayMiddleware(
 
         if (caller is null)
         {
-            LogRejected(logger, context.Request.Method, context.Request.Path.Value ?? string.Empty, client);
+            metrics.RecordAuthenticationFailure();
 
             // Recorded under the organisation of the API key when that key alone is valid, so an
-            // organisation sees attempts made with its keys; otherwise with no organisation.
-            var orgHint = apiKey.Length is > 0 and <= 256 ? await identity.FindOrganizationOfApiKeyAsync(apiKey, context.RequestAborted) : null;
-            await audit.RecordHttpAsync(context, AuditActions.AuthenticationFailure, null, null, StatusCodes.Status403Forbidden, orgHint);
+            // organisation sees attempts made with its keys; aggregated, so they cannot flood it.
+            await failureLog.RecordAsync(context, apiKey);
             limiter.Acquire(failureKey, _options.AuthFailureLimit, _options.RateLimitPeriodSeconds).ApplyTo(context.Response);
             await ErrorWriter.WriteAsync(context, ApiProblem.Forbidden());
             return;
@@ -71,6 +70,7 @@ internal sealed partial class ApiGatewayMiddleware(
         decision.ApplyTo(context.Response);
         if (!decision.Allowed)
         {
+            metrics.RecordRateLimitRejection(group);
             await ErrorWriter.WriteAsync(context, ErrorWriter.ForStatus(StatusCodes.Status429TooManyRequests));
             return;
         }
@@ -91,9 +91,6 @@ internal sealed partial class ApiGatewayMiddleware(
     /// <summary>The served API description is public, like Datadog's published one.</summary>
     private static bool IsPublic(PathString path) =>
         path.Equals("/api/v2/openapi.json", StringComparison.OrdinalIgnoreCase);
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "Rejected unauthenticated {Method} {Path} from {Client}")]
-    private static partial void LogRejected(ILogger logger, string method, string path, string client);
 }
 
 internal static class CallerExtensions

@@ -31,7 +31,15 @@ internal static class AdminCli
             parseError.ShowHelp = false;
         }
 
-        var exitCode = await parse.InvokeAsync(new InvocationConfiguration { Output = stdout, Error = stderr });
+        var invocation = new InvocationConfiguration { Output = stdout, Error = stderr };
+        if (parse.CommandResult.Command.Name == "serve")
+        {
+            // The host handles SIGTERM itself (drain, then exit 0); System.CommandLine's own
+            // handling would end the process after 2 s with exit code 143.
+            invocation.ProcessTerminationTimeout = null;
+        }
+
+        var exitCode = await parse.InvokeAsync(invocation);
         if (parse.Errors.Count > 0)
         {
             await stderr.WriteLineAsync($"Run '{CommandPath(parse.CommandResult)}--help' for usage.");
@@ -65,6 +73,7 @@ internal static class AdminCli
         root.Subcommands.Add(AppKeyCommands.Build(store));
         root.Subcommands.Add(AuditCommands.Build(store));
         root.Subcommands.Add(SecretCommands.Build(store));
+        root.Subcommands.Add(StoreVerbs.Build(store));
         return root;
     }
 
@@ -86,7 +95,23 @@ internal static class AdminCli
         {
             TreatUnmatchedTokensAsErrors = false,
         };
-        serve.SetAction((parse, ct) => ServeAsync([.. parse.UnmatchedTokens], parse.GetValue(dataDir), ct));
+        var keysFile = new Option<string?>("--bootstrap-keys-file")
+        {
+            Description = "Where keys generated for an empty store are written (owner-only); default {DataDir}/bootstrap-keys.env. Overrides ACTIONCONNECTIONS_BOOTSTRAP_KEYS_FILE.",
+            HelpName = "path",
+        };
+        serve.Options.Add(keysFile);
+        serve.SetAction((parse, ct) =>
+        {
+            var args = new List<string>(parse.UnmatchedTokens);
+            if (parse.GetValue(keysFile) is { } path)
+            {
+                // Command-line configuration: it takes precedence over appsettings and the environment.
+                args.Add($"--{ServerOptions.Section}:{nameof(ServerOptions.BootstrapKeysFile)}={path}");
+            }
+
+            return ServeAsync([.. args], parse.GetValue(dataDir), ct);
+        });
         return serve;
     }
 
@@ -111,9 +136,17 @@ internal static class AdminCli
             await app.StartAsync(cancellationToken);
             if (created is not null)
             {
+                // Generated keys go to an owner-only file, never to the console (which ends in logs).
+                string? keysFile = null;
+                if (options.BootstrapApiKey is null)
+                {
+                    keysFile = BootstrapKeysFile.PathOf(options);
+                    BootstrapKeysFile.Write(created, keysFile);
+                }
+
                 // After the start, so the next step names the address the server really listens on.
                 var address = app.Urls.FirstOrDefault() ?? "http://localhost:5000";
-                StoreInitializer.Announce(created, options.BootstrapApiKey is not null, Console.Out, address);
+                StoreInitializer.Announce(created, keysFile, Console.Out, address);
             }
 
             await app.WaitForShutdownAsync(cancellationToken);

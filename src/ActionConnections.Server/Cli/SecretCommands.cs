@@ -76,6 +76,17 @@ internal static class SecretCommands
         store.SetAction(rotate, async (parse, context, ct) =>
         {
             var rotation = context.Services.GetRequiredService<SecretRotation>();
+
+            // A running server that cannot decrypt under the new key would fail on every
+            // connection re-sealed here; it must be restarted (with the new key file) first.
+            var lacking = (await LiveServersAsync(context, ct)).Where(s => !s.KeyIds.Contains(rotation.ActiveKeyId, StringComparer.Ordinal)).ToList();
+            if (lacking.Count > 0)
+            {
+                return context.Fail(
+                    $"running server(s) do not have master key {rotation.ActiveKeyId}, which 'rotate' would re-encrypt under: {string.Join("; ", lacking)}. "
+                    + "Restart them with the current key file (or ACTIONCONNECTIONS_PREVIOUS_MASTER_KEYS), then run 'secrets rotate' again.");
+            }
+
             var bar = new ProgressBar(context.Error, "rotating");
             long done;
             try
@@ -112,6 +123,17 @@ internal static class SecretCommands
             var inUse = (await context.Services.GetRequiredService<IConnectionStore>().KeyIdsInUseAsync(ct)).ToHashSet(StringComparer.Ordinal);
             var kept = keys.Where((k, i) => i == 0 || inUse.Contains(k.Id)).ToList();
             var retired = keys.Except(kept).ToList();
+
+            // A running server keeps writing new secrets under the key it started with; retiring
+            // that key would leave those secrets undecryptable after its next restart.
+            var writers = (await LiveServersAsync(context, ct)).Where(s => retired.Any(k => k.Id == s.ActiveKeyId)).ToList();
+            if (writers.Count > 0)
+            {
+                return context.Fail(
+                    $"master key(s) {string.Join(", ", writers.Select(s => s.ActiveKeyId).Distinct())} are still what running server(s) write new secrets under: {string.Join("; ", writers)}. "
+                    + "Restart them with the current key file, run 'secrets rotate', then 'secrets retire-keys' again.");
+            }
+
             MasterKeyLoader.WriteFile(path, kept);
             foreach (var key in retired)
             {
@@ -125,4 +147,8 @@ internal static class SecretCommands
         });
         return retire;
     }
+
+    /// <summary>Servers that reported their master keys within <see cref="ServerInstanceStore.LiveFor"/> (ADR 0012).</summary>
+    private static Task<IReadOnlyList<ServerInstance>> LiveServersAsync(StoreContext context, CancellationToken ct) =>
+        context.Services.GetRequiredService<ServerInstanceStore>().ListLiveAsync(context.Services.GetRequiredService<TimeProvider>().GetUtcNow(), ct);
 }

@@ -7,6 +7,7 @@ using ActionConnections.Audit;
 using ActionConnections.Connections;
 using ActionConnections.Hosting;
 using ActionConnections.Identity;
+using ActionConnections.Observability;
 using ActionConnections.Storage;
 using Microsoft.Extensions.Options;
 
@@ -20,7 +21,14 @@ namespace ActionConnections.Cli;
 internal sealed class StoreCommand(Option<string?> dataDir, IReadOnlyDictionary<string, string?>? settings = null)
 {
     public void SetAction(Command command, Func<ParseResult, StoreContext, CancellationToken, Task<int>> verb) =>
-        command.SetAction((parse, ct) => RunAsync(parse, verb, ct));
+        command.SetAction((parse, ct) => RunAsync(parse, verb, migrate: true, ct));
+
+    /// <summary>
+    /// For verbs that must see the store exactly as it is (<c>store backup</c>, <c>restore</c>,
+    /// <c>verify</c>): no migration first, and the database is opened only if the verb asks for it.
+    /// </summary>
+    public void SetActionWithoutMigrating(Command command, Func<ParseResult, StoreContext, CancellationToken, Task<int>> verb) =>
+        command.SetAction((parse, ct) => RunAsync(parse, verb, migrate: false, ct));
 
     /// <summary>Makes <c>--data-dir</c> win over every other configuration source.</summary>
     public static void OverrideDataDir(IHostApplicationBuilder builder, string? dataDir)
@@ -31,7 +39,7 @@ internal sealed class StoreCommand(Option<string?> dataDir, IReadOnlyDictionary<
         }
     }
 
-    private async Task<int> RunAsync(ParseResult parse, Func<ParseResult, StoreContext, CancellationToken, Task<int>> verb, CancellationToken cancellationToken)
+    private async Task<int> RunAsync(ParseResult parse, Func<ParseResult, StoreContext, CancellationToken, Task<int>> verb, bool migrate, CancellationToken cancellationToken)
     {
         var output = parse.InvocationConfiguration.Output;
         var error = parse.InvocationConfiguration.Error;
@@ -54,8 +62,15 @@ internal sealed class StoreCommand(Option<string?> dataDir, IReadOnlyDictionary<
             {
                 // Resolving the options validates them, as ValidateOnStart does for the server.
                 _ = host.Services.GetRequiredService<IOptions<ServerOptions>>().Value;
-                db = host.Services.GetRequiredService<IDatabase>();
-                applied = await db.MigrateAsync(cancellationToken);
+                if (migrate)
+                {
+                    db = host.Services.GetRequiredService<IDatabase>();
+                    applied = await db.MigrateAsync(cancellationToken);
+                }
+                else
+                {
+                    applied = 0;
+                }
             }
             catch (Exception e) when (e is StartupException or OptionsValidationException or StoreUnavailableException or InvalidOperationException)
             {
@@ -75,7 +90,7 @@ internal sealed class StoreCommand(Option<string?> dataDir, IReadOnlyDictionary<
             {
                 return await verb(parse, new StoreContext(host.Services, output, error, applied), cancellationToken);
             }
-            catch (Exception e) when (db!.IsTransient(e))
+            catch (Exception e) when (e is StoreUnavailableException || (db is not null && db.IsTransient(e)))
             {
                 return ConfigurationError(error, e is StoreUnavailableException ? e.Message : "the database could not be reached.");
             }
@@ -96,6 +111,7 @@ internal sealed class StoreCommand(Option<string?> dataDir, IReadOnlyDictionary<
         // stdout carries the verb's output (one JSON line with --json); errors are reported by the verbs.
         builder.Logging.ClearProviders();
         builder.AddServerConfiguration();
+        builder.Services.AddActionConnectionsMetrics();
         builder.AddStorage();
         builder.AddAudit();
         builder.AddConnections();
@@ -122,11 +138,14 @@ internal sealed class StoreCommand(Option<string?> dataDir, IReadOnlyDictionary<
 /// <summary>What a verb runs with: the store's services and the command's output streams.</summary>
 internal sealed class StoreContext(IServiceProvider services, TextWriter output, TextWriter error, int migrationsApplied)
 {
-    public IIdentityStore Identity { get; } = services.GetRequiredService<IIdentityStore>();
+    // Resolved on use: resolving a store opens the database (on SQLite, creates its file), which
+    // 'store restore' must not do before it has checked the data directory.
 
-    public AuditRecorder Audit { get; } = services.GetRequiredService<AuditRecorder>();
+    public IIdentityStore Identity => Services.GetRequiredService<IIdentityStore>();
 
-    public IAuditLog AuditLog { get; } = services.GetRequiredService<IAuditLog>();
+    public AuditRecorder Audit => Services.GetRequiredService<AuditRecorder>();
+
+    public IAuditLog AuditLog => Services.GetRequiredService<IAuditLog>();
 
     /// <summary>The store's services, for verbs that need more than identity and audit.</summary>
     public IServiceProvider Services { get; } = services;

@@ -21,6 +21,13 @@ internal sealed record ConnectionRecord(
     long Version,
     string? KeyId)
 {
+    /// <summary>
+    /// Secret name → the destination host it was entered for (<see cref="HttpRequests.Destinations.BindingHost"/>):
+    /// a use whose destination differs is refused until the secret is entered again. Absent
+    /// for secrets stored before bindings were recorded; those count as bound to the current destination.
+    /// </summary>
+    public IReadOnlyDictionary<string, string> SecretHosts { get; init; } = new Dictionary<string, string>(StringComparer.Ordinal);
+
     public override string ToString() => $"ConnectionRecord {{ Id = {Id}, OrgId = {OrgId}, Type = {Integration.Type}, Version = {Version} }}";
 
     public PublicConnection ToPublic() => new(Id, Name, Integration, Tags, CreatedBy, CreatedAt, UpdatedAt);

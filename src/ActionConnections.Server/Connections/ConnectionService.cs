@@ -3,6 +3,7 @@ using ActionConnections.Connections.Integrations;
 using ActionConnections.Connections.Validation;
 using ActionConnections.Hosting;
 using ActionConnections.Identity;
+using ActionConnections.Observability;
 using ActionConnections.Secrets;
 using Microsoft.Extensions.Options;
 
@@ -10,19 +11,18 @@ namespace ActionConnections.Connections;
 
 /// <summary>
 /// Creates and updates connections: fills server-generated values, seals secrets through the one
-/// <see cref="ISecretProtector"/> seam and applies updates with optimistic concurrency, so two
-/// concurrent PATCHes of one connection never lose either update.
+/// <see cref="ISecretProtector"/> seam and applies each update to the stored connection under its
+/// write lock, so concurrent PATCHes of one connection queue and never lose either update.
 /// </summary>
 internal sealed partial class ConnectionService(
     IConnectionStore store,
     ISecretProtector protector,
     TimeProvider time,
     IOptions<ServerOptions> options,
+    ActionConnectionsMetrics metrics,
+    IEnumerable<IConnectionChangeObserver> observers,
     ILogger<ConnectionService> logger)
 {
-    /// <summary>How often an update is re-applied to a fresh copy when another writer got there first.</summary>
-    private const int MaxUpdateAttempts = 20;
-
     private readonly ServerGeneratedValues _generated = new(options.Value.AwsPrincipalId, static () => Guid.NewGuid().ToString("N"));
 
     /// <summary>Creates the connection; <paramref name="audit"/> gives, for the new id, the event to commit with it.</summary>
@@ -32,23 +32,25 @@ internal sealed partial class ConnectionService(
         var now = Truncate(time.GetUtcNow());
         var integration = request.Integration.WithCredentials(request.Integration.AnyCredentials.Complete(_generated));
         var secrets = Seal(caller.OrgId, id, integration.AnyCredentials, null);
-        var record = new ConnectionRecord(id, caller.OrgId, request.Name, integration, secrets, request.Tags, caller.PrincipalId, now, now, 1, KeyIdOf(secrets));
+        var record = new ConnectionRecord(id, caller.OrgId, request.Name, integration, secrets, request.Tags, caller.PrincipalId, now, now, 1, KeyIdOf(secrets))
+        {
+            SecretHosts = BindSecrets(integration, null),
+        };
         await store.InsertAsync(record, audit?.Invoke(id), cancellationToken);
         LogCreated(logger, id, caller.OrgId, integration.Type, integration.AnyCredentials.Type);
         return record;
     }
 
-    /// <summary>Applies the update; <paramref name="audit"/> is committed with it when it succeeds.</summary>
+    /// <summary>
+    /// Applies the update to the stored connection under its write lock; <paramref name="audit"/>
+    /// is committed with it when it succeeds. Concurrent updates queue on the lock (ADR 0006).
+    /// </summary>
     public async Task<UpdateOutcome> UpdateAsync(Caller caller, Guid id, UpdateConnection request, AuditEvent? audit, CancellationToken cancellationToken)
     {
-        for (var attempt = 0; attempt < MaxUpdateAttempts; attempt++)
+        ValidationErrors? invalid = null;
+        var resealedKept = false;
+        var written = await store.UpdateAsync(caller.OrgId, id, current =>
         {
-            var current = await store.FindAsync(caller.OrgId, id, cancellationToken);
-            if (current is null)
-            {
-                return UpdateOutcome.NotFound;
-            }
-
             var integration = current.Integration;
             if (request.Integration is { } update)
             {
@@ -56,31 +58,47 @@ internal sealed partial class ConnectionService(
                 var applied = ConnectionRequests.ApplyIntegrationUpdate(update, current.Integration, errors);
                 if (errors.Any || applied is null)
                 {
-                    return UpdateOutcome.Invalid(errors);
+                    invalid = errors;
+                    return null;
                 }
 
                 integration = applied.WithCredentials(applied.AnyCredentials.Complete(_generated));
             }
 
             var secrets = Seal(caller.OrgId, id, integration.AnyCredentials, current.SealedSecrets);
-            var next = current with
+            resealedKept = current.KeyId is not null && current.KeyId != protector.ActiveKeyId;
+            return current with
             {
                 Name = request.Name ?? current.Name,
                 Integration = integration,
                 SealedSecrets = secrets,
+                SecretHosts = BindSecrets(integration, current),
                 KeyId = KeyIdOf(secrets),
                 Tags = request.Tags ?? current.Tags,
                 UpdatedAt = Truncate(time.GetUtcNow()),
                 Version = current.Version + 1,
             };
-            if (await store.ReplaceAsync(next, current.Version, audit, cancellationToken))
-            {
-                LogUpdated(logger, id, caller.OrgId, integration.Type, integration.AnyCredentials.Type);
-                return UpdateOutcome.Updated(next);
-            }
+        }, audit, cancellationToken);
+
+        if (invalid is not null)
+        {
+            return UpdateOutcome.Invalid(invalid);
         }
 
-        throw new Storage.StoreUnavailableException("The connection kept changing under this update.", new TimeoutException());
+        if (written is null)
+        {
+            return UpdateOutcome.NotFound;
+        }
+
+        if (resealedKept)
+        {
+            // Kept secrets were re-sealed under the active key along with the update.
+            metrics.RecordSecretsReencrypted("update");
+        }
+
+        LogUpdated(logger, id, caller.OrgId, written.Integration.Type, written.Integration.AnyCredentials.Type);
+        NotifyChanged(caller.OrgId, id);
+        return UpdateOutcome.Updated(written);
     }
 
     /// <summary>Deletes the connection; <paramref name="audit"/> is committed with it when it existed.</summary>
@@ -90,6 +108,7 @@ internal sealed partial class ConnectionService(
         if (deleted)
         {
             LogDeleted(logger, id, caller.OrgId);
+            NotifyChanged(caller.OrgId, id);
         }
 
         return deleted;
@@ -97,31 +116,28 @@ internal sealed partial class ConnectionService(
 
     /// <summary>
     /// Puts every secret of a connection under the active master key (key rotation). Returns
-    /// false when the connection no longer exists. Concurrent updates are retried like PATCHes.
+    /// false when the connection no longer exists. Concurrent updates queue on its lock like PATCHes.
     /// </summary>
     public async Task<bool> ResealAsync(Guid orgId, Guid id, CancellationToken cancellationToken)
     {
-        for (var attempt = 0; attempt < MaxUpdateAttempts; attempt++)
+        var found = false;
+        var written = await store.UpdateAsync(orgId, id, current =>
         {
-            var current = await store.FindAsync(orgId, id, cancellationToken);
-            if (current is null)
-            {
-                return false;
-            }
-
+            found = true;
             if (current.KeyId == protector.ActiveKeyId)
             {
-                return true;
+                return null;
             }
 
             var secrets = Seal(orgId, id, current.Integration.AnyCredentials, current.SealedSecrets);
-            if (await store.ReplaceAsync(current with { SealedSecrets = secrets, KeyId = KeyIdOf(secrets), Version = current.Version + 1 }, current.Version, null, cancellationToken))
-            {
-                return true;
-            }
+            return current with { SealedSecrets = secrets, KeyId = KeyIdOf(secrets), Version = current.Version + 1 };
+        }, null, cancellationToken);
+        if (written is not null)
+        {
+            metrics.RecordSecretsReencrypted("rotation");
         }
 
-        throw new Storage.StoreUnavailableException("The connection kept changing during re-encryption.", new TimeoutException());
+        return found;
     }
 
     /// <summary>
@@ -144,7 +160,7 @@ internal sealed partial class ConnectionService(
             {
                 sealedSecrets[name] = protector.KeyIdOf(existing) == protector.ActiveKeyId
                     ? existing
-                    : protector.Protect(protector.Unprotect(existing, context), context);
+                    : protector.Protect(UnprotectKept(existing, context), context);
             }
             else
             {
@@ -153,6 +169,55 @@ internal sealed partial class ConnectionService(
         }
 
         return sealedSecrets;
+    }
+
+    /// <summary>
+    /// A kept secret under a master key this process does not have (another process re-sealed it
+    /// under a key added since this one started, and the key file does not have it either) is a
+    /// 503 for this server, with the key named in the log, never a 500 (issue 11, item 2).
+    /// </summary>
+    private string UnprotectKept(string ciphertext, SecretContext context)
+    {
+        try
+        {
+            return protector.Unprotect(ciphertext, context);
+        }
+        catch (MasterKeyUnavailableException e)
+        {
+            LogKeyUnavailable(logger, context.ConnectionId, e.KeyId);
+            throw new Storage.StoreUnavailableException($"Master key {e.KeyId} is not configured on this server.", e);
+        }
+    }
+
+    private void NotifyChanged(Guid orgId, Guid id)
+    {
+        foreach (var observer in observers)
+        {
+            observer.ConnectionChanged(orgId, id);
+        }
+    }
+
+    /// <summary>
+    /// The destination each secret is bound to (issue 13, behaviour 9): a secret given now is bound
+    /// to the destination the connection names now; a kept secret keeps its binding (or, stored
+    /// before bindings existed, is bound to the destination the connection named before this
+    /// update), so a PATCH that moves a connection elsewhere cannot carry its secrets along.
+    /// </summary>
+    private static Dictionary<string, string> BindSecrets(Integration integration, ConnectionRecord? previous)
+    {
+        var hosts = new Dictionary<string, string>(StringComparer.Ordinal);
+        var now = HttpRequests.Destinations.BindingHost(integration);
+        var before = previous is null ? null : HttpRequests.Destinations.BindingHost(previous.Integration);
+        foreach (var (name, secret) in integration.AnyCredentials.Secrets())
+        {
+            var host = secret.HasValue ? now : previous?.SecretHosts.GetValueOrDefault(name) ?? before;
+            if (host is not null)
+            {
+                hosts[name] = host;
+            }
+        }
+
+        return hosts;
     }
 
     private string? KeyIdOf(Dictionary<string, string> secrets) => secrets.Count == 0 ? null : protector.ActiveKeyId;
@@ -165,6 +230,9 @@ internal sealed partial class ConnectionService(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Updated connection {ConnectionId} in org {OrgId} ({IntegrationType}/{CredentialType})")]
     private static partial void LogUpdated(ILogger logger, Guid connectionId, Guid orgId, string integrationType, string credentialType);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Connection {ConnectionId} has secrets under master key {KeyId}, which this server does not have; answered 503. Restart it with the current key file or ACTIONCONNECTIONS_PREVIOUS_MASTER_KEYS")]
+    private static partial void LogKeyUnavailable(ILogger logger, Guid connectionId, string keyId);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Deleted connection {ConnectionId} in org {OrgId}")]
     private static partial void LogDeleted(ILogger logger, Guid connectionId, Guid orgId);

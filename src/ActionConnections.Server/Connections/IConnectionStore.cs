@@ -16,11 +16,14 @@ internal interface IConnectionStore
     Task<PublicConnection?> FindPublicAsync(Guid orgId, Guid id, CancellationToken cancellationToken);
 
     /// <summary>
-    /// Replaces the stored connection if it is still at <paramref name="expectedVersion"/>
-    /// (optimistic concurrency). False when it changed or disappeared meanwhile. <paramref name="audit"/>
-    /// is written in the same transaction, only if the connection was replaced.
+    /// Reads the connection under a write lock (its row lock on PostgreSQL; the write gate and
+    /// SQLite's single writer lock on SQLite), lets <paramref name="change"/> compute its next state
+    /// from it, and writes that state with <paramref name="audit"/> in the same transaction.
+    /// Contended writers of one connection queue on the lock one after another, so none fails and
+    /// none loses another's update (ADR 0006). Returns the state written, or null when the
+    /// connection does not exist or <paramref name="change"/> returned null (nothing is written).
     /// </summary>
-    Task<bool> ReplaceAsync(ConnectionRecord connection, long expectedVersion, AuditEvent? audit, CancellationToken cancellationToken);
+    Task<ConnectionRecord?> UpdateAsync(Guid orgId, Guid id, Func<ConnectionRecord, ConnectionRecord?> change, AuditEvent? audit, CancellationToken cancellationToken);
 
     /// <summary>Deletes the connection; <paramref name="audit"/> is written in the same transaction, only if it existed.</summary>
     Task<bool> DeleteAsync(Guid orgId, Guid id, AuditEvent? audit, CancellationToken cancellationToken);

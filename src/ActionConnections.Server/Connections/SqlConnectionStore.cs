@@ -16,7 +16,7 @@ namespace ActionConnections.Connections;
 internal sealed class SqlConnectionStore(IDatabase db) : IConnectionStore
 {
     /// <summary>Every column, in the order <see cref="Read"/> reads them.</summary>
-    private const string Columns = "id, org_id, name, integration_type, credential_type, integration, secrets, tags, created_by, created_at, updated_at, version, key_id";
+    private const string Columns = "id, org_id, name, integration_type, credential_type, integration, secrets, tags, created_by, created_at, updated_at, version, key_id, secret_hosts";
 
     /// <summary>
     /// The columns reads show (no secrets) after the row's version, in the order
@@ -44,7 +44,7 @@ internal sealed class SqlConnectionStore(IDatabase db) : IConnectionStore
         await using var tx = await db.BeginWriteAsync(conn, cancellationToken);
         await using (var command = Bind(conn.Command($"""
             INSERT INTO connections ({Columns})
-            VALUES (@id, @org, @name, @itype, @ctype, @integration, @secrets, @tags, @by, @created, @updated, @version, @key);
+            VALUES (@id, @org, @name, @itype, @ctype, @integration, @secrets, @tags, @by, @created, @updated, @version, @key, @hosts);
             """, tx), connection))
         {
             await command.ExecuteNonQueryAsync(cancellationToken);
@@ -76,27 +76,48 @@ internal sealed class SqlConnectionStore(IDatabase db) : IConnectionStore
         return await reader.ReadAsync(cancellationToken) ? ReadPublic(reader) : null;
     }
 
-    public async Task<bool> ReplaceAsync(ConnectionRecord connection, long expectedVersion, AuditEvent? audit, CancellationToken cancellationToken)
+    public async Task<ConnectionRecord?> UpdateAsync(Guid orgId, Guid id, Func<ConnectionRecord, ConnectionRecord?> change, AuditEvent? audit, CancellationToken cancellationToken)
     {
         await using var conn = await db.OpenAsync(cancellationToken);
         await using var tx = await db.BeginWriteAsync(conn, cancellationToken);
+        ConnectionRecord? current;
+        await using (var find = conn.Command($"SELECT {Columns} FROM connections WHERE org_id = @org AND id = @id{db.LockRowClause};", tx)
+            .With("@org", orgId).With("@id", id))
+        {
+            await using var reader = await find.ExecuteReaderAsync(cancellationToken);
+            current = await reader.ReadAsync(cancellationToken) ? Read(reader) : null;
+        }
+
+        var next = current is null ? null : change(current);
+        if (current is null || next is null)
+        {
+            return null;
+        }
+
         int changed;
         await using (var command = Bind(conn.Command("""
             UPDATE connections SET name = @name, integration_type = @itype, credential_type = @ctype, integration = @integration,
-                secrets = @secrets, tags = @tags, updated_at = @updated, version = @version, key_id = @key
+                secrets = @secrets, tags = @tags, updated_at = @updated, version = @version, key_id = @key, secret_hosts = @hosts
             WHERE org_id = @org AND id = @id AND version = @expected;
-            """, tx), connection).With("@expected", expectedVersion))
+            """, tx), next).With("@expected", current.Version))
         {
             changed = await command.ExecuteNonQueryAsync(cancellationToken);
         }
 
-        if (changed == 1 && audit is not null)
+        // The row is locked since it was read, so it cannot have changed; the version check stays
+        // as a guard that would turn a broken lock into a refused write rather than a lost update.
+        if (changed != 1)
+        {
+            throw new InvalidOperationException($"Connection {id} changed while this transaction held its row lock.");
+        }
+
+        if (audit is not null)
         {
             await SqlAuditLog.InsertAsync(conn, tx, audit, cancellationToken);
         }
 
         await tx.CommitAsync(cancellationToken);
-        return changed == 1;
+        return next;
     }
 
     public async Task<bool> DeleteAsync(Guid orgId, Guid id, AuditEvent? audit, CancellationToken cancellationToken)
@@ -198,10 +219,11 @@ internal sealed class SqlConnectionStore(IDatabase db) : IConnectionStore
         .With("@integration", JsonSerializer.Serialize(c.Integration, AppJson.Context.Integration))
         .With("@secrets", JsonSerializer.Serialize(new Dictionary<string, string>(c.SealedSecrets, StringComparer.Ordinal), AppJson.Context.DictionaryStringString))
         .With("@tags", c.Tags is null ? null : JsonSerializer.Serialize([.. c.Tags], AppJson.Context.ListString))
-        .With("@by", c.CreatedBy).With("@created", c.CreatedAt).With("@updated", c.UpdatedAt).With("@version", c.Version).With("@key", c.KeyId);
+        .With("@by", c.CreatedBy).With("@created", c.CreatedAt).With("@updated", c.UpdatedAt).With("@version", c.Version).With("@key", c.KeyId)
+        .With("@hosts", c.SecretHosts.Count == 0 ? null : JsonSerializer.Serialize(new Dictionary<string, string>(c.SecretHosts, StringComparer.Ordinal), AppJson.Context.DictionaryStringString));
 
     /// <summary>Reads a row of <see cref="Columns"/> by position, in their order.</summary>
-    private static ConnectionRecord Read(DbDataReader r) => new(
+    private static ConnectionRecord Read(DbDataReader r) => new ConnectionRecord(
         Guid.Parse(r.GetString(0)),
         Guid.Parse(r.GetString(1)),
         r.GetString(2),
@@ -212,7 +234,12 @@ internal sealed class SqlConnectionStore(IDatabase db) : IConnectionStore
         Db.FromMicros(r.GetInt64(9)),
         Db.FromMicros(r.GetInt64(10)),
         r.GetInt64(11),
-        r.IsDBNull(12) ? null : r.GetString(12));
+        r.IsDBNull(12) ? null : r.GetString(12))
+    {
+        SecretHosts = r.IsDBNull(13) ? EmptyHosts : JsonSerializer.Deserialize(r.GetString(13), AppJson.Context.DictionaryStringString) ?? EmptyHosts,
+    };
+
+    private static readonly Dictionary<string, string> EmptyHosts = [];
 
     /// <summary>Reads a row of <see cref="PublicColumns"/> by position, or reuses its parsed form at the same version.</summary>
     private PublicConnection ReadPublic(DbDataReader r)

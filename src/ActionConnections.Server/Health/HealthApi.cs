@@ -7,7 +7,8 @@ namespace ActionConnections.Health;
 /// <summary>
 /// Probes for load balancers and orchestrators, outside <c>/api/v2</c> so they need no keys:
 /// <c>/health/live</c> answers 200 while the process serves HTTP; <c>/health/ready</c> answers
-/// 200 when the database answers within <see cref="DatabaseHealthCheck.Timeout"/>, else 503.
+/// 200 when the database answers within <see cref="DatabaseHealthCheck.Timeout"/>, else 503, and
+/// 503 from the moment the server starts draining (<see cref="Hosting.GracefulShutdown"/>).
 /// Bodies are small JSON and name no internals.
 /// </summary>
 internal static class HealthApi
@@ -29,6 +30,21 @@ internal static class HealthApi
 
     public static WebApplication MapHealth(this WebApplication app)
     {
+        // Draining (SIGTERM received): not ready, whatever the database says, so a load balancer
+        // stops sending here while requests in flight finish. Liveness stays 200: do not restart.
+        var shutdown = app.Services.GetRequiredService<Hosting.ShutdownState>();
+        app.Use(async (context, next) =>
+        {
+            if (shutdown.Draining && context.Request.Path.Equals(ReadyPath, StringComparison.OrdinalIgnoreCase))
+            {
+                context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+                context.Response.ContentType = "application/json";
+                await context.Response.WriteAsync("""{"status":"unhealthy","draining":true}""", context.RequestAborted);
+                return;
+            }
+
+            await next(context);
+        });
         app.MapHealthChecks(LivePath, new HealthCheckOptions { Predicate = static _ => false, ResponseWriter = WriteAsync });
         app.MapHealthChecks(ReadyPath, new HealthCheckOptions { Predicate = static check => check.Tags.Contains(ReadyTag), ResponseWriter = WriteAsync });
         return app;

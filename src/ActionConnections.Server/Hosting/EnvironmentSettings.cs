@@ -1,4 +1,5 @@
 using System.Collections;
+using ActionConnections.Observability;
 using Microsoft.Extensions.Configuration.Memory;
 
 namespace ActionConnections.Hosting;
@@ -24,10 +25,16 @@ internal static class EnvironmentSettings
         ["ACTIONCONNECTIONS_DB_MIGRATE_ON_START"] = nameof(ServerOptions.DbMigrateOnStart),
         ["ACTIONCONNECTIONS_BOOTSTRAP_API_KEY"] = nameof(ServerOptions.BootstrapApiKey),
         ["ACTIONCONNECTIONS_BOOTSTRAP_APP_KEY"] = nameof(ServerOptions.BootstrapAppKey),
+        ["ACTIONCONNECTIONS_BOOTSTRAP_KEYS_FILE"] = nameof(ServerOptions.BootstrapKeysFile),
         ["ACTIONCONNECTIONS_MASTER_KEY"] = nameof(ServerOptions.MasterKey),
         ["ACTIONCONNECTIONS_MASTER_KEY_FILE"] = nameof(ServerOptions.MasterKeyFile),
         ["ACTIONCONNECTIONS_PREVIOUS_MASTER_KEYS"] = nameof(ServerOptions.PreviousMasterKeys),
         ["ACTIONCONNECTIONS_AWS_PRINCIPAL_ID"] = nameof(ServerOptions.AwsPrincipalId),
+        ["ACTIONCONNECTIONS_AWS_REGION"] = nameof(ServerOptions.AwsRegion),
+        ["ACTIONCONNECTIONS_AWS_STS_ENDPOINT"] = nameof(ServerOptions.AwsStsEndpoint),
+        ["ACTIONCONNECTIONS_AZURE_AUTHORITY"] = nameof(ServerOptions.AzureAuthority),
+        ["ACTIONCONNECTIONS_GCP_TOKEN_URI"] = nameof(ServerOptions.GcpTokenUri),
+        ["ACTIONCONNECTIONS_CLOUD_TIMEOUT_SECONDS"] = nameof(ServerOptions.CloudTimeoutSeconds),
         ["ACTIONCONNECTIONS_RATE_LIMIT_REQUESTS"] = nameof(ServerOptions.RateLimitRequests),
         ["ACTIONCONNECTIONS_RATE_LIMIT_PERIOD_SECONDS"] = nameof(ServerOptions.RateLimitPeriodSeconds),
         ["ACTIONCONNECTIONS_AUTH_FAILURE_LIMIT"] = nameof(ServerOptions.AuthFailureLimit),
@@ -35,6 +42,18 @@ internal static class EnvironmentSettings
         ["ACTIONCONNECTIONS_MAX_BODY_BYTES"] = nameof(ServerOptions.MaxRequestBodyBytes),
         ["ACTIONCONNECTIONS_CONSOLE_IDLE_TIMEOUT_MINUTES"] = nameof(ServerOptions.ConsoleIdleTimeoutMinutes),
         ["ACTIONCONNECTIONS_CONSOLE_ABSOLUTE_TIMEOUT_MINUTES"] = nameof(ServerOptions.ConsoleAbsoluteTimeoutMinutes),
+
+        // Observability and shutdown (Observability/ObservabilityOptions.cs), same section.
+        ["ACTIONCONNECTIONS_METRICS"] = nameof(ObservabilityOptions.Metrics),
+        ["ACTIONCONNECTIONS_METRICS_PORT"] = nameof(ObservabilityOptions.MetricsPort),
+        ["ACTIONCONNECTIONS_METRICS_STORED_REFRESH_SECONDS"] = nameof(ObservabilityOptions.MetricsStoredRefreshSeconds),
+        ["ACTIONCONNECTIONS_LOG_FORMAT"] = nameof(ObservabilityOptions.LogFormat),
+        ["ACTIONCONNECTIONS_SHUTDOWN_DELAY_SECONDS"] = nameof(ObservabilityOptions.ShutdownDelaySeconds),
+        ["ACTIONCONNECTIONS_SHUTDOWN_DRAIN_SECONDS"] = nameof(ObservabilityOptions.ShutdownDrainSeconds),
+        ["ACTIONCONNECTIONS_EGRESS_ALLOW"] = nameof(ServerOptions.EgressAllow),
+        ["ACTIONCONNECTIONS_EGRESS_DENY"] = nameof(ServerOptions.EgressDeny),
+        ["ACTIONCONNECTIONS_HTTP_RESPONSE_MAX_BYTES"] = nameof(ServerOptions.HttpResponseMaxBytes),
+        ["ACTIONCONNECTIONS_INTEGRATION_API_BASES"] = nameof(ServerOptions.IntegrationApiBases),
     };
 
     public static IConfigurationBuilder AddActionConnectionsEnvironment(this IConfigurationBuilder builder)

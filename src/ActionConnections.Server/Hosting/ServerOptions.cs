@@ -41,6 +41,9 @@ internal sealed class ServerOptions
     /// <summary>40 lowercase hex characters; used for the bootstrap admin's application key when the store is empty.</summary>
     public string? BootstrapAppKey { get; set; }
 
+    /// <summary>Where generated bootstrap keys are written (owner-only); default <c>{DataDir}/bootstrap-keys.env</c>. They are never printed.</summary>
+    public string? BootstrapKeysFile { get; set; }
+
     /// <summary>Base64 of 32 random bytes. Takes precedence over <see cref="MasterKeyFile"/>.</summary>
     public string? MasterKey { get; set; }
 
@@ -52,6 +55,24 @@ internal sealed class ServerOptions
 
     /// <summary>AWS account that assumes customers' roles; returned as <c>principal_id</c>.</summary>
     public string AwsPrincipalId { get; set; } = "464622532012";
+
+    /// <summary>
+    /// Region of the STS client that assumes customers' roles (and signs for it): its regional
+    /// endpoint unless <see cref="AwsStsEndpoint"/> is set.
+    /// </summary>
+    public string AwsRegion { get; set; } = "us-east-1";
+
+    /// <summary>STS endpoint URL (GovCloud, China, a VPC endpoint, a test fake). Default: the SDK's for <see cref="AwsRegion"/>.</summary>
+    public string? AwsStsEndpoint { get; set; }
+
+    /// <summary>Microsoft Entra authority host for Azure connections' client credentials (sovereign clouds, test fakes).</summary>
+    public string AzureAuthority { get; set; } = "https://login.microsoftonline.com";
+
+    /// <summary>Token endpoint where GCP connections exchange their signed JWT assertion.</summary>
+    public string GcpTokenUri { get; set; } = "https://oauth2.googleapis.com/token";
+
+    /// <summary>How long one credential mint may take, retries included, before the answer is 504.</summary>
+    public int CloudTimeoutSeconds { get; set; } = 30;
 
     /// <summary>Requests allowed per organisation and operation group in each period.</summary>
     public int RateLimitRequests { get; set; } = 6000;
@@ -76,6 +97,21 @@ internal sealed class ServerOptions
 
     /// <summary>Minutes after sign-in after which a console session ends, however active.</summary>
     public int ConsoleAbsoluteTimeoutMinutes { get; set; } = 480;
+
+    /// <summary>
+    /// Comma-separated CIDR blocks, addresses and host names the server may send requests to
+    /// despite the built-in deny list of the egress policy (plain http included).
+    /// </summary>
+    public string? EgressAllow { get; set; }
+
+    /// <summary>Comma-separated CIDR blocks, addresses and host names the server never sends requests to (wins over <see cref="EgressAllow"/>).</summary>
+    public string? EgressDeny { get; set; }
+
+    /// <summary>Most bytes of an upstream response body read and returned by the http_requests extension; beyond it the body is truncated.</summary>
+    public long HttpResponseMaxBytes { get; set; } = 10 * 1024 * 1024;
+
+    /// <summary>Comma-separated <c>Type=URL</c> pairs overriding integrations' API bases (self-managed GitLab, an LLM gateway, tests).</summary>
+    public string? IntegrationApiBases { get; set; }
 }
 
 internal sealed partial class ServerOptionsValidator : IValidateOptions<ServerOptions>
@@ -109,6 +145,8 @@ internal sealed partial class ServerOptionsValidator : IValidateOptions<ServerOp
         {
             errors.Add("ACTIONCONNECTIONS_AWS_PRINCIPAL_ID must be a 12-digit AWS account id.");
         }
+
+        ValidateCloud(options, errors);
 
         if (options.RateLimitRequests < 1)
         {
@@ -145,8 +183,62 @@ internal sealed partial class ServerOptionsValidator : IValidateOptions<ServerOp
             errors.Add("ACTIONCONNECTIONS_CONSOLE_ABSOLUTE_TIMEOUT_MINUTES must be between the idle timeout and 10080 (a week).");
         }
 
+        if (Egress.EgressPolicy.Validate(options.EgressAllow, "ACTIONCONNECTIONS_EGRESS_ALLOW") is { } allow)
+        {
+            errors.Add(allow);
+        }
+
+        if (Egress.EgressPolicy.Validate(options.EgressDeny, "ACTIONCONNECTIONS_EGRESS_DENY") is { } deny)
+        {
+            errors.Add(deny);
+        }
+
+        if (options.HttpResponseMaxBytes is < 1024 or > 256 * 1024 * 1024)
+        {
+            errors.Add("ACTIONCONNECTIONS_HTTP_RESPONSE_MAX_BYTES must be between 1024 and 268435456.");
+        }
+
+        if (HttpRequests.ApiBases.Validate(options.IntegrationApiBases) is { } bases)
+        {
+            errors.Add(bases);
+        }
+
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
+
+    private static void ValidateCloud(ServerOptions options, List<string> errors)
+    {
+        if (!AwsRegionPattern().IsMatch(options.AwsRegion))
+        {
+            errors.Add("ACTIONCONNECTIONS_AWS_REGION must be an AWS region name such as us-east-1.");
+        }
+
+        if (options.AwsStsEndpoint is { } sts && !IsHttpUrl(sts, httpsOnly: false))
+        {
+            errors.Add("ACTIONCONNECTIONS_AWS_STS_ENDPOINT must be an absolute http(s) URL such as https://sts.us-gov-west-1.amazonaws.com.");
+        }
+
+        // MSAL refuses any authority that is not https.
+        if (!IsHttpUrl(options.AzureAuthority, httpsOnly: true))
+        {
+            errors.Add("ACTIONCONNECTIONS_AZURE_AUTHORITY must be an absolute https URL such as https://login.microsoftonline.us.");
+        }
+
+        if (!IsHttpUrl(options.GcpTokenUri, httpsOnly: false))
+        {
+            errors.Add("ACTIONCONNECTIONS_GCP_TOKEN_URI must be an absolute http(s) URL such as https://oauth2.googleapis.com/token.");
+        }
+
+        if (options.CloudTimeoutSeconds is < 1 or > 120)
+        {
+            errors.Add("ACTIONCONNECTIONS_CLOUD_TIMEOUT_SECONDS must be between 1 and 120.");
+        }
+    }
+
+    private static bool IsHttpUrl(string value, bool httpsOnly) =>
+        Uri.TryCreate(value, UriKind.Absolute, out var uri)
+        && (uri.Scheme == Uri.UriSchemeHttps || (!httpsOnly && uri.Scheme == Uri.UriSchemeHttp))
+        && uri.UserInfo.Length == 0 && uri.Query.Length == 0 && uri.Fragment.Length == 0;
 
     private static void ValidateDatabase(ServerOptions options, List<string> errors)
     {
@@ -193,4 +285,8 @@ internal sealed partial class ServerOptionsValidator : IValidateOptions<ServerOp
     /// <summary>ASCII digits only, to the end (no other Unicode digits, no trailing newline), as the AWS reader checks account ids.</summary>
     [GeneratedRegex(@"^[0-9]{12}\z")]
     private static partial Regex AwsAccountPattern();
+
+    /// <summary>e.g. <c>us-east-1</c>, <c>us-gov-west-1</c>, <c>cn-north-1</c>, <c>eu-isoe-west-1</c>.</summary>
+    [GeneratedRegex(@"^[a-z]{2}(-[a-z]+)+-[0-9]{1,2}\z")]
+    private static partial Regex AwsRegionPattern();
 }

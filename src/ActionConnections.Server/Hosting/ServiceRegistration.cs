@@ -46,6 +46,14 @@ internal static class ServiceRegistration
     {
         builder.Services.AddSingleton(sp => MasterKeyLoader.Load(sp.GetRequiredService<IOptions<ServerOptions>>().Value));
         builder.Services.AddSingleton<ISecretProtector, AesGcmSecretProtector>();
+        builder.Services.AddSingleton<ServerInstanceStore>();
+        return builder;
+    }
+
+    /// <summary>The server records, in the database, the master key it writes with, and refreshes it (ADR 0012).</summary>
+    public static IHostApplicationBuilder AddServerInstanceHeartbeat(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddHostedService<ServerInstanceHeartbeat>();
         return builder;
     }
 
@@ -53,6 +61,8 @@ internal static class ServiceRegistration
     {
         builder.Services.AddSingleton<FixedWindowRateLimiter>();
         builder.Services.AddSingleton<AuthenticationCache>();
+        builder.Services.AddSingleton<AuthenticationFailures>();
+        builder.Services.AddHostedService(static services => services.GetRequiredService<AuthenticationFailures>());
         builder.Services.AddErrorPipeline();
         return builder;
     }

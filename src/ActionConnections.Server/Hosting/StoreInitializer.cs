@@ -72,23 +72,24 @@ internal sealed class StoreInitializer(IDatabase db, IIdentityStore identity, IC
     }
 
     /// <summary>
-    /// What a new operator sees once. Keys are written to the console only when they were
-    /// generated here; keys the operator supplied are not echoed back.
+    /// What a new operator sees once. Keys are never written to the console (it ends in logs):
+    /// generated keys are in <paramref name="keysFile"/> (owner-only, <see cref="BootstrapKeysFile"/>),
+    /// and keys the operator supplied are not echoed back.
     /// </summary>
-    public static void Announce(NewOrganization created, bool keysSupplied, TextWriter output, string baseAddress = "http://localhost:5000")
+    public static void Announce(NewOrganization created, string? keysFile, TextWriter output, string baseAddress = "http://localhost:5000")
     {
         output.WriteLine("ActionConnections: the store was empty, so a default organisation was created.");
         output.WriteLine($"  organisation id:     {created.Org.Id:D}");
         output.WriteLine($"  application key id:  {created.AppKey.Record.Id:D}");
-        if (keysSupplied)
+        if (keysFile is null)
         {
             output.WriteLine("  API and application keys: the ones given in ACTIONCONNECTIONS_BOOTSTRAP_API_KEY / _APP_KEY.");
         }
         else
         {
-            output.WriteLine($"  DD-API-KEY:          {created.ApiKey.Key}");
-            output.WriteLine($"  DD-APPLICATION-KEY:  {created.AppKey.Key}");
-            output.WriteLine("  These keys are shown only this once; store them now.");
+            output.WriteLine($"  API and application keys: generated, written to {keysFile} (owner-only).");
+            output.WriteLine("  Store them elsewhere, then delete that file. To use them in this shell:");
+            output.WriteLine($"    set -a; . '{keysFile}'; set +a");
         }
 
         output.WriteLine("Next step: register the application key so it may use connections:");

@@ -25,6 +25,9 @@ internal interface IIdentityStore
 
     Task<NewKey<ApiKeyRecord>> CreateApiKeyAsync(Guid orgId, Guid createdBy, string name, string category, bool remoteConfigReadEnabled, CancellationToken cancellationToken);
 
+    /// <summary>Creates an API key unless the organisation has <paramref name="maxKeys"/> already (null then); count and insert are one atomic step.</summary>
+    Task<NewKey<ApiKeyRecord>?> TryCreateApiKeyAsync(Guid orgId, Guid createdBy, string name, string category, bool remoteConfigReadEnabled, int maxKeys, CancellationToken cancellationToken);
+
     Task<ApiKeyRecord?> FindApiKeyAsync(Guid orgId, Guid id, CancellationToken cancellationToken);
 
     Task<IReadOnlyList<ApiKeyRecord>> ListApiKeysAsync(Guid orgId, CancellationToken cancellationToken);
@@ -35,6 +38,9 @@ internal interface IIdentityStore
 
     Task<NewKey<AppKeyRecord>> CreateAppKeyAsync(Guid orgId, Guid ownerId, string name, IReadOnlyList<string>? scopes, CancellationToken cancellationToken);
 
+    /// <summary>Creates an application key unless its owner has <paramref name="maxKeysPerOwner"/> already (null then); count and insert are one atomic step.</summary>
+    Task<NewKey<AppKeyRecord>?> TryCreateAppKeyAsync(Guid orgId, Guid ownerId, string name, IReadOnlyList<string>? scopes, int maxKeysPerOwner, CancellationToken cancellationToken);
+
     Task<AppKeyRecord?> FindAppKeyAsync(Guid orgId, Guid id, CancellationToken cancellationToken);
 
     Task<IReadOnlyList<AppKeyRecord>> ListAppKeysAsync(Guid orgId, Guid? ownerId, CancellationToken cancellationToken);
@@ -44,8 +50,8 @@ internal interface IIdentityStore
 
     Task<bool> DeleteAppKeyAsync(Guid orgId, Guid id, CancellationToken cancellationToken);
 
-    /// <summary>The organisation an API key belongs to, or null; for attributing failed authentications.</summary>
-    Task<Guid?> FindOrganizationOfApiKeyAsync(string apiKey, CancellationToken cancellationToken);
+    /// <summary>The organisation and id of an API key, or null; for attributing failed authentications.</summary>
+    Task<(Guid OrgId, Guid ApiKeyId)?> FindApiKeyOwnerAsync(string apiKey, CancellationToken cancellationToken);
 
     /// <summary>
     /// Resolves a key pair to a caller. Both lookups always run, whatever the first finds, so the

@@ -104,6 +104,20 @@ internal sealed class SqlIdentityStore(IDatabase db, TimeProvider time) : IIdent
         return key;
     }
 
+    public async Task<NewKey<ApiKeyRecord>?> TryCreateApiKeyAsync(Guid orgId, Guid createdBy, string name, string category, bool remoteConfigReadEnabled, int maxKeys, CancellationToken cancellationToken)
+    {
+        await using var connection = await db.OpenAsync(cancellationToken);
+        await using var tx = await db.BeginWriteAsync(connection, cancellationToken);
+        if (await CountLockedAsync(connection, tx, "orgs", orgId, "SELECT COUNT(*) FROM api_keys WHERE org_id = @id;", cancellationToken) >= maxKeys)
+        {
+            return null;
+        }
+
+        var key = await InsertApiKeyAsync(connection, tx, orgId, createdBy, name, category, remoteConfigReadEnabled, KeyMaterial.NewApiKey(), time.GetUtcNow(), cancellationToken);
+        await tx.CommitAsync(cancellationToken);
+        return key;
+    }
+
     public async Task<ApiKeyRecord?> FindApiKeyAsync(Guid orgId, Guid id, CancellationToken cancellationToken)
     {
         await using var connection = await db.OpenAsync(cancellationToken);
@@ -160,6 +174,20 @@ internal sealed class SqlIdentityStore(IDatabase db, TimeProvider time) : IIdent
         return key;
     }
 
+    public async Task<NewKey<AppKeyRecord>?> TryCreateAppKeyAsync(Guid orgId, Guid ownerId, string name, IReadOnlyList<string>? scopes, int maxKeysPerOwner, CancellationToken cancellationToken)
+    {
+        await using var connection = await db.OpenAsync(cancellationToken);
+        await using var tx = await db.BeginWriteAsync(connection, cancellationToken);
+        if (await CountLockedAsync(connection, tx, "principals", ownerId, "SELECT COUNT(*) FROM app_keys WHERE owner_id = @id;", cancellationToken) >= maxKeysPerOwner)
+        {
+            return null;
+        }
+
+        var key = await InsertAppKeyAsync(connection, tx, orgId, ownerId, name, scopes, KeyMaterial.NewAppKey(), time.GetUtcNow(), cancellationToken);
+        await tx.CommitAsync(cancellationToken);
+        return key;
+    }
+
     public async Task<AppKeyRecord?> FindAppKeyAsync(Guid orgId, Guid id, CancellationToken cancellationToken)
     {
         await using var connection = await db.OpenAsync(cancellationToken);
@@ -210,11 +238,12 @@ internal sealed class SqlIdentityStore(IDatabase db, TimeProvider time) : IIdent
         return deleted == 1;
     }
 
-    public async Task<Guid?> FindOrganizationOfApiKeyAsync(string apiKey, CancellationToken cancellationToken)
+    public async Task<(Guid OrgId, Guid ApiKeyId)?> FindApiKeyOwnerAsync(string apiKey, CancellationToken cancellationToken)
     {
         await using var connection = await db.OpenAsync(cancellationToken);
-        await using var command = connection.Command("SELECT org_id FROM api_keys WHERE key_hash = @hash;").With("@hash", KeyMaterial.Hash(apiKey));
-        return await command.ExecuteScalarAsync(cancellationToken) is string org ? Guid.Parse(org) : null;
+        await using var command = connection.Command("SELECT org_id, id FROM api_keys WHERE key_hash = @hash;").With("@hash", KeyMaterial.Hash(apiKey));
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        return await reader.ReadAsync(cancellationToken) ? (reader.GetGuid("org_id"), reader.GetGuid("id")) : null;
     }
 
     public async Task<Caller?> AuthenticateAsync(string apiKey, string appKey, CancellationToken cancellationToken)
@@ -305,6 +334,24 @@ internal sealed class SqlIdentityStore(IDatabase db, TimeProvider time) : IIdent
             .With("@id", principal.Id).With("@org", principal.OrgId).With("@kind", KindToText(principal.Kind)).With("@name", principal.Name)
             .With("@email", principal.Email).With("@role", principal.Role.ToWire()).With("@disabled", principal.Disabled).With("@at", principal.CreatedAt);
         await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// Locks the row <paramref name="id"/> of <paramref name="lockTable"/> (the parent the cap is
+    /// counted under) for the rest of the write transaction, then counts: creates under one parent
+    /// queue on that lock, so a count and the insert after it are one step and a cap cannot be
+    /// overshot by concurrent creates (issue 11, item 5). SQLite's write transaction already
+    /// excludes every other writer; PostgreSQL's READ COMMITTED needs the row lock.
+    /// </summary>
+    private async Task<long> CountLockedAsync(DbConnection connection, DbTransaction tx, string lockTable, Guid id, string countSql, CancellationToken cancellationToken)
+    {
+        await using (var lockRow = connection.Command($"SELECT id FROM {lockTable} WHERE id = @id{db.LockRowClause};", tx).With("@id", id))
+        {
+            await lockRow.ExecuteScalarAsync(cancellationToken);
+        }
+
+        await using var count = connection.Command(countSql, tx).With("@id", id);
+        return Convert.ToInt64(await count.ExecuteScalarAsync(cancellationToken), System.Globalization.CultureInfo.InvariantCulture);
     }
 
     private static async Task<NewKey<ApiKeyRecord>> InsertApiKeyAsync(DbConnection connection, DbTransaction tx, Guid orgId, Guid createdBy, string name, string category, bool rce, string key, DateTimeOffset now, CancellationToken cancellationToken)

@@ -33,6 +33,10 @@ namespace ActionConnections.Json;
 [JsonSerializable(typeof(ListActionConnectionsResponse))]
 [JsonSerializable(typeof(Integration))]
 [JsonSerializable(typeof(Dictionary<string, string>))]
+// Cloud credentials
+[JsonSerializable(typeof(Cloud.CloudCredentialsResponse))]
+// Connection use (http_requests extension)
+[JsonSerializable(typeof(HttpRequests.HttpResponseEnvelope))]
 // Key management
 [JsonSerializable(typeof(ApiKeyResponse))]
 [JsonSerializable(typeof(ApiKeysResponse))]
@@ -50,6 +54,8 @@ namespace ActionConnections.Json;
 [JsonSerializable(typeof(List<Cli.ApiKeyOutput>))]
 [JsonSerializable(typeof(Cli.AppKeyCreatedOutput))]
 [JsonSerializable(typeof(List<Cli.AppKeyOutput>))]
+[JsonSerializable(typeof(Recovery.BackupManifest))]
+[JsonSerializable(typeof(Recovery.VerifyReport))]
 internal sealed partial class AppJsonContext : JsonSerializerContext;
 
 /// <summary>

@@ -64,14 +64,15 @@ internal static class ApiKeysApi
             return new ApiProblemResult(invalid!);
         }
 
-        if ((await identity.ListApiKeysAsync(caller.OrgId, ct)).Count >= KeyManagementApi.MaxApiKeysPerOrg)
+        // Recorded defaults: category "default", remote config reads enabled. The cap is counted
+        // in the insert's transaction, so concurrent creates cannot overshoot it.
+        var created = await identity.TryCreateApiKeyAsync(
+            caller.OrgId, caller.PrincipalId, request.Name, request.Category ?? DefaultCategory, request.RemoteConfigReadEnabled ?? true, KeyManagementApi.MaxApiKeysPerOrg, ct);
+        if (created is null)
         {
             return new ApiProblemResult(ApiProblem.BadRequest($"Maximum number of API keys ({KeyManagementApi.MaxApiKeysPerOrg}) reached"));
         }
 
-        // Recorded defaults: category "default", remote config reads enabled.
-        var created = await identity.CreateApiKeyAsync(
-            caller.OrgId, caller.PrincipalId, request.Name, request.Category ?? DefaultCategory, request.RemoteConfigReadEnabled ?? true, ct);
         context.SetAuditTarget(created.Record.Id.ToString("D"));
         return KeyManagementApi.Created(new ApiKeyResponse { Data = KeyMapping.ApiKey(created.Record, created.Key) }, AppJson.Context.ApiKeyResponse);
     }

@@ -48,12 +48,13 @@ internal static class AppKeyOperations
             return new ApiProblemResult(denied);
         }
 
-        if ((await identity.ListAppKeysAsync(caller.OrgId, owner.Id, ct)).Count >= KeyManagementApi.MaxAppKeysPerOwner)
+        // The cap is counted in the insert's transaction, so concurrent creates cannot overshoot it.
+        var created = await identity.TryCreateAppKeyAsync(caller.OrgId, owner.Id, request.Name, request.Scopes, KeyManagementApi.MaxAppKeysPerOwner, ct);
+        if (created is null)
         {
             return new ApiProblemResult(ApiProblem.BadRequest($"Maximum number of application keys per user ({KeyManagementApi.MaxAppKeysPerOwner}) reached"));
         }
 
-        var created = await identity.CreateAppKeyAsync(caller.OrgId, owner.Id, request.Name, request.Scopes, ct);
         context.SetAuditTarget(created.Record.Id.ToString("D"));
         var body = new AppKeyResponse { Data = KeyMapping.AppKey(created.Record, withOwner: true, created.Key) };
         return KeyManagementApi.Created(body, AppJson.Context.AppKeyResponse);

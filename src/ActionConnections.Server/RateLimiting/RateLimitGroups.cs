@@ -12,6 +12,20 @@ internal static class RateLimitGroups
             return "action_connections";
         }
 
+        // Minting asks a cloud provider: its own budget, so it cannot starve the CRUD operations.
+        if (path.StartsWithSegments("/api/v2/actionconnections/connections", StringComparison.OrdinalIgnoreCase)
+            && path.Value!.EndsWith("/credentials", StringComparison.OrdinalIgnoreCase))
+        {
+            return "connection_credentials";
+        }
+
+        // Using connections sends requests out and waits for them: counted apart, so a burst of
+        // executions does not use up an organisation's budget for managing its connections.
+        if (path.StartsWithSegments("/api/v2/actionconnections/connections", StringComparison.OrdinalIgnoreCase))
+        {
+            return "connection_http_requests";
+        }
+
         if (path.StartsWithSegments("/api/v2/actions/app_key_registrations", StringComparison.OrdinalIgnoreCase))
         {
             return "app_key_registrations";

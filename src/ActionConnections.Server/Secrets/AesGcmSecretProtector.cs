@@ -46,7 +46,7 @@ internal sealed class AesGcmSecretProtector : ISecretProtector
             throw new SecretDecryptionException("Unknown ciphertext format.");
         }
 
-        var key = _keys.Find(parts[1]) ?? throw new SecretDecryptionException($"Master key '{parts[1]}' is not configured.");
+        var key = _keys.Find(parts[1]) ?? throw new MasterKeyUnavailableException(parts[1]);
         byte[] payload;
         try
         {

@@ -25,4 +25,13 @@ internal readonly record struct SecretContext(Guid OrgId, Guid ConnectionId, str
     public override string ToString() => $"ac-secret|{OrgId:D}|{ConnectionId:D}|{Field}";
 }
 
-internal sealed class SecretDecryptionException(string message) : Exception(message);
+internal class SecretDecryptionException(string message) : Exception(message);
+
+/// <summary>
+/// The ciphertext is under a master key this process does not have (not configured, and not in
+/// the key file either): a configuration state to fix with a restart, not a damaged secret.
+/// </summary>
+internal sealed class MasterKeyUnavailableException(string keyId) : SecretDecryptionException($"Master key '{keyId}' is not configured.")
+{
+    public string KeyId { get; } = keyId;
+}

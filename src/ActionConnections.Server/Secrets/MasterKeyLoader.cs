@@ -16,7 +16,12 @@ internal static class MasterKeyLoader
 {
     public const string DefaultFileName = "master.key";
 
-    public static MasterKeyRing Load(ServerOptions options)
+    /// <param name="options">The server's settings.</param>
+    /// <param name="generateIfMissing">
+    /// False for checks (<c>store verify</c>): a missing key file is an error there, since a new
+    /// key could not decrypt anything stored.
+    /// </param>
+    public static MasterKeyRing Load(ServerOptions options, bool generateIfMissing = true)
     {
         var previous = ParseList(options.PreviousMasterKeys, "ACTIONCONNECTIONS_PREVIOUS_MASTER_KEYS");
         if (!string.IsNullOrWhiteSpace(options.MasterKey))
@@ -28,6 +33,11 @@ internal static class MasterKeyLoader
         if (!string.IsNullOrWhiteSpace(options.MasterKeyFile) && !File.Exists(path))
         {
             throw new StartupException($"ACTIONCONNECTIONS_MASTER_KEY_FILE names '{options.MasterKeyFile}', which does not exist.");
+        }
+
+        if (!File.Exists(path) && !generateIfMissing)
+        {
+            throw new StartupException($"No master key is configured and '{path}' does not exist. Set ACTIONCONNECTIONS_MASTER_KEY or ACTIONCONNECTIONS_MASTER_KEY_FILE, or put the key file there.");
         }
 
         if (!File.Exists(path))
@@ -42,8 +52,30 @@ internal static class MasterKeyLoader
             }
         }
 
+        RequireOwnerOnly(path);
         var keys = ReadFile(path);
-        return new MasterKeyRing(keys[0], [.. keys.Skip(1), .. previous]);
+        return new MasterKeyRing(keys[0], [.. keys.Skip(1), .. previous], () => ReadFile(path));
+    }
+
+    /// <summary>
+    /// Refuses a key file that group or others may access, as ssh refuses such a private key:
+    /// whoever can read it can decrypt every secret (issue 11, item 8).
+    /// </summary>
+    public static void RequireOwnerOnly(string path)
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            return;
+        }
+
+        const UnixFileMode GroupOrOthers = UnixFileMode.GroupRead | UnixFileMode.GroupWrite | UnixFileMode.GroupExecute
+            | UnixFileMode.OtherRead | UnixFileMode.OtherWrite | UnixFileMode.OtherExecute;
+        var mode = File.GetUnixFileMode(path);
+        if ((mode & GroupOrOthers) != 0)
+        {
+            throw new StartupException(
+                $"the master key file '{path}' is accessible by group or others (mode {Convert.ToString((int)mode, 8).PadLeft(4, '0')}); make it owner-only, e.g. chmod 600 '{path}'.");
+        }
     }
 
     /// <summary>The key file in use when no key is given in the environment.</summary>

@@ -45,16 +45,60 @@ internal sealed class MasterKey
     }
 }
 
-/// <summary>The configured master keys: the active one encrypts; all of them decrypt.</summary>
-internal sealed class MasterKeyRing(MasterKey active, IReadOnlyList<MasterKey> previous)
+/// <summary>
+/// The configured master keys: the active one encrypts; all of them decrypt. With a key file,
+/// a key id not found is looked up again in the file (at most once a second): a key added with
+/// <c>secrets add-key</c> after this process started decrypts at once, so a connection another
+/// process already re-sealed under it is not an error here. The active key changes only with a
+/// restart, so what this server reports as its writing key (ADR 0012) stays true.
+/// </summary>
+internal sealed class MasterKeyRing(MasterKey active, IReadOnlyList<MasterKey> previous, Func<IReadOnlyList<MasterKey>>? reload = null)
 {
+    private static readonly TimeSpan ReloadInterval = TimeSpan.FromSeconds(1);
+
+    private readonly Lock _reloadLock = new();
+    private IReadOnlyList<MasterKey> _previous = [.. previous.Where(k => k.Id != active.Id).DistinctBy(k => k.Id)];
+    private long _lastReload = long.MinValue;
+
     public MasterKey Active { get; } = active;
 
     /// <summary>Keys that only decrypt.</summary>
-    public IReadOnlyList<MasterKey> Previous { get; } = [.. previous.Where(k => k.Id != active.Id).DistinctBy(k => k.Id)];
+    public IReadOnlyList<MasterKey> Previous => Volatile.Read(ref _previous);
 
     public MasterKey? Find(string id) =>
-        Active.Id == id ? Active : Previous.FirstOrDefault(k => k.Id == id);
+        Active.Id == id ? Active : Previous.FirstOrDefault(k => k.Id == id) ?? Reload(id);
 
     public IEnumerable<string> KeyIds => Previous.Select(k => k.Id).Prepend(Active.Id);
+
+    private MasterKey? Reload(string id)
+    {
+        if (reload is null)
+        {
+            return null;
+        }
+
+        lock (_reloadLock)
+        {
+            var now = Environment.TickCount64;
+            if (_lastReload != long.MinValue && now - _lastReload < (long)ReloadInterval.TotalMilliseconds)
+            {
+                return Previous.FirstOrDefault(k => k.Id == id);
+            }
+
+            _lastReload = now;
+            IReadOnlyList<MasterKey> found;
+            try
+            {
+                found = reload();
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidOperationException or Hosting.StartupException)
+            {
+                return null;
+            }
+
+            // Keys are only ever added here: one dropped from the file may still be needed until restart.
+            Volatile.Write(ref _previous, [.. Previous, .. found.Where(k => k.Id != Active.Id && Previous.All(p => p.Id != k.Id))]);
+            return Previous.FirstOrDefault(k => k.Id == id);
+        }
+    }
 }

@@ -12,7 +12,8 @@ internal static class Db
         DbCommand command;
         if (connection is PooledSqliteConnection pooled)
         {
-            command = pooled.Command(sql);
+            // Npgsql traces its own commands; SQLite's are traced here when tracing is on.
+            command = Observability.StorageTracing.Trace(pooled.Command(sql), SqliteDatabase.Provider);
         }
         else
         {

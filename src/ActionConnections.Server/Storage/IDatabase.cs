@@ -18,6 +18,13 @@ internal interface IDatabase
     /// <summary>Begins a transaction that takes the write lock at once (no upgrade deadlocks).</summary>
     ValueTask<DbTransaction> BeginWriteAsync(DbConnection connection, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Appended to a <c>SELECT</c> inside a write transaction to lock the rows it reads until the
+    /// transaction ends: <c> FOR UPDATE</c> on PostgreSQL; empty on SQLite, whose write
+    /// transaction already excludes every other writer.
+    /// </summary>
+    string LockRowClause { get; }
+
     /// <summary>Applies pending migrations; returns how many were applied. Replicas running it at once apply each once.</summary>
     Task<int> MigrateAsync(CancellationToken cancellationToken);
 

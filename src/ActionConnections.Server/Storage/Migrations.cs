@@ -102,7 +102,23 @@ internal static class Migrations
             ALTER TABLE connections ADD COLUMN key_id TEXT NULL;
             CREATE INDEX connections_key ON connections(key_id, id);
             """),
-        (5, "console key ring", """
+        (5, "aggregated authentication failures, running servers' master keys", """
+            ALTER TABLE audit_events ADD COLUMN occurrences BIGINT NULL;
+            CREATE TABLE server_instances (
+                id TEXT PRIMARY KEY,
+                host TEXT NOT NULL,
+                process_id BIGINT NOT NULL,
+                active_key_id TEXT NOT NULL,
+                key_ids TEXT NOT NULL,
+                started_at BIGINT NOT NULL,
+                heartbeat_at BIGINT NOT NULL
+            );
+            """),
+        (6, "destination of each secret; audit details", """
+            ALTER TABLE connections ADD COLUMN secret_hosts TEXT NULL;
+            ALTER TABLE audit_events ADD COLUMN detail TEXT NULL;
+            """),
+        (7, "console key ring", """
             CREATE TABLE data_protection_keys (
                 id TEXT PRIMARY KEY,
                 friendly_name TEXT NOT NULL,
@@ -214,6 +230,22 @@ internal static class Migrations
             CREATE INDEX connections_key ON connections(key_id, id);
             """,
         [5] = """
+            ALTER TABLE audit_events ADD COLUMN occurrences BIGINT NULL;
+            CREATE TABLE server_instances (
+                id TEXT COLLATE "C" PRIMARY KEY,
+                host TEXT COLLATE "C" NOT NULL,
+                process_id BIGINT NOT NULL,
+                active_key_id TEXT COLLATE "C" NOT NULL,
+                key_ids TEXT COLLATE "C" NOT NULL,
+                started_at BIGINT NOT NULL,
+                heartbeat_at BIGINT NOT NULL
+            );
+            """,
+        [6] = """
+            ALTER TABLE connections ADD COLUMN secret_hosts TEXT COLLATE "C" NULL;
+            ALTER TABLE audit_events ADD COLUMN detail TEXT COLLATE "C" NULL;
+            """,
+        [7] = """
             CREATE TABLE data_protection_keys (
                 id TEXT COLLATE "C" PRIMARY KEY,
                 friendly_name TEXT COLLATE "C" NOT NULL,

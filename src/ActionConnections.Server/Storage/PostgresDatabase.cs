@@ -40,6 +40,8 @@ internal sealed class PostgresDatabase : IDatabase, IAsyncDisposable
 
     public string ProviderName => Provider;
 
+    public string LockRowClause => " FOR UPDATE";
+
     /// <summary>
     /// The connection string with this service's defaults for what it leaves out: a short
     /// connect <c>Timeout</c> and <c>Command Timeout</c>, so an unreachable database fails a

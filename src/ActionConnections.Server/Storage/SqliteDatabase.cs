@@ -60,6 +60,9 @@ internal sealed class SqliteDatabase : IDatabase, IDisposable
 
     public string ProviderName => Provider;
 
+    /// <summary>Nothing to add: <c>BEGIN IMMEDIATE</c> under the write gate already excludes every other writer.</summary>
+    public string LockRowClause => string.Empty;
+
     public string Path { get; }
 
     public ValueTask<DbConnection> OpenAsync(CancellationToken cancellationToken)

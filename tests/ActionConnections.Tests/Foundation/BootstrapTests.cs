@@ -31,7 +31,7 @@ public sealed partial class BootstrapTests
         await using var app = await TestApp.StartAsync();
         using var output = new StringWriter();
 
-        StoreInitializer.Announce(app.Bootstrap!, keysSupplied: true, output);
+        StoreInitializer.Announce(app.Bootstrap!, keysFile: null, output);
 
         var text = output.ToString();
         Assert.DoesNotContain(TestApp.ApiKey, text, StringComparison.Ordinal);
@@ -41,19 +41,28 @@ public sealed partial class BootstrapTests
     }
 
     [Fact]
-    public async Task Start_WithoutBootstrapKeys_GeneratesKeysThatAnnounceShowsAndThatAuthenticate()
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+    public async Task Start_WithoutBootstrapKeys_WritesGeneratedKeysOwnerOnlyToTheKeysFileNeverToTheConsole()
     {
         await using var app = await TestApp.StartAsync(bootstrapKeys: false);
         Assert.NotNull(app.Bootstrap);
+        var path = Path.Combine(app.DataDir, BootstrapKeysFile.DefaultFileName);
         using var output = new StringWriter();
 
-        StoreInitializer.Announce(app.Bootstrap, keysSupplied: false, output);
+        BootstrapKeysFile.Write(app.Bootstrap, path);
+        StoreInitializer.Announce(app.Bootstrap, path, output);
 
         var text = output.ToString();
-        var apiKey = ApiKeyLine().Match(text);
-        var appKey = AppKeyLine().Match(text);
-        Assert.True(apiKey.Success, text);
-        Assert.True(appKey.Success, text);
+        Assert.DoesNotContain(app.Bootstrap.ApiKey.Key, text, StringComparison.Ordinal);
+        Assert.DoesNotContain(app.Bootstrap.AppKey.Key, text, StringComparison.Ordinal);
+        Assert.Contains($"written to {path} (owner-only)", text, StringComparison.Ordinal);
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(path));
+        var file = await File.ReadAllTextAsync(path);
+        var apiKey = ApiKeyLine().Match(file);
+        var appKey = AppKeyLine().Match(file);
+        Assert.True(apiKey.Success, "DD_API_KEY line");
+        Assert.True(appKey.Success, "DD_APP_KEY line");
+        Assert.Contains($"APP_KEY_ID={app.Bootstrap.AppKey.Record.Id:D}\n", file, StringComparison.Ordinal);
         Assert.NotEqual(TestApp.ApiKey, apiKey.Groups[1].Value);
         using var client = app.CreateClient(apiKey.Groups[1].Value, appKey.Groups[1].Value);
         ApiAssert.JsonApiBody(await client.GetJsonAsync(ListPath), 200, """{"data":[],"meta":{"total":0,"total_filtered":0}}""");
@@ -77,9 +86,9 @@ public sealed partial class BootstrapTests
         ApiAssert.JsonApiBody(await second.Client.GetJsonAsync(ListPath), 403, ApiAssert.ForbiddenBody);
     }
 
-    [GeneratedRegex(@"DD-API-KEY:\s+([0-9a-f]{32})\r?$", RegexOptions.Multiline)]
+    [GeneratedRegex(@"^DD_API_KEY=([0-9a-f]{32})$", RegexOptions.Multiline)]
     private static partial Regex ApiKeyLine();
 
-    [GeneratedRegex(@"DD-APPLICATION-KEY:\s+([0-9a-f]{40})\r?$", RegexOptions.Multiline)]
+    [GeneratedRegex(@"^DD_APP_KEY=([0-9a-f]{40})$", RegexOptions.Multiline)]
     private static partial Regex AppKeyLine();
 }

@@ -45,6 +45,13 @@ public sealed class StartupSettingsTests
     [InlineData("AwsPrincipalId", "12345", "ACTIONCONNECTIONS_AWS_PRINCIPAL_ID must be a 12-digit AWS account id.")]
     [InlineData("AwsPrincipalId", "464622532012\n", "ACTIONCONNECTIONS_AWS_PRINCIPAL_ID must be a 12-digit AWS account id.")]
     [InlineData("AwsPrincipalId", "４６４６２２５３２０１２", "ACTIONCONNECTIONS_AWS_PRINCIPAL_ID must be a 12-digit AWS account id.")]
+    [InlineData("AwsRegion", "US-EAST-1", "ACTIONCONNECTIONS_AWS_REGION must be an AWS region name such as us-east-1.")]
+    [InlineData("AwsRegion", "useast1", "ACTIONCONNECTIONS_AWS_REGION must be an AWS region name such as us-east-1.")]
+    [InlineData("AwsStsEndpoint", "sts.amazonaws.com", "ACTIONCONNECTIONS_AWS_STS_ENDPOINT must be an absolute http(s) URL such as https://sts.us-gov-west-1.amazonaws.com.")]
+    [InlineData("AwsStsEndpoint", "https://user:pw@sts.amazonaws.com", "ACTIONCONNECTIONS_AWS_STS_ENDPOINT must be an absolute http(s) URL such as https://sts.us-gov-west-1.amazonaws.com.")]
+    [InlineData("AzureAuthority", "http://login.microsoftonline.com", "ACTIONCONNECTIONS_AZURE_AUTHORITY must be an absolute https URL such as https://login.microsoftonline.us.")]
+    [InlineData("GcpTokenUri", "ftp://oauth2.googleapis.com/token", "ACTIONCONNECTIONS_GCP_TOKEN_URI must be an absolute http(s) URL such as https://oauth2.googleapis.com/token.")]
+    [InlineData("CloudTimeoutSeconds", "0", "ACTIONCONNECTIONS_CLOUD_TIMEOUT_SECONDS must be between 1 and 120.")]
     public void Options_OutOfRangeSetting_FailsValidation(string setting, string value, string expected)
     {
         var settings = new Dictionary<string, string?> { [$"ActionConnections:{setting}"] = value };

@@ -75,7 +75,15 @@ internal sealed class ServerProcess : IAsyncDisposable
         start.Environment["ACTIONCONNECTIONS_BOOTSTRAP_APP_KEY"] = keys.AppKey;
         foreach (var (name, value) in settings ?? new Dictionary<string, string>())
         {
-            start.Environment[name] = value;
+            // "" removes a variable the test process has, so the server cannot pick it up.
+            if (value.Length == 0)
+            {
+                start.Environment.Remove(name);
+            }
+            else
+            {
+                start.Environment[name] = value;
+            }
         }
 
         var output = new ConcurrentQueue<string>();
@@ -110,6 +118,52 @@ internal sealed class ServerProcess : IAsyncDisposable
         await _process.WaitForExitAsync();
     }
 
+    /// <summary>
+    /// SIGTERM, as an orchestrator stops a container; returns the exit code, or null when the
+    /// process has not exited within <paramref name="timeout"/>.
+    /// </summary>
+    public async Task<int?> TerminateAsync(TimeSpan timeout)
+    {
+        using (var kill = Process.Start(new ProcessStartInfo("kill") { ArgumentList = { "-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture) } })!)
+        {
+            await kill.WaitForExitAsync();
+            Assert.Equal(0, kill.ExitCode);
+        }
+
+        using var wait = new CancellationTokenSource(timeout);
+        try
+        {
+            await _process.WaitForExitAsync(wait.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            return null;
+        }
+
+        return _process.ExitCode;
+    }
+
+    /// <summary>
+    /// The <c>ACTIONCONNECTIONS_*</c> variables that point a server process at <paramref name="store"/>
+    /// (on PostgreSQL its database, master key and migration at start; on SQLite nothing beyond the data directory).
+    /// </summary>
+    public static Dictionary<string, string> EnvironmentOf(TestStore store)
+    {
+        var environment = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var (key, value) in store.Settings)
+        {
+            var name = key[(key.IndexOf(':', StringComparison.Ordinal) + 1)..];
+            environment[global::ActionConnections.Hosting.EnvironmentSettings.Names.Single(n => n.Value == name).Key] = value!;
+        }
+
+        if (TestStore.IsPostgres)
+        {
+            environment["ACTIONCONNECTIONS_DB_MIGRATE_ON_START"] = "true";
+        }
+
+        return environment;
+    }
+
     public async ValueTask DisposeAsync()
     {
         Client.Dispose();
@@ -118,7 +172,7 @@ internal sealed class ServerProcess : IAsyncDisposable
     }
 
     /// <summary>The host running these tests when it is <c>dotnet</c>; else the one the SDK names, else <c>dotnet</c> on the PATH.</summary>
-    private static string DotnetHost()
+    internal static string DotnetHost()
     {
         var self = Environment.ProcessPath;
         if (self is not null && Path.GetFileNameWithoutExtension(self) == "dotnet")
@@ -129,7 +183,7 @@ internal sealed class ServerProcess : IAsyncDisposable
         return Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host && File.Exists(host) ? host : "dotnet";
     }
 
-    private static int FreePort()
+    internal static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();

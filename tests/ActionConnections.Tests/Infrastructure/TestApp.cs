@@ -92,6 +92,11 @@ internal sealed class TestApp : IAsyncDisposable
             values["ActionConnections:DbMigrateOnStart"] = "true";
         }
 
+        // No cloud provider is reachable from a test unless the test points the server at a fake.
+        values["ActionConnections:AwsStsEndpoint"] = CloudServer.Nowhere;
+        values["ActionConnections:AzureAuthority"] = CloudServer.Nowhere;
+        values["ActionConnections:GcpTokenUri"] = CloudServer.Nowhere + "/token";
+
         // Tests change keys behind the server's back (through the store, the CLI, another replica)
         // and expect the next request to see it: no authentication cache unless a test asks.
         values["ActionConnections:AuthCacheSeconds"] = "0";

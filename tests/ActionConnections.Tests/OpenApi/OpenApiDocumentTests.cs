@@ -107,6 +107,7 @@ public sealed class OpenApiDocumentTests
                 "PATCH /api/v2/application_keys/{app_key_id} UpdateApplicationKey",
                 "PATCH /api/v2/current_user/application_keys/{app_key_id} UpdateCurrentUserApplicationKey",
                 "PATCH /api/v2/service_accounts/{service_account_id}/application_keys/{app_key_id} UpdateServiceAccountApplicationKey",
+                "POST /api/v2/actionconnections/connections/{connection_id}/credentials CreateConnectionCredentials",
                 "POST /api/v2/actions/connections CreateActionConnection",
                 "POST /api/v2/api_keys CreateAPIKey",
                 "POST /api/v2/current_user/application_keys CreateCurrentUserApplicationKey",

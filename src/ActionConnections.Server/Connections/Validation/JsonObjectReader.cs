@@ -124,6 +124,29 @@ internal readonly struct JsonObjectReader
         return items;
     }
 
+    /// <summary>An optional whole number within [<paramref name="min"/>, <paramref name="max"/>]; null when absent or invalid.</summary>
+    public int? OptionalInteger(string name, int min, int max)
+    {
+        if (!_element.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null)
+        {
+            return null;
+        }
+
+        if (value.ValueKind != JsonValueKind.Number || !value.TryGetInt32(out var number))
+        {
+            Fail(name, $"{name} must be a whole number between {min} and {max}");
+            return null;
+        }
+
+        if (number < min || number > max)
+        {
+            Fail(name, $"{name} must be between {min} and {max}");
+            return null;
+        }
+
+        return number;
+    }
+
     /// <summary>An optional list of strings; null when absent.</summary>
     public IReadOnlyList<string>? OptionalStringList(string name, int maxLength)
     {

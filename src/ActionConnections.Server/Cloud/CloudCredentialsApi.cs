@@ -1,0 +1,149 @@
+using System.Globalization;
+using ActionConnections.Audit;
+using ActionConnections.Auth;
+using ActionConnections.Connections.Validation;
+using ActionConnections.Errors;
+using ActionConnections.Http;
+using ActionConnections.Json;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace ActionConnections.Cloud;
+
+/// <summary>
+/// <c>POST /api/v2/actionconnections/connections/{connection_id}/credentials</c> (an extension):
+/// short-lived credentials minted from an AWS, Azure or GCP connection.
+/// </summary>
+internal static class CloudCredentialsApi
+{
+    public const string RateLimitGroup = "connection_credentials";
+
+    public static IHostApplicationBuilder AddCloudCredentials(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddSingleton<CloudHttp>();
+        builder.Services.AddSingleton<AwsRoleMinter>();
+        builder.Services.AddSingleton<AzureTokenMinter>();
+        builder.Services.AddSingleton<GcpTokenMinter>();
+        builder.Services.AddSingleton<CredentialCache>();
+        builder.Services.AddSingleton<Connections.IConnectionChangeObserver>(sp => sp.GetRequiredService<CredentialCache>());
+        builder.Services.AddSingleton<CloudCredentialService>();
+        builder.Services.AddHostedService<AwsIdentityCheck>();
+        return builder;
+    }
+
+    public static IEndpointRouteBuilder MapCloudCredentials(this IEndpointRouteBuilder routes)
+    {
+        routes.MapPost("/api/v2/actionconnections/connections/{connection_id}/credentials", MintAsync)
+            .Audited(AuditActions.ConnectionCredentials, "connection", "connection_id");
+        return routes;
+    }
+
+    public static async Task<Results<JsonApiResult<CloudCredentialsResponse>, ApiProblemResult>> MintAsync(
+        string connection_id, HttpContext context, CloudCredentialService credentials, CancellationToken ct)
+    {
+        var caller = context.Caller();
+        if ((caller.RequireRegisteredKey() ?? caller.RequireAny(Permission.ConnectionsResolve)) is { } denied)
+        {
+            return new ApiProblemResult(denied);
+        }
+
+        if (!RouteIds.TryParseUuid(connection_id, out var id))
+        {
+            return new ApiProblemResult(new ApiProblem(StatusCodes.Status400BadRequest, new ApiError("error connectionId not a valid UUID", ApiError.GenericTitle)));
+        }
+
+        var request = CredentialsRequests.Default;
+        if (context.Features.Get<IHttpRequestBodyDetectionFeature>()?.CanHaveBody == true)
+        {
+            var (document, problem) = await JsonBody.ReadAsync(context.Request, ct);
+            if (problem is not null)
+            {
+                return new ApiProblemResult(problem);
+            }
+
+            using (document)
+            {
+                var errors = new ValidationErrors();
+                if (CredentialsRequests.Read(document!.RootElement, errors) is not { } read)
+                {
+                    return new ApiProblemResult(errors.ToProblem());
+                }
+
+                request = read;
+            }
+        }
+
+        var outcome = await credentials.MintAsync(caller.OrgId, id, request, ct);
+        switch (outcome)
+        {
+            case CredentialsOutcome.Minted minted:
+                context.SetAuditDetail(Detail(minted.Provider, request, "minted", minted.Cached ? "cache" : "provider"));
+                return JsonApiResult.Created(new CloudCredentialsResponse(ToData(minted.Credential)), AppJson.Context.CloudCredentialsResponse);
+            case CredentialsOutcome.Failed failed:
+                context.SetAuditDetail(Detail(failed.Provider, request, failed.Failure.Code, null));
+                return new ApiProblemResult(ToProblem(failed));
+            case CredentialsOutcome.NotCloud notCloud:
+                return new ApiProblemResult(ApiProblem.BadRequest(
+                    $"a connection of integration {notCloud.IntegrationType} has no short-lived credentials: use it through POST /api/v2/actionconnections/connections/{id:D}/http_requests"));
+            default:
+                return new ApiProblemResult(new ApiProblem(StatusCodes.Status404NotFound, new ApiError("error getting connection: rpc error: code = NotFound desc = connection not found", ApiError.GenericTitle)));
+        }
+    }
+
+    /// <summary>E.g. <c>provider=aws duration_seconds=900 result=minted source=cache</c>: nothing minted, no secret.</summary>
+    private static string Detail(string provider, MintRequest request, string result, string? source) =>
+        string.Create(CultureInfo.InvariantCulture, $"provider={provider} duration_seconds={request.DurationSeconds} result={result}")
+        + (source is null ? string.Empty : $" source={source}");
+
+    private static CloudCredentialsData ToData(MintedCredential credential) => credential switch
+    {
+        AwsSessionCredential aws => new CloudCredentialsData
+        {
+            Id = aws.Id.ToString("D"),
+            Type = "aws_credentials",
+            Attributes = new CloudCredentialsAttributes
+            {
+                AccessKeyId = aws.AccessKeyId,
+                SecretAccessKey = aws.SecretAccessKey.Reveal(),
+                SessionToken = aws.SessionToken.Reveal(),
+                Expiration = Rfc3339(aws.Expiration),
+                AssumedRoleArn = aws.AssumedRoleArn,
+            },
+        },
+        OAuthAccessToken token => new CloudCredentialsData
+        {
+            Id = token.Id.ToString("D"),
+            Type = "oauth2_access_token",
+            Attributes = new CloudCredentialsAttributes
+            {
+                AccessToken = token.AccessToken.Reveal(),
+                TokenType = "Bearer",
+                Expiration = Rfc3339(token.Expiration),
+                Scopes = token.Scopes,
+            },
+        },
+        _ => throw new InvalidOperationException($"Unknown credential {credential.GetType().Name}."),
+    };
+
+    private static string Rfc3339(DateTimeOffset time) => time.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
+
+    private static ApiProblem ToProblem(CredentialsOutcome.Failed failed)
+    {
+        var provider = failed.Provider switch
+        {
+            "aws" => "AWS STS",
+            "azure" => "Microsoft Entra ID",
+            _ => "Google OAuth 2.0",
+        };
+        var failure = failed.Failure;
+        return failure.Kind switch
+        {
+            MintFailureKind.Refused => new ApiProblem(StatusCodes.Status422UnprocessableEntity, new ApiError(
+                $"{provider} refused: {failure.Code}: {failure.Message}", "Unprocessable Entity", "422")),
+            MintFailureKind.TimedOut => new ApiProblem(StatusCodes.Status504GatewayTimeout, new ApiError(
+                $"{provider} did not answer in time", "Gateway Timeout", "504")),
+            _ => new ApiProblem(StatusCodes.Status502BadGateway, new ApiError(
+                $"{provider} could not be reached ({failure.Code}): {failure.Message}", "Bad Gateway", "502")),
+        };
+    }
+}

@@ -1,0 +1,105 @@
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using ActionConnections.Connections.Integrations;
+using ActionConnections.Hosting;
+using ActionConnections.Json;
+using Microsoft.Extensions.Options;
+
+namespace ActionConnections.HttpRequests;
+
+/// <summary>
+/// Where a connection's requests go: HTTP connections to their <c>base_url</c>; the others to
+/// their vendor's API base (<see cref="CredentialSchemes"/>), built from a credential field where
+/// the vendor has one host per customer (Okta's and Freshservice's <c>domain</c>, ServiceNow's
+/// <c>instance</c>, Datadog's <c>datacenter</c>), unless the deployment overrides it
+/// (<see cref="ApiBases"/>).
+/// </summary>
+internal sealed partial class Destinations(IOptions<ServerOptions> options)
+{
+    private readonly IReadOnlyDictionary<string, Uri> _overrides = ApiBases.Parse(options.Value.IntegrationApiBases);
+
+    /// <summary>The API base requests of this connection are joined onto and must stay on the host of.</summary>
+    public DestinationResult Resolve(Integration integration)
+    {
+        if (integration is HttpIntegration http)
+        {
+            return HttpBase(http.BaseUrl);
+        }
+
+        if (_overrides.TryGetValue(integration.Type, out var configured))
+        {
+            return new DestinationResult(configured, null);
+        }
+
+        return FromScheme(integration);
+    }
+
+    /// <summary>
+    /// The host (with its port when not the scheme's default) a secret entered now is bound to:
+    /// the destination the connection's own fields name, not a deployment's override (the setting
+    /// is the operator's, the binding guards against edits of the connection). Null when the
+    /// integration has no destination of its own here (AWS, Azure, GCP).
+    /// </summary>
+    public static string? BindingHost(Integration integration) =>
+        (integration is HttpIntegration http ? HttpBase(http.BaseUrl) : FromScheme(integration)).ApiBase is { } uri ? Authority(uri) : null;
+
+    /// <summary><c>host</c>, or <c>host:port</c> when the port is not the scheme's default; lower case.</summary>
+    public static string Authority(Uri uri) => uri.IsDefaultPort ? uri.IdnHost.ToLowerInvariant() : $"{uri.IdnHost.ToLowerInvariant()}:{uri.Port}";
+
+    /// <summary>The non-secret string fields of the credentials, by their wire names.</summary>
+    public static Dictionary<string, string> PlainFields(Integration integration)
+    {
+        var fields = new Dictionary<string, string>(StringComparer.Ordinal);
+        var element = JsonSerializer.SerializeToElement(integration, AppJson.Context.Integration);
+        if (element.TryGetProperty("credentials", out var credentials) && credentials.ValueKind == JsonValueKind.Object)
+        {
+            foreach (var property in credentials.EnumerateObject())
+            {
+                if (property.Value.ValueKind == JsonValueKind.String && property.Value.GetString() is { Length: > 0 } value)
+                {
+                    fields[property.Name] = value;
+                }
+            }
+        }
+
+        return fields;
+    }
+
+    private static DestinationResult HttpBase(string baseUrl) =>
+        Uri.TryCreate(baseUrl, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttps || uri.Scheme == Uri.UriSchemeHttp) && uri.UserInfo.Length == 0
+            ? new DestinationResult(uri, null)
+            : new DestinationResult(null, "the connection's base_url is not an absolute http(s) URL without user info");
+
+    private static DestinationResult FromScheme(Integration integration)
+    {
+        if (!CredentialSchemes.ByCredentialType.TryGetValue(integration.AnyCredentials.Type, out var scheme))
+        {
+            return new DestinationResult(null, $"{integration.Type} connections authenticate with short-lived tokens, which this endpoint does not obtain: mint them with POST /api/v2/actionconnections/connections/{{connection_id}}/credentials");
+        }
+
+        var fields = PlainFields(integration);
+        string? problem = null;
+        var url = FieldReference().Replace(scheme.ApiBase, match =>
+        {
+            var name = match.Groups[1].Value;
+            if (fields.TryGetValue(name, out var value) && HostText().IsMatch(value))
+            {
+                return value.ToLowerInvariant();
+            }
+
+            problem ??= $"the connection's {name} is not a host name, so it names no destination";
+            return "invalid";
+        });
+        return problem is null ? new DestinationResult(new Uri(url), null) : new DestinationResult(null, problem);
+    }
+
+    [GeneratedRegex(@"\{([a-z_]+)\}")]
+    private static partial Regex FieldReference();
+
+    /// <summary>Host names and labels only: no scheme, port, path, user info or anything else that would change the URL around it.</summary>
+    [GeneratedRegex(@"^(?=.{1,253}\z)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\z")]
+    private static partial Regex HostText();
+}
+
+/// <summary>A connection's API base, or why it has none.</summary>
+internal sealed record DestinationResult(Uri? ApiBase, string? Problem);

@@ -1,0 +1,252 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Text;
+using ActionConnections.Connections;
+using ActionConnections.Egress;
+using ActionConnections.Errors;
+using ActionConnections.Hosting;
+using ActionConnections.Identity;
+using ActionConnections.Secrets;
+using Microsoft.Extensions.Options;
+
+namespace ActionConnections.HttpRequests;
+
+/// <summary>What an execution came to: the upstream's answer or an error, and what the audit trail says of it.</summary>
+internal sealed record ExecutionOutcome(HttpResponseEnvelope? Response, ApiProblem? Problem, string? AuditDetail);
+
+/// <summary>
+/// Sends a caller's request through a connection: loads it (in the caller's organisation),
+/// checks its secrets are still bound to its destination, decrypts them through the one
+/// <see cref="ISecretProtector"/> seam, builds the request (<see cref="OutboundRequest"/>), sends it
+/// through the guarded <see cref="EgressHttpClient"/> (following redirects hop by hop when asked),
+/// reads at most the configured bytes of the answer and masks every secret in it. Headers, query
+/// values and bodies are never logged.
+/// </summary>
+internal sealed partial class HttpRequestExecutor(
+    IConnectionStore store,
+    ISecretProtector protector,
+    Destinations destinations,
+    EgressHttpClient egress,
+    IOptions<ServerOptions> options,
+    ILogger<HttpRequestExecutor> logger)
+{
+    public const int MaxRedirects = 5;
+
+    private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+
+    private readonly long _maxResponseBytes = options.Value.HttpResponseMaxBytes;
+
+    public async Task<ExecutionOutcome?> ExecuteAsync(Caller caller, Guid connectionId, HttpRequestInput input, CancellationToken cancellationToken)
+    {
+        var connection = await store.FindAsync(caller.OrgId, connectionId, cancellationToken);
+        if (connection is null)
+        {
+            return null;
+        }
+
+        var integration = connection.Integration;
+        var destination = destinations.Resolve(integration);
+        if (destination.ApiBase is not { } apiBase)
+        {
+            return Fail(ApiProblem.BadRequest(destination.Problem!), null);
+        }
+
+        if (Unbound(connection) is { } conflict)
+        {
+            return Fail(conflict, null);
+        }
+
+        var secrets = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var (name, ciphertext) in connection.SealedSecrets)
+        {
+            secrets[name] = protector.Unprotect(ciphertext, new SecretContext(caller.OrgId, connectionId, name));
+        }
+
+        var (request, problem, pointer) = OutboundRequest.Build(input, integration, apiBase, Destinations.PlainFields(integration), secrets);
+        if (request is null)
+        {
+            return Fail(ApiProblem.BadRequest(problem!, pointer), null);
+        }
+
+        var redactor = new ResponseRedactor(secrets.Values, request.EncodedSecretForms);
+        var started = Stopwatch.GetTimestamp();
+        var where = $"{request.Method} {request.Url.IdnHost} {request.Url.AbsolutePath}";
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(TimeSpan.FromSeconds(input.TimeoutSeconds));
+        try
+        {
+            using var response = await SendAsync(request, input.FollowRedirects, timeout.Token);
+            var (body, truncated) = await ReadBodyAsync(response, timeout.Token);
+            var elapsed = Milliseconds(started);
+            body = redactor.Redact(body, truncated);
+            var envelope = new HttpResponseEnvelope(new HttpResponseData
+            {
+                Id = Guid.NewGuid().ToString("D"),
+                Attributes = new HttpResponseAttributes
+                {
+                    Status = (int)response.StatusCode,
+                    Headers = [.. response.Headers.Concat(response.Content.Headers)
+                        .SelectMany(h => h.Value.Select(v => new HttpHeaderPair(h.Key, redactor.Redact(v))))],
+                    Body = Encode(body, response.Content.Headers.ContentType?.ToString() is { } type ? redactor.Redact(type) : null),
+                    Truncated = truncated,
+                    DurationMs = elapsed,
+                },
+            });
+            LogExecuted(logger, connectionId, request.Url.IdnHost, (int)response.StatusCode, elapsed);
+            return new ExecutionOutcome(envelope, null, string.Create(CultureInfo.InvariantCulture, $"{where} -> {(int)response.StatusCode} in {elapsed} ms"));
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            LogFailed(logger, connectionId, request.Url.IdnHost, "timeout");
+            return Fail(
+                new ApiProblem(StatusCodes.Status504GatewayTimeout, new ApiError($"upstream timeout: no complete answer within {input.TimeoutSeconds} s", "Gateway Timeout", "504")),
+                $"{where} -> timeout after {input.TimeoutSeconds} s");
+        }
+        catch (Exception e) when (!cancellationToken.IsCancellationRequested && EgressHttpClient.Describe(e) is { } failure)
+        {
+            var kind = failure.Kind.ToString();
+            LogFailed(logger, connectionId, request.Url.IdnHost, kind);
+            var status = failure.Kind == EgressFailureKind.Denied ? StatusCodes.Status403Forbidden : StatusCodes.Status502BadGateway;
+            var title = failure.Kind == EgressFailureKind.Denied ? "Forbidden" : "Bad Gateway";
+            return Fail(
+                new ApiProblem(status, new ApiError(redactor.Redact(failure.Detail), title, status.ToString(CultureInfo.InvariantCulture))),
+                $"{where} -> {(failure.Kind == EgressFailureKind.Denied ? "egress denied" : kind.ToLowerInvariant() + " failure")}");
+        }
+    }
+
+    /// <summary>
+    /// A 409 when a kept secret was entered for another destination than the connection names
+    /// now (a PATCH moved it and kept the secret): it must be entered again for the new host.
+    /// </summary>
+    private static ApiProblem? Unbound(ConnectionRecord connection)
+    {
+        if (Destinations.BindingHost(connection.Integration) is not { } now)
+        {
+            return null;
+        }
+
+        var stale = connection.SecretHosts.Where(b => connection.SealedSecrets.ContainsKey(b.Key) && b.Value != now).ToList();
+        if (stale.Count == 0)
+        {
+            return null;
+        }
+
+        var fields = string.Join(", ", stale.Select(s => s.Key).Order(StringComparer.Ordinal));
+        var hosts = string.Join(", ", stale.Select(s => s.Value).Distinct().Order(StringComparer.Ordinal));
+        return new ApiProblem(StatusCodes.Status409Conflict, new ApiError(
+            $"the connection now points at {now}, but its secret(s) {fields} were entered for {hosts}; enter them again (PATCH the connection) before using it",
+            "Conflict",
+            "409"));
+    }
+
+    /// <summary>Sends the request, then each redirect the caller asked to follow: every hop is its own connect, checked by the egress policy again.</summary>
+    private async Task<HttpResponseMessage> SendAsync(OutboundRequest request, bool followRedirects, CancellationToken cancellationToken)
+    {
+        var url = request.Url;
+        var method = request.Method;
+        var body = request.Body;
+        for (var hop = 0; ; hop++)
+        {
+            var sameHost = Destinations.Authority(url) == request.DestinationAuthority;
+            using var message = new HttpRequestMessage(new HttpMethod(method), url);
+            foreach (var (name, value) in request.Headers)
+            {
+                // What the connection added (its credential above all) goes to its own host only.
+                if (!sameHost && request.ConnectionHeaderNames.Contains(name))
+                {
+                    continue;
+                }
+
+                message.Headers.TryAddWithoutValidation(name, value);
+            }
+
+            if (body is not null)
+            {
+                message.Content = new ByteArrayContent(body);
+                if (request.ContentType is not null)
+                {
+                    message.Content.Headers.TryAddWithoutValidation("Content-Type", request.ContentType);
+                }
+            }
+
+            var response = await egress.SendAsync(message, cancellationToken);
+            if (!followRedirects || hop >= MaxRedirects || !IsRedirect(response.StatusCode) || response.Headers.Location is not { } location)
+            {
+                return response;
+            }
+
+            var next = location.IsAbsoluteUri ? location : new Uri(url, location);
+            if (next.Scheme != Uri.UriSchemeHttps && next.Scheme != Uri.UriSchemeHttp)
+            {
+                // Another protocol is never followed (CVE-2023-28155): the redirect is the answer.
+                return response;
+            }
+
+            var keepsBody = response.StatusCode is HttpStatusCode.TemporaryRedirect or HttpStatusCode.PermanentRedirect;
+            if (keepsBody && body is not null && request.BodyHasConnectionContent && Destinations.Authority(next) != request.DestinationAuthority)
+            {
+                // The body carries the connection's rendered content: it does not go to another host.
+                return response;
+            }
+
+            response.Dispose();
+            if (!keepsBody && method != "HEAD" && (response.StatusCode == HttpStatusCode.SeeOther || method == "POST"))
+            {
+                method = "GET";
+                body = null;
+            }
+
+            url = next.Fragment.Length > 0 ? new UriBuilder(next) { Fragment = string.Empty }.Uri : next;
+        }
+    }
+
+    private static bool IsRedirect(HttpStatusCode status) => status is HttpStatusCode.MovedPermanently or HttpStatusCode.Found
+        or HttpStatusCode.SeeOther or HttpStatusCode.TemporaryRedirect or HttpStatusCode.PermanentRedirect;
+
+    /// <summary>At most the configured bytes, and whether there were more.</summary>
+    private async Task<(byte[] Body, bool Truncated)> ReadBodyAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    {
+        await using var stream = await response.Content.ReadAsStreamAsync(cancellationToken);
+        using var buffer = new MemoryStream();
+        var chunk = new byte[81920];
+        while (true)
+        {
+            var wanted = (int)Math.Min(chunk.Length, _maxResponseBytes + 1 - buffer.Length);
+            var read = await stream.ReadAsync(chunk.AsMemory(0, wanted), cancellationToken);
+            if (read == 0)
+            {
+                return (buffer.ToArray(), false);
+            }
+
+            buffer.Write(chunk, 0, read);
+            if (buffer.Length > _maxResponseBytes)
+            {
+                // Not read to the end: the connection is dropped rather than drained.
+                return (buffer.ToArray()[..(int)_maxResponseBytes], true);
+            }
+        }
+    }
+
+    private static HttpResponseBody Encode(byte[] body, string? contentType)
+    {
+        try
+        {
+            return new HttpResponseBody { ContentType = contentType, Content = StrictUtf8.GetString(body), Encoding = "utf-8" };
+        }
+        catch (DecoderFallbackException)
+        {
+            return new HttpResponseBody { ContentType = contentType, Content = Convert.ToBase64String(body), Encoding = "base64" };
+        }
+    }
+
+    private static double Milliseconds(long started) => Math.Round(Stopwatch.GetElapsedTime(started).TotalMilliseconds, 1);
+
+    private static ExecutionOutcome Fail(ApiProblem problem, string? detail) => new(null, problem, detail);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Connection {ConnectionId} sent a request to {Host}: {Status} in {DurationMs} ms")]
+    private static partial void LogExecuted(ILogger logger, Guid connectionId, string host, int status, double durationMs);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Connection {ConnectionId} could not send a request to {Host}: {Failure}")]
+    private static partial void LogFailed(ILogger logger, Guid connectionId, string host, string failure);
+}

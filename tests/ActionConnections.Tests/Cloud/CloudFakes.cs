@@ -1,0 +1,330 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using ActionConnections.Tests.Infrastructure;
+using Amazon.Runtime.Internal.Auth;
+using Microsoft.AspNetCore.Http;
+
+namespace ActionConnections.Tests.Cloud;
+
+/// <summary>
+/// A fake AWS STS: it recomputes each request's SigV4 signature with the server's known test
+/// secret (the AWS SDK's own signer does the arithmetic) and refuses a wrong one, then plays a
+/// trust policy: a role is assumed only with the external id it was given, for the requested
+/// duration; answers are STS's XML.
+/// </summary>
+internal sealed class FakeSts : IAsyncDisposable
+{
+    public const string Region = "us-east-1";
+    public const string RoleAccessKeyId = "ASIAROLETEST00000001";
+
+    private const string Namespace = "https://sts.amazonaws.com/doc/2011-06-15/";
+
+    private FakeSts(FakeEndpoint endpoint) => Endpoint = endpoint;
+
+    public FakeEndpoint Endpoint { get; }
+
+    /// <summary>Role ARN → the external id its trust policy requires.</summary>
+    public ConcurrentDictionary<string, string> TrustedExternalIds { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>What GetCallerIdentity answers as the server's account.</summary>
+    public string CallerAccount { get; set; } = "464622532012";
+
+    /// <summary>Every session secret handed out, to check that none is stored or logged.</summary>
+    public ConcurrentQueue<string> IssuedSecrets { get; } = new();
+
+    /// <summary>Problems with what was received (a bad signature, a session name out of format…), checked by the tests.</summary>
+    public ConcurrentQueue<string> Problems { get; } = new();
+
+    public TimeSpan Delay { get; set; } = TimeSpan.Zero;
+
+    public int AssumeRoleCalls => Endpoint.Requests.Count(r => r.Form.GetValueOrDefault("Action") == "AssumeRole");
+
+    public static async Task<FakeSts> StartAsync()
+    {
+        FakeSts? self = null;
+        var endpoint = await FakeEndpoint.StartAsync((context, request) => self!.HandleAsync(context, request));
+        self = new FakeSts(endpoint);
+        return self;
+    }
+
+    public ValueTask DisposeAsync() => Endpoint.DisposeAsync();
+
+    private async Task HandleAsync(HttpContext context, FakeRequest request)
+    {
+        if (Delay > TimeSpan.Zero)
+        {
+            await Task.Delay(Delay, context.RequestAborted);
+        }
+
+        if (VerifySignature(request) is { } signatureProblem)
+        {
+            Problems.Enqueue(signatureProblem);
+            await ErrorAsync(context, 403, "SignatureDoesNotMatch", signatureProblem);
+            return;
+        }
+
+        var action = request.Form.GetValueOrDefault("Action");
+        if (action == "GetCallerIdentity")
+        {
+            await XmlAsync(context, 200, $"""
+                <GetCallerIdentityResponse xmlns="{Namespace}"><GetCallerIdentityResult><Arn>arn:aws:iam::{CallerAccount}:user/actionconnections</Arn><UserId>AIDASERVERTEST</UserId><Account>{CallerAccount}</Account></GetCallerIdentityResult><ResponseMetadata><RequestId>{Guid.NewGuid()}</RequestId></ResponseMetadata></GetCallerIdentityResponse>
+                """);
+            return;
+        }
+
+        if (action != "AssumeRole")
+        {
+            await ErrorAsync(context, 400, "InvalidAction", $"Could not find operation {action}");
+            return;
+        }
+
+        var roleArn = request.Form.GetValueOrDefault("RoleArn") ?? string.Empty;
+        var session = request.Form.GetValueOrDefault("RoleSessionName") ?? string.Empty;
+        var externalId = request.Form.GetValueOrDefault("ExternalId");
+        if (session.Length > 64 || !session.StartsWith("actionconnections-", StringComparison.Ordinal))
+        {
+            Problems.Enqueue($"session name '{session}'");
+        }
+
+        if (!int.TryParse(request.Form.GetValueOrDefault("DurationSeconds"), CultureInfo.InvariantCulture, out var duration) || duration is < 900 or > 43200)
+        {
+            await ErrorAsync(context, 400, "ValidationError", "DurationSeconds out of range");
+            return;
+        }
+
+        if (!TrustedExternalIds.TryGetValue(roleArn, out var trusted) || trusted != externalId)
+        {
+            await ErrorAsync(context, 403, "AccessDenied", $"User: arn:aws:iam::{CallerAccount}:user/actionconnections is not authorized to perform: sts:AssumeRole on resource: {roleArn}");
+            return;
+        }
+
+        var secret = $"role-secret-{Guid.NewGuid():N}";
+        var token = $"role-session-token-{Guid.NewGuid():N}";
+        IssuedSecrets.Enqueue(secret);
+        IssuedSecrets.Enqueue(token);
+        var expiration = DateTime.UtcNow.AddSeconds(duration).ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
+        var roleName = roleArn[(roleArn.LastIndexOf('/') + 1)..];
+        var account = roleArn.Split(':')[4];
+        await XmlAsync(context, 200, $"""
+            <AssumeRoleResponse xmlns="{Namespace}"><AssumeRoleResult><Credentials><AccessKeyId>{RoleAccessKeyId}</AccessKeyId><SecretAccessKey>{secret}</SecretAccessKey><SessionToken>{token}</SessionToken><Expiration>{expiration}</Expiration></Credentials><AssumedRoleUser><AssumedRoleId>AROATEST:{session}</AssumedRoleId><Arn>arn:aws:sts::{account}:assumed-role/{roleName}/{session}</Arn></AssumedRoleUser><SourceIdentity></SourceIdentity></AssumeRoleResult><ResponseMetadata><RequestId>{Guid.NewGuid()}</RequestId></ResponseMetadata></AssumeRoleResponse>
+            """);
+    }
+
+    /// <summary>Null when the request carries a valid SigV4 signature by the server's test identity.</summary>
+    private static string? VerifySignature(FakeRequest request)
+    {
+        var authorization = request.Headers.GetValueOrDefault("Authorization") ?? string.Empty;
+        const string Scheme = "AWS4-HMAC-SHA256 ";
+        if (!authorization.StartsWith(Scheme, StringComparison.Ordinal))
+        {
+            return "no SigV4 Authorization header";
+        }
+
+        var parts = authorization[Scheme.Length..].Split(',', StringSplitOptions.TrimEntries)
+            .Select(p => p.Split('=', 2)).ToDictionary(p => p[0], p => p[1], StringComparer.Ordinal);
+        var scope = parts["Credential"].Split('/');
+        if (scope[0] != CloudServer.ServerAccessKeyId || scope[2] != Region || scope[3] != "sts" || scope[4] != "aws4_request")
+        {
+            return $"credential scope {parts["Credential"]}";
+        }
+
+        var signedHeaders = parts["SignedHeaders"];
+        var amzDate = request.Headers["X-Amz-Date"];
+        var signedAt = DateTime.ParseExact(amzDate, "yyyyMMdd'T'HHmmss'Z'", CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal);
+        var canonicalHeaders = new StringBuilder();
+        foreach (var name in signedHeaders.Split(';'))
+        {
+            var value = request.Headers.GetValueOrDefault(name) ?? string.Empty;
+            canonicalHeaders.Append(name).Append(':').Append(string.Join(' ', value.Trim().Split(' ', StringSplitOptions.RemoveEmptyEntries))).Append('\n');
+        }
+
+        var bodyHash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(request.Body)));
+        var canonicalRequest = $"{request.Method}\n{request.Path}\n\n{canonicalHeaders}\n{signedHeaders}\n{bodyHash}";
+        var expected = AWS4Signer.ComputeSignature(CloudServer.ServerAccessKeyId, CloudServer.ServerSecretAccessKey, Region, signedAt, "sts", signedHeaders, canonicalRequest).Signature;
+        return expected == parts["Signature"] ? null : "the signature does not match the server's test secret";
+    }
+
+    private static Task ErrorAsync(HttpContext context, int status, string code, string message) =>
+        XmlAsync(context, status, $"""
+            <ErrorResponse xmlns="{Namespace}"><Error><Type>Sender</Type><Code>{code}</Code><Message>{System.Security.SecurityElement.Escape(message)}</Message></Error><RequestId>{Guid.NewGuid()}</RequestId></ErrorResponse>
+            """);
+
+    private static async Task XmlAsync(HttpContext context, int status, string xml)
+    {
+        context.Response.StatusCode = status;
+        context.Response.ContentType = "text/xml";
+        await context.Response.WriteAsync(xml);
+    }
+}
+
+/// <summary>A fake Microsoft Entra token endpoint: client credentials for one app registration.</summary>
+internal sealed class FakeAzure : IAsyncDisposable
+{
+    private FakeAzure(FakeEndpoint endpoint) => Endpoint = endpoint;
+
+    public FakeEndpoint Endpoint { get; }
+
+    public string TenantId { get; } = Guid.NewGuid().ToString("D");
+
+    public string ClientId { get; } = Guid.NewGuid().ToString("D");
+
+    public string ClientSecret { get; } = $"azure-client-secret-{Guid.NewGuid():N}";
+
+    public ConcurrentQueue<string> IssuedTokens { get; } = new();
+
+    public ConcurrentQueue<string> Problems { get; } = new();
+
+    public int TokenCalls => Endpoint.Requests.Count(r => r.Path.EndsWith("/oauth2/v2.0/token", StringComparison.Ordinal));
+
+    public static async Task<FakeAzure> StartAsync()
+    {
+        FakeAzure? self = null;
+        var endpoint = await FakeEndpoint.StartAsync((context, request) => self!.HandleAsync(context, request));
+        self = new FakeAzure(endpoint);
+        return self;
+    }
+
+    public ValueTask DisposeAsync() => Endpoint.DisposeAsync();
+
+    private async Task HandleAsync(HttpContext context, FakeRequest request)
+    {
+        if (request.Method != "POST" || request.Path != $"/{TenantId}/oauth2/v2.0/token")
+        {
+            Problems.Enqueue($"{request.Method} {request.Path}");
+            await JsonAsync(context, 404, new { error = "not_found" });
+            return;
+        }
+
+        if (request.Form.GetValueOrDefault("grant_type") != "client_credentials")
+        {
+            Problems.Enqueue($"grant_type {request.Form.GetValueOrDefault("grant_type")}");
+            await JsonAsync(context, 400, new { error = "unsupported_grant_type", error_description = "AADSTS70003: grant type not supported" });
+            return;
+        }
+
+        if (request.Form.GetValueOrDefault("client_id") != ClientId || request.Form.GetValueOrDefault("client_secret") != ClientSecret)
+        {
+            await JsonAsync(context, 401, new { error = "invalid_client", error_description = "AADSTS7000215: Invalid client secret provided.", error_codes = new[] { 7000215 } });
+            return;
+        }
+
+        var scope = request.Form.GetValueOrDefault("scope") ?? string.Empty;
+        var token = $"azure-access-token-{Guid.NewGuid():N}";
+        IssuedTokens.Enqueue(token);
+        await JsonAsync(context, 200, new { token_type = "Bearer", expires_in = 3599, ext_expires_in = 3599, access_token = token, scope });
+    }
+
+    private static async Task JsonAsync(HttpContext context, int status, object body)
+    {
+        context.Response.StatusCode = status;
+        context.Response.ContentType = "application/json";
+        await context.Response.WriteAsync(JsonSerializer.Serialize(body));
+    }
+}
+
+/// <summary>
+/// A fake Google OAuth 2.0 token endpoint: verifies the JWT assertion's RS256 signature with the
+/// public half of a key pair made here, and its <c>iss</c>, <c>aud</c>, <c>scope</c>, <c>iat</c>, <c>exp</c>.
+/// </summary>
+internal sealed class FakeGoogle : IAsyncDisposable
+{
+    private readonly RSA _key = RSA.Create(2048);
+
+    private FakeGoogle(FakeEndpoint endpoint) => Endpoint = endpoint;
+
+    public FakeEndpoint Endpoint { get; }
+
+    public string TokenUri => new Uri(Endpoint.BaseAddress, "/token").ToString();
+
+    public string Email { get; } = $"automation-{Guid.NewGuid():N}@project.iam.gserviceaccount.com";
+
+    /// <summary>The service account's private key, PKCS#8 PEM, as a GCP key file holds it.</summary>
+    public string PrivateKeyPem => _key.ExportPkcs8PrivateKeyPem();
+
+    public ConcurrentQueue<string> IssuedTokens { get; } = new();
+
+    public ConcurrentQueue<string> Problems { get; } = new();
+
+    /// <summary>The scope claim of each assertion received.</summary>
+    public ConcurrentQueue<string> Scopes { get; } = new();
+
+    public int TokenCalls => Endpoint.Requests.Count;
+
+    public static async Task<FakeGoogle> StartAsync()
+    {
+        FakeGoogle? self = null;
+        var endpoint = await FakeEndpoint.StartAsync((context, request) => self!.HandleAsync(context, request));
+        self = new FakeGoogle(endpoint);
+        return self;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await Endpoint.DisposeAsync();
+        _key.Dispose();
+    }
+
+    private async Task HandleAsync(HttpContext context, FakeRequest request)
+    {
+        if (request.Form.GetValueOrDefault("grant_type") != "urn:ietf:params:oauth:grant-type:jwt-bearer")
+        {
+            await JsonAsync(context, 400, new { error = "unsupported_grant_type", error_description = "Invalid grant_type" });
+            return;
+        }
+
+        var parts = (request.Form.GetValueOrDefault("assertion") ?? string.Empty).Split('.');
+        if (parts.Length != 3)
+        {
+            await JsonAsync(context, 400, new { error = "invalid_grant", error_description = "Invalid JWT" });
+            return;
+        }
+
+        using var header = JsonDocument.Parse(Base64UrlDecode(parts[0]));
+        using var claims = JsonDocument.Parse(Base64UrlDecode(parts[1]));
+        var signed = _key.VerifyData(Encoding.ASCII.GetBytes($"{parts[0]}.{parts[1]}"), Base64UrlDecode(parts[2]), HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
+        if (!signed || header.RootElement.GetProperty("alg").GetString() != "RS256")
+        {
+            await JsonAsync(context, 400, new { error = "invalid_grant", error_description = "Invalid JWT Signature." });
+            return;
+        }
+
+        var root = claims.RootElement;
+        var now = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+        var iat = root.GetProperty("iat").GetInt64();
+        var exp = root.GetProperty("exp").GetInt64();
+        if (root.GetProperty("iss").GetString() != Email)
+        {
+            Problems.Enqueue($"iss {root.GetProperty("iss")}");
+        }
+
+        // Google.Apis.Auth names Google's token endpoint as the audience wherever it sends the
+        // assertion (a private or restricted endpoint too), and that is what Google checks.
+        if (root.GetProperty("aud").GetString() != "https://oauth2.googleapis.com/token")
+        {
+            Problems.Enqueue($"aud {root.GetProperty("aud")}");
+        }
+
+        if (Math.Abs(iat - now) > 300 || exp <= iat || exp - iat > 3600)
+        {
+            Problems.Enqueue($"iat {iat} exp {exp} now {now}");
+        }
+
+        var scope = root.TryGetProperty("scope", out var s) ? s.GetString() ?? string.Empty : string.Empty;
+        Scopes.Enqueue(scope);
+        var token = $"ya29.test-{Guid.NewGuid():N}";
+        IssuedTokens.Enqueue(token);
+        await JsonAsync(context, 200, new { access_token = token, expires_in = 3599, token_type = "Bearer" });
+    }
+
+    private static byte[] Base64UrlDecode(string text) => Convert.FromBase64String(text.Replace('-', '+').Replace('_', '/').PadRight(text.Length + ((4 - (text.Length % 4)) % 4), '='));
+
+    private static async Task JsonAsync(HttpContext context, int status, object body)
+    {
+        context.Response.StatusCode = status;
+        context.Response.ContentType = "application/json";
+        await context.Response.WriteAsync(JsonSerializer.Serialize(body));
+    }
+}
