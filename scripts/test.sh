@@ -94,6 +94,20 @@ add_trx_counts() {
   done
 }
 
+# record_failed_tests DIR LABEL: appends the names of the failed tests in DIR's .trx files to the
+# list printed before the summary (CI shows the end of the output, so the names must be there).
+failed_names=""
+record_failed_tests() {
+  local trx name
+  for trx in "$1"/*.trx; do
+    [ -e "$trx" ] || continue
+    while IFS= read -r name; do
+      [ -n "$name" ] && failed_names="${failed_names}    [$2] ${name}"$'\n'
+    done < <(grep -o '<UnitTestResult [^>]*outcome="\(Failed\|Error\|Timeout\|Aborted\)"[^>]*>' "$trx" \
+      | sed -n 's/.* testName="\([^"]*\)".*/\1/p' || true)
+  done
+}
+
 # trx_attribute COUNTERS NAME: the value of NAME="…" in a <Counters …> element, 0 when absent.
 trx_attribute() {
   local value
@@ -110,6 +124,7 @@ start=$SECONDS
 dotnet test "$solution" -c Release --no-build --filter "Provider!=PostgreSQL" \
   --logger "console;verbosity=minimal" --logger trx --results-directory "$results/dotnet" || status=1
 add_trx_counts "$results/dotnet"
+record_failed_tests "$results/dotnet" SQLite
 echo "    SQLite pass: $((SECONDS - start)) s"
 
 # A throwaway PostgreSQL cluster on loopback (scripts/postgres-cluster.sh), started here inside
@@ -124,6 +139,7 @@ if connection="$(scripts/postgres-cluster.sh start "$pgdir")"; then
     dotnet test "$solution" -c Release --no-build --filter "Provider!=SQLite" \
       --logger "console;verbosity=minimal" --logger trx --results-directory "$results/postgres" || status=1
   add_trx_counts "$results/postgres"
+  record_failed_tests "$results/postgres" PostgreSQL
 else
   echo "error: the PostgreSQL cluster did not start; the PostgreSQL pass did not run." >&2
   failed=$((failed + 1))
@@ -164,6 +180,11 @@ fi
 
 if [ "$failed" -gt 0 ]; then
   status=1
+fi
+
+if [ -n "$failed_names" ]; then
+  echo "==> failed tests"
+  printf '%s' "$failed_names"
 fi
 
 echo "${passed} passed, ${failed} failed"

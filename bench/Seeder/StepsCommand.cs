@@ -75,7 +75,7 @@ internal static class StepsCommand
             }),
             ("map + serialize the response body", () =>
             {
-                _ = JsonSerializer.SerializeToUtf8Bytes(new ActionConnectionResponse(ConnectionsApi.ToData(sample, caller)), AppJson.Context.ActionConnectionResponse);
+                _ = JsonSerializer.SerializeToUtf8Bytes(new ActionConnectionResponse(ConnectionsApi.ToData(sample, caller.Has(Permission.ConnectionsResolve))), AppJson.Context.ActionConnectionResponse);
                 return Task.CompletedTask;
             }),
         };

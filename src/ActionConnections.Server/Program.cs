@@ -1,3 +1,4 @@
+using ActionConnections.Access;
 using ActionConnections.AppKeyRegistrations;
 using ActionConnections.Audit;
 using ActionConnections.Cli;
@@ -34,6 +35,7 @@ internal static class Program
         builder.AddEgress();
         builder.AddHttpRequests();
         builder.AddCloudCredentials();
+        builder.AddAccess();
         builder.AddAudit();
         builder.AddHealth();
         builder.AddConsole();
@@ -52,6 +54,9 @@ internal static class Program
         app.MapConnections();
         app.MapCloudCredentials();
         app.MapHttpRequests();
+        app.MapRestrictionPolicies();
+        app.MapDirectory();
+        app.MapResolve();
         app.MapAudit();
         app.MapOpenApiDocument();
         app.MapHealth();

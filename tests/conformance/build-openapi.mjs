@@ -51,6 +51,7 @@ export const implementedOperations = {
     "UpdateServiceAccountApplicationKey",
     "DeleteServiceAccountApplicationKey",
   ],
+  "openapi-access.yaml": ["GetRestrictionPolicy", "UpdateRestrictionPolicy", "DeleteRestrictionPolicy", "ListRoles", "ListUsers"],
 };
 
 /**
@@ -252,7 +253,11 @@ function addExtensions(document) {
           api_key_id: { type: "string" },
           app_key_id: { type: "string" },
           client_address: { type: "string" },
-          detail: { description: "What was done, for actions whose target alone does not say it. Never a secret.", type: "string" },
+          count: {
+            description: "Authentication failures only: how many failures of one API key and client address (IPv6: its /64) in one period this event stands for.",
+            format: "int64",
+            type: "integer",
+          },
           outcome: { enum: ["success", "failure"], type: "string" },
           principal_id: { type: "string" },
           request_id: { type: "string" },
@@ -260,6 +265,10 @@ function addExtensions(document) {
           status: { description: "HTTP status answered.", format: "int32", type: "integer" },
           target_id: { type: "string" },
           target_type: { type: "string" },
+          detail: {
+            description: "What was done, for actions whose target alone does not say it (connection.http_request: method, host, path without query, upstream status or error, duration).",
+            type: "string",
+          },
           timestamp: { format: "date-time", type: "string" },
         },
         required: ["action", "outcome", "source", "timestamp"],
@@ -294,6 +303,108 @@ function addExtensions(document) {
       summary: "List audit events",
       "x-actionconnections-extension": true,
       "x-permission": { operator: "OR", permissions: ["audit_logs_read"] },
+    },
+  };
+
+  const nameValue = (description) => ({
+    description,
+    items: {
+      properties: { name: { type: "string" }, value: { type: "string" } },
+      required: ["name", "value"],
+      type: "object",
+    },
+    type: "array",
+  });
+  schemas.ConnectionHttpRequest = {
+    description: "A request to send through a connection (extension of this server).",
+    properties: {
+      data: {
+        properties: {
+          attributes: {
+            properties: {
+              body: {
+                properties: {
+                  content: { description: "The body. For multipart/form-data: a JSON array of {\"key\",\"value\"} pairs.", type: "string" },
+                  content_type: { type: "string" },
+                },
+                type: "object",
+              },
+              follow_redirects: { default: false, description: "Follow redirects (at most 5 hops, each checked by the egress policy).", type: "boolean" },
+              headers: nameValue("Request headers. Host, Content-Length, Transfer-Encoding, Connection and other hop-by-hop headers, Expect, X-Forwarded-* and Forwarded are refused."),
+              method: { enum: ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"], type: "string" },
+              timeout_seconds: { default: 30, format: "int32", maximum: 120, minimum: 1, type: "integer" },
+              url: { description: "An absolute http(s) URL on the connection's host, or a path joined onto its API base.", type: "string" },
+              url_parameters: nameValue("Query parameters appended to the URL."),
+            },
+            required: ["method", "url"],
+            type: "object",
+          },
+          type: { enum: ["http_request"], type: "string" },
+        },
+        required: ["type", "attributes"],
+        type: "object",
+      },
+    },
+    required: ["data"],
+    type: "object",
+  };
+  schemas.ConnectionHttpResponse = {
+    description: "What the upstream answered, every secret of the connection masked as ***.",
+    properties: {
+      data: {
+        properties: {
+          attributes: {
+            properties: {
+              body: {
+                properties: {
+                  content: { type: "string" },
+                  content_type: { type: "string" },
+                  encoding: { enum: ["utf-8", "base64"], type: "string" },
+                },
+                required: ["content", "encoding"],
+                type: "object",
+              },
+              duration_ms: { format: "double", type: "number" },
+              headers: nameValue("The upstream's response headers."),
+              status: { description: "The upstream's status code.", format: "int32", type: "integer" },
+              truncated: { description: "The body was longer than ACTIONCONNECTIONS_HTTP_RESPONSE_MAX_BYTES and was cut there.", type: "boolean" },
+            },
+            required: ["status", "headers", "body", "truncated", "duration_ms"],
+            type: "object",
+          },
+          id: { description: "Id of this execution.", type: "string" },
+          type: { enum: ["http_response"], type: "string" },
+        },
+        required: ["id", "type", "attributes"],
+        type: "object",
+      },
+    },
+    required: ["data"],
+    type: "object",
+  };
+  document.paths["/api/v2/actionconnections/connections/{connection_id}/http_requests"] = {
+    post: {
+      description:
+        "Send an HTTP request through a connection: the server adds the connection's credential, sends the request " +
+        "under its egress policy and answers with what the upstream answered (200 whatever its status), every secret " +
+        "masked. Extension of this server.",
+      operationId: "SendConnectionHttpRequest",
+      parameters: [{ in: "path", name: "connection_id", required: true, schema: { type: "string" } }],
+      requestBody: { content: { "application/json": { schema: { $ref: "#/components/schemas/ConnectionHttpRequest" } } }, required: true },
+      responses: {
+        200: { content: { "application/json": { schema: { $ref: "#/components/schemas/ConnectionHttpResponse" } } }, description: "OK" },
+        400: jsonApiError("Bad Request"),
+        403: jsonApiError("Forbidden: no connections_resolve permission, an unregistered key, or the egress policy (detail starts with \"egress denied:\")"),
+        404: jsonApiError("Not Found"),
+        409: jsonApiError("Conflict: a kept secret was entered for another destination"),
+        429: jsonApiError("Too many requests"),
+        502: jsonApiError("Bad Gateway: upstream unreachable, DNS or TLS failure"),
+        504: jsonApiError("Gateway Timeout"),
+      },
+      summary: "Send an HTTP request through a connection",
+      tags: ["Action Connection"],
+      "x-actionconnections-extension": true,
+      "x-permission": { operator: "OR", permissions: ["connections_resolve"] },
     },
   };
 
@@ -388,6 +499,47 @@ function addExtensions(document) {
       tags: ["Action Connection"],
       "x-actionconnections-extension": true,
       "x-permission": { operator: "OR", permissions: ["connections_resolve"] },
+    },
+  };
+
+  // Restriction policies of connections: a connection the caller may not view, or that does not
+  // exist, is a 404 (Datadog documents none; see docs/COMPATIBILITY.md). ListRoles reports a bad
+  // query parameter as a 400 like ListUsers does.
+  const notFound = {
+    content: { "application/json": { schema: { $ref: "#/components/schemas/APIErrorResponse" } } },
+    description: "Not Found: no such connection in the caller's organisation, or one the caller may not view.",
+  };
+  for (const method of ["get", "post", "delete"]) {
+    document.paths["/api/v2/restriction_policy/{resource_id}"][method].responses["404"] = notFound;
+  }
+  document.paths["/api/v2/roles"].get.responses["400"] = {
+    content: { "application/json": { schema: { $ref: "#/components/schemas/APIErrorResponse" } } },
+    description: "Bad Request",
+  };
+
+  document.paths["/api/v2/actionconnections/connections/{connection_id}/resolve"] = {
+    post: {
+      description:
+        "The connection as GetActionConnection shows it, with its secret fields filled in, for a customer's own " +
+        "runner. Off unless the deployment sets ACTIONCONNECTIONS_RESOLVE_ENABLED=true. Needs a registered application " +
+        "key whose scopes name connections_resolve explicitly, the permission connections_resolve and the relation " +
+        "resolver on the connection. Audited as connection.resolve; answered with Cache-Control: no-store. " +
+        "Extension of this server.",
+      operationId: "ResolveActionConnection",
+      parameters: [
+        { description: "The ID of the action connection", in: "path", name: "connection_id", required: true, schema: { type: "string" } },
+      ],
+      responses: {
+        200: { content: { "application/json": { schema: { $ref: "#/components/schemas/GetActionConnectionResponse" } } }, description: "OK" },
+        400: jsonApiError("Bad Request"),
+        403: jsonApiError("Forbidden"),
+        404: jsonApiError("Not Found"),
+        429: jsonApiError("Too many requests"),
+      },
+      summary: "Resolve an Action Connection",
+      tags: ["Action Connection"],
+      "x-actionconnections-extension": true,
+      "x-permission": { operator: "AND", permissions: ["connections_resolve"] },
     },
   };
 

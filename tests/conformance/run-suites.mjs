@@ -40,6 +40,7 @@ await import("./suites/contract.mjs");
 await import("./suites/connections.mjs");
 await import("./suites/errors.mjs");
 await import("./suites/key-management.mjs");
+await import("./suites/access.mjs");
 await import("./suites/replay.mjs");
 
 const results = await runAll({ features, filter });

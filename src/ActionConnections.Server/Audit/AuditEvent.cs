@@ -77,6 +77,9 @@ internal static class AuditActions
     public const string MasterKeyAdd = "master_key.add";
     public const string MasterKeyRotate = "master_key.rotate";
     public const string MasterKeyRetire = "master_key.retire";
+    public const string RestrictionPolicyUpdate = "restriction_policy.update";
+    public const string RestrictionPolicyDelete = "restriction_policy.delete";
+    public const string ConnectionResolve = "connection.resolve";
     public const string ConsoleSignIn = "console.sign_in";
     public const string ConsoleSignOut = "console.sign_out";
 
@@ -85,6 +88,7 @@ internal static class AuditActions
         ConnectionCreate, ConnectionUpdate, ConnectionDelete, ConnectionCredentials, ConnectionHttpRequest, RegistrationCreate, RegistrationDelete,
         ApiKeyCreate, ApiKeyUpdate, ApiKeyRevoke, AppKeyCreate, AppKeyUpdate, AppKeyRevoke,
         OrgCreate, PrincipalCreate, PrincipalRevoke, AuthenticationFailure, MasterKeyAdd, MasterKeyRotate, MasterKeyRetire,
+        RestrictionPolicyUpdate, RestrictionPolicyDelete, ConnectionResolve,
         ConsoleSignIn, ConsoleSignOut,
     };
 }

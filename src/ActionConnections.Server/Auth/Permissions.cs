@@ -17,7 +17,8 @@ internal enum Permission : long
     ApiKeysWrite = 1 << 9,
     ApiKeysDelete = 1 << 10,
     AuditLogsRead = 1 << 11,
-    All = (1 << 12) - 1,
+    UserAccessRead = 1 << 12,
+    All = (1 << 13) - 1,
 }
 
 internal static class Permissions
@@ -37,6 +38,7 @@ internal static class Permissions
         ["api_keys_write"] = Permission.ApiKeysWrite,
         ["api_keys_delete"] = Permission.ApiKeysDelete,
         ["audit_logs_read"] = Permission.AuditLogsRead,
+        ["user_access_read"] = Permission.UserAccessRead,
 
         // Seen as a scope on real keys (docs/reference/KEY-MANAGEMENT.md §7) although the spec's permission is
         // the singular connection_write; accepted so real-world scope lists keep working.
@@ -76,7 +78,7 @@ internal static class Permissions
         "status_pages_internal_page_publish", "status_pages_public_page_publish", "status_pages_settings_read",
         "status_pages_settings_write", "synthetics_create_edit_trigger", "synthetics_global_variable_write", "synthetics_read",
         "synthetics_write", "teams_manage", "teams_read", "test_optimization_read", "test_optimization_settings_write",
-        "test_optimization_write", "timeseries_query", "usage_read", "user_access_invite", "user_access_read", "workflows_read",
+        "test_optimization_write", "timeseries_query", "usage_read", "user_access_invite", "workflows_read",
         "workflows_run", "workflows_write",
     };
 

@@ -14,9 +14,18 @@ internal static class Roles
     {
         Role.Admin => Permission.All,
         Role.Standard => Permission.ConnectionsRead | Permission.ConnectionWrite | Permission.ConnectionsResolve
-            | Permission.UserAppKeys | Permission.OrgAppKeysRead | Permission.ApiKeysRead,
-        Role.ReadOnly => Permission.ConnectionsRead | Permission.UserAppKeys,
+            | Permission.UserAppKeys | Permission.OrgAppKeysRead | Permission.ApiKeysRead | Permission.UserAccessRead,
+        Role.ReadOnly => Permission.ConnectionsRead | Permission.UserAppKeys | Permission.UserAccessRead,
         _ => Permission.None,
+    };
+
+    /// <summary>The name of Datadog's managed role (what <c>GET /api/v2/roles</c> shows and Terraform's <c>datadog_role</c> filters on).</summary>
+    public static string DisplayName(this Role role) => role switch
+    {
+        Role.Admin => "Datadog Admin Role",
+        Role.Standard => "Datadog Standard Role",
+        Role.ReadOnly => "Datadog Read Only Role",
+        _ => throw new ArgumentOutOfRangeException(nameof(role)),
     };
 
     public static string ToWire(this Role role) => role switch

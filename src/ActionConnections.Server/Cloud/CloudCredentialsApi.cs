@@ -1,10 +1,12 @@
 using System.Globalization;
+using ActionConnections.Access;
 using ActionConnections.Audit;
 using ActionConnections.Auth;
 using ActionConnections.Connections.Validation;
 using ActionConnections.Errors;
 using ActionConnections.Http;
 using ActionConnections.Json;
+using ActionConnections.Observability;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -39,7 +41,7 @@ internal static class CloudCredentialsApi
     }
 
     public static async Task<Results<JsonApiResult<CloudCredentialsResponse>, ApiProblemResult>> MintAsync(
-        string connection_id, HttpContext context, CloudCredentialService credentials, CancellationToken ct)
+        string connection_id, HttpContext context, CloudCredentialService credentials, ConnectionAccess access, ActionConnectionsMetrics metrics, CancellationToken ct)
     {
         var caller = context.Caller();
         if ((caller.RequireRegisteredKey() ?? caller.RequireAny(Permission.ConnectionsResolve)) is { } denied)
@@ -73,13 +75,22 @@ internal static class CloudCredentialsApi
             }
         }
 
-        var outcome = await credentials.MintAsync(caller.OrgId, id, request, ct);
+        // A connection the caller may not view answers exactly as a missing one (issue 15).
+        var allowed = await access.AuthorizeAsync(caller, id, Relation.Resolver, ct, resolving: true);
+        if (allowed == AccessOutcome.Forbidden)
+        {
+            return new ApiProblemResult(ConnectionAccessEndpoints.ForbiddenProblem(Relation.Resolver, resolving: true));
+        }
+
+        var outcome = allowed == AccessOutcome.NotFound ? null : await credentials.MintAsync(caller.OrgId, id, request, ct);
         switch (outcome)
         {
             case CredentialsOutcome.Minted minted:
+                metrics.RecordCredentialMint(IntegrationOf(minted.Provider), "success");
                 context.SetAuditDetail(Detail(minted.Provider, request, "minted", minted.Cached ? "cache" : "provider"));
                 return JsonApiResult.Created(new CloudCredentialsResponse(ToData(minted.Credential)), AppJson.Context.CloudCredentialsResponse);
             case CredentialsOutcome.Failed failed:
+                metrics.RecordCredentialMint(IntegrationOf(failed.Provider), ActionConnectionsMetrics.OutcomeOf(ToProblem(failed).StatusCode));
                 context.SetAuditDetail(Detail(failed.Provider, request, failed.Failure.Code, null));
                 return new ApiProblemResult(ToProblem(failed));
             case CredentialsOutcome.NotCloud notCloud:
@@ -89,6 +100,14 @@ internal static class CloudCredentialsApi
                 return new ApiProblemResult(new ApiProblem(StatusCodes.Status404NotFound, new ApiError("error getting connection: rpc error: code = NotFound desc = connection not found", ApiError.GenericTitle)));
         }
     }
+
+    /// <summary>The catalogue's integration type of a provider name (<c>aws</c>, <c>azure</c>, <c>gcp</c>).</summary>
+    private static string IntegrationOf(string provider) => provider switch
+    {
+        "aws" => "AWS",
+        "azure" => "Azure",
+        _ => "GCP",
+    };
 
     /// <summary>E.g. <c>provider=aws duration_seconds=900 result=minted source=cache</c>: nothing minted, no secret.</summary>
     private static string Detail(string provider, MintRequest request, string result, string? source) =>

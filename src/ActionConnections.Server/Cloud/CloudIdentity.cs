@@ -41,13 +41,19 @@ internal static class CloudIdentities
     /// integration that is not a cloud provider.
     /// </summary>
     public static CloudIdentity? From(ConnectionRecord connection, ISecretProtector protector) =>
-        connection.Integration.AnyCredentials switch
-        {
-            AwsAssumeRole aws => new AwsRoleIdentity(aws.AccountId, aws.Role, aws.ExternalId ?? string.Empty),
-            AzureTenant azure => new AzureAppIdentity(azure.TenantId, azure.AppClientId, Reveal(connection, protector, "client_secret"), azure.CustomScopes),
-            GcpServiceAccount gcp => new GcpServiceAccountIdentity(gcp.ServiceAccountEmail, Reveal(connection, protector, "private_key")),
-            _ => null,
-        };
+        connection.Integration.AnyCredentials is FieldCredentials credentials
+            ? credentials.Type switch
+            {
+                "AWSAssumeRole" => new AwsRoleIdentity(Required(credentials, "account_id"), Required(credentials, "role"), credentials.Text("external_id") ?? string.Empty),
+                "AzureTenant" => new AzureAppIdentity(Required(credentials, "tenant_id"), Required(credentials, "app_client_id"), Reveal(connection, protector, "client_secret"), credentials.Text("custom_scopes")),
+                "GCPServiceAccount" => new GcpServiceAccountIdentity(Required(credentials, "service_account_email"), Reveal(connection, protector, "private_key")),
+                _ => null,
+            }
+            : null;
+
+    /// <summary>A field the catalogue marks required, so every stored credential of the type has it.</summary>
+    private static string Required(FieldCredentials credentials, string field) =>
+        credentials.Text(field) ?? throw new InvalidOperationException($"Stored {credentials.Type} credentials lack their required field {field}.");
 
     private static SecretString Reveal(ConnectionRecord connection, ISecretProtector protector, string field) =>
         SecretString.FromPlaintext(protector.Unprotect(connection.SealedSecrets[field], new SecretContext(connection.OrgId, connection.Id, field)));

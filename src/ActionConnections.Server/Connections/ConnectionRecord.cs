@@ -46,5 +46,8 @@ internal sealed record PublicConnection(
     DateTimeOffset CreatedAt,
     DateTimeOffset UpdatedAt);
 
-/// <summary>Filters of the list extension.</summary>
-internal sealed record ConnectionFilter(string? NameContains, string? IntegrationType);
+/// <summary>Filters of the list extension; <paramref name="VisibleTo"/> keeps only what that caller may view.</summary>
+internal sealed record ConnectionFilter(string? NameContains, string? IntegrationType, ConnectionViewer? VisibleTo = null);
+
+/// <summary>Who the list is for: the restriction-policy visibility rule is applied in SQL, before paging and counting.</summary>
+internal sealed record ConnectionViewer(Guid PrincipalId, Guid? RoleId);

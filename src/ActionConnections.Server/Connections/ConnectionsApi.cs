@@ -1,3 +1,4 @@
+using ActionConnections.Access;
 using ActionConnections.Audit;
 using ActionConnections.Auth;
 using ActionConnections.Connections.Integrations;
@@ -74,7 +75,7 @@ internal static class ConnectionsApi
     }
 
     public static async Task<Results<JsonApiResult<ActionConnectionResponse>, ApiProblemResult>> GetAsync(
-        string connection_id, HttpContext context, IConnectionStore store, CancellationToken ct)
+        string connection_id, HttpContext context, IConnectionStore store, ConnectionAccess access, CancellationToken ct)
     {
         var caller = context.Caller();
         if (Authorize(caller, Permission.ConnectionsRead) is { } denied)
@@ -87,14 +88,16 @@ internal static class ConnectionsApi
             return new ApiProblemResult(InvalidConnectionId);
         }
 
-        var connection = await store.FindPublicAsync(caller.OrgId, id, ct);
+        // Viewer at least; a connection the caller may not view is answered exactly as a missing one.
+        var relation = await access.RelationOfAsync(caller, id, ct);
+        var connection = relation == Relation.None ? null : await store.FindPublicAsync(caller.OrgId, id, ct);
         return connection is null
             ? new ApiProblemResult(NotFound("error getting connection"))
-            : JsonApiResult.Ok(new ActionConnectionResponse(ToData(connection, caller)), AppJson.Context.ActionConnectionResponse);
+            : JsonApiResult.Ok(new ActionConnectionResponse(ToData(connection, ConnectionAccess.CanResolve(caller, relation))), AppJson.Context.ActionConnectionResponse);
     }
 
     public static async Task<Results<JsonApiResult<ActionConnectionResponse>, ApiProblemResult>> UpdateAsync(
-        string connection_id, HttpContext context, ConnectionService connections, CancellationToken ct)
+        string connection_id, HttpContext context, ConnectionService connections, ConnectionAccess access, CancellationToken ct)
     {
         var caller = context.Caller();
         if (Authorize(caller, Permission.ConnectionWrite) is { } denied)
@@ -122,6 +125,15 @@ internal static class ConnectionsApi
                 return new ApiProblemResult(errors.ToProblem());
             }
 
+            // Checked after the body, so an invisible connection answers exactly as a missing one would.
+            switch (await access.AuthorizeAsync(caller, id, Relation.Editor, ct))
+            {
+                case AccessOutcome.NotFound:
+                    return new ApiProblemResult(NotFound("error creating connection"));
+                case AccessOutcome.Forbidden:
+                    return new ApiProblemResult(ConnectionAccessEndpoints.ForbiddenProblem(Relation.Editor, resolving: false));
+            }
+
             var outcome = await connections.UpdateAsync(caller, id, request, context.AuditEventOfChange(StatusCodes.Status200OK, connection_id), ct);
             if (outcome.Connection is not null)
             {
@@ -130,7 +142,8 @@ internal static class ConnectionsApi
 
             return outcome switch
             {
-                { Connection: { } updated } => JsonApiResult.Ok(new ActionConnectionResponse(ToData(updated.ToPublic(), caller)), AppJson.Context.ActionConnectionResponse),
+                { Connection: { } updated } => JsonApiResult.Ok(
+                    new ActionConnectionResponse(ToData(updated.ToPublic(), ConnectionAccess.CanResolve(caller, Relation.Editor))), AppJson.Context.ActionConnectionResponse),
                 { Errors: { } invalid } => new ApiProblemResult(invalid.ToProblem()),
 
                 // The real service says "creating" on update too (docs/reference/BEHAVIOR.md §7).
@@ -140,7 +153,7 @@ internal static class ConnectionsApi
     }
 
     public static async Task<Results<NoContent, ApiProblemResult>> DeleteAsync(
-        string connection_id, HttpContext context, ConnectionService connections, CancellationToken ct)
+        string connection_id, HttpContext context, ConnectionService connections, ConnectionAccess access, CancellationToken ct)
     {
         var caller = context.Caller();
         if (Authorize(caller, Permission.ConnectionWrite) is { } denied)
@@ -149,20 +162,34 @@ internal static class ConnectionsApi
         }
 
         // No 400 is documented for DELETE: an id that cannot exist is simply not found.
-        if (!RouteIds.TryParseUuid(connection_id, out var id)
-            || !await connections.DeleteAsync(caller, id, context.AuditEventOfChange(StatusCodes.Status204NoContent, connection_id), ct))
+        if (!RouteIds.TryParseUuid(connection_id, out var id))
+        {
+            return new ApiProblemResult(NotFound("error deleting connection"));
+        }
+
+        switch (await access.AuthorizeAsync(caller, id, Relation.Editor, ct))
+        {
+            case AccessOutcome.NotFound:
+                return new ApiProblemResult(NotFound("error deleting connection"));
+            case AccessOutcome.Forbidden:
+                return new ApiProblemResult(ConnectionAccessEndpoints.ForbiddenProblem(Relation.Editor, resolving: false));
+        }
+
+        // The connection's policy goes with it (foreign key ON DELETE CASCADE).
+        if (!await connections.DeleteAsync(caller, id, context.AuditEventOfChange(StatusCodes.Status204NoContent, connection_id), ct))
         {
             return new ApiProblemResult(NotFound("error deleting connection"));
         }
 
         context.AuditCommitted();
+        access.Invalidate();
 
         return TypedResults.NoContent();
     }
 
     /// <summary>The list extension (not in Datadog's public API; see the README).</summary>
     public static async Task<Results<JsonApiResult<ListActionConnectionsResponse>, ApiProblemResult>> ListAsync(
-        HttpContext context, IConnectionStore store, CancellationToken ct)
+        HttpContext context, IConnectionStore store, ConnectionAccess access, CancellationToken ct)
     {
         var caller = context.Caller();
         if (Authorize(caller, Permission.ConnectionsRead) is { } denied)
@@ -204,9 +231,12 @@ internal static class ConnectionsApi
             typeFilter = types[0];
         }
 
-        var (result, totalFiltered) = await store.ListAsync(caller.OrgId, new ConnectionFilter(nameFilter, typeFilter), page.Size, page.Number, ct);
+        var roleId = await access.RoleIdOfAsync(caller, ct);
+        var viewer = new ConnectionViewer(caller.PrincipalId, roleId);
+        var (result, totalFiltered) = await store.ListAsync(caller.OrgId, new ConnectionFilter(nameFilter, typeFilter, viewer), page.Size, page.Number, ct);
+        var relations = await access.RelationsOfAsync(caller, roleId, [.. result.Items.Select(c => (c.Id, c.CreatedBy))], ct);
         var body = new ListActionConnectionsResponse(
-            [.. result.Items.Select(c => ToData(c, caller))],
+            [.. result.Items.Select(c => ToData(c, ConnectionAccess.CanResolve(caller, relations[c.Id])))],
             new ListActionConnectionsMeta(result.Total, totalFiltered));
         return JsonApiResult.Ok(body, AppJson.Context.ListActionConnectionsResponse);
     }
@@ -235,13 +265,16 @@ internal static class ConnectionsApi
         },
     };
 
-    /// <summary>The body of a GET, list item or update response (bench/Seeder times it too).</summary>
-    internal static ActionConnectionData ToData(PublicConnection connection, Caller caller) => new()
+    /// <summary>
+    /// The body of a GET, list item or update response (bench/Seeder times it too).
+    /// <paramref name="actingUserCanResolve"/>: <see cref="ConnectionAccess.CanResolve"/> for the caller.
+    /// </summary>
+    internal static ActionConnectionData ToData(PublicConnection connection, bool actingUserCanResolve) => new()
     {
         Id = connection.Id.ToString("D"),
         Attributes = new ActionConnectionAttributes
         {
-            ActingUserCanResolve = caller.Has(Permission.ConnectionsResolve),
+            ActingUserCanResolve = actingUserCanResolve,
             CreatedAt = GoTime.Format(connection.CreatedAt),
             Integration = connection.Integration,
             LastUpdated = GoTime.Format(connection.UpdatedAt),

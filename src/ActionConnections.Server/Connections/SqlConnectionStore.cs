@@ -142,14 +142,17 @@ internal sealed class SqlConnectionStore(IDatabase db) : IConnectionStore
 
     public async Task<(Page<PublicConnection> Page, long TotalFiltered)> ListAsync(Guid orgId, ConnectionFilter filter, int pageSize, long pageNumber, CancellationToken cancellationToken)
     {
-        const string Where = "org_id = @org AND (@pattern IS NULL OR lower(name) LIKE @pattern ESCAPE '\\') AND (@itype IS NULL OR integration_type = @itype)";
+        // Only what the caller may view exists for it: the visibility rule is part of every WHERE, totals included.
+        var visible = filter.VisibleTo is null ? string.Empty : $" AND {Access.SqlAccessStore.VisibleConnectionSql}";
+        var scope = $"org_id = @org{visible}";
+        var where = $"{scope} AND (@pattern IS NULL OR lower(name) LIKE @pattern ESCAPE '\\') AND (@itype IS NULL OR integration_type = @itype)";
         var pattern = filter.NameContains is null ? null : $"%{EscapeLike(filter.NameContains.ToLowerInvariant())}%";
         await using var conn = await db.OpenAsync(cancellationToken);
         long total, totalFiltered;
         var filtered = pattern is not null || filter.IntegrationType is not null;
-        await using (var count = conn.Command(filtered
-            ? $"SELECT (SELECT COUNT(*) FROM connections WHERE org_id = @org), (SELECT COUNT(*) FROM connections WHERE {Where});"
-            : "SELECT COUNT(*), COUNT(*) FROM connections WHERE org_id = @org;").With("@org", orgId))
+        await using (var count = BindViewer(conn.Command(filtered
+            ? $"SELECT (SELECT COUNT(*) FROM connections WHERE {scope}), (SELECT COUNT(*) FROM connections WHERE {where});"
+            : $"SELECT COUNT(*), COUNT(*) FROM connections WHERE {scope};").With("@org", orgId), filter.VisibleTo))
         {
             if (filtered)
             {
@@ -163,9 +166,9 @@ internal sealed class SqlConnectionStore(IDatabase db) : IConnectionStore
         }
 
         var items = new List<PublicConnection>();
-        await using (var command = conn.Command($"SELECT {PublicColumns} FROM connections WHERE {Where} ORDER BY name, id LIMIT @limit OFFSET @offset;")
+        await using (var command = BindViewer(conn.Command($"SELECT {PublicColumns} FROM connections WHERE {where} ORDER BY name, id LIMIT @limit OFFSET @offset;")
             .With("@org", orgId).With("@pattern", pattern).With("@itype", filter.IntegrationType)
-            .With("@limit", (long)pageSize).With("@offset", pageNumber * pageSize))
+            .With("@limit", (long)pageSize).With("@offset", pageNumber * pageSize), filter.VisibleTo))
         {
             await using var reader = await command.ExecuteReaderAsync(cancellationToken);
             while (await reader.ReadAsync(cancellationToken))
@@ -212,6 +215,9 @@ internal sealed class SqlConnectionStore(IDatabase db) : IConnectionStore
 
         return rows;
     }
+
+    private static DbCommand BindViewer(DbCommand command, ConnectionViewer? viewer) =>
+        viewer is null ? command : command.With("@vis_principal", viewer.PrincipalId).With("@vis_role", viewer.RoleId);
 
     private static DbCommand Bind(DbCommand command, ConnectionRecord c) => command
         .With("@id", c.Id).With("@org", c.OrgId).With("@name", c.Name)

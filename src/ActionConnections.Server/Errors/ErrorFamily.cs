@@ -21,6 +21,9 @@ internal static class ErrorFamilies
         "/api/v2/application_keys",
         "/api/v2/current_user",
         "/api/v2/service_accounts",
+        "/api/v2/restriction_policy",
+        "/api/v2/roles",
+        "/api/v2/users",
     ];
 
     public static ErrorFamily For(PathString path)

@@ -40,6 +40,10 @@ internal static class EnvironmentSettings
         ["ACTIONCONNECTIONS_AUTH_FAILURE_LIMIT"] = nameof(ServerOptions.AuthFailureLimit),
         ["ACTIONCONNECTIONS_AUTH_CACHE_SECONDS"] = nameof(ServerOptions.AuthCacheSeconds),
         ["ACTIONCONNECTIONS_MAX_BODY_BYTES"] = nameof(ServerOptions.MaxRequestBodyBytes),
+        ["ACTIONCONNECTIONS_EGRESS_ALLOW"] = nameof(ServerOptions.EgressAllow),
+        ["ACTIONCONNECTIONS_EGRESS_DENY"] = nameof(ServerOptions.EgressDeny),
+        ["ACTIONCONNECTIONS_HTTP_RESPONSE_MAX_BYTES"] = nameof(ServerOptions.HttpResponseMaxBytes),
+        ["ACTIONCONNECTIONS_INTEGRATION_API_BASES"] = nameof(ServerOptions.IntegrationApiBases),
         ["ACTIONCONNECTIONS_CONSOLE_IDLE_TIMEOUT_MINUTES"] = nameof(ServerOptions.ConsoleIdleTimeoutMinutes),
         ["ACTIONCONNECTIONS_CONSOLE_ABSOLUTE_TIMEOUT_MINUTES"] = nameof(ServerOptions.ConsoleAbsoluteTimeoutMinutes),
 
@@ -50,10 +54,7 @@ internal static class EnvironmentSettings
         ["ACTIONCONNECTIONS_LOG_FORMAT"] = nameof(ObservabilityOptions.LogFormat),
         ["ACTIONCONNECTIONS_SHUTDOWN_DELAY_SECONDS"] = nameof(ObservabilityOptions.ShutdownDelaySeconds),
         ["ACTIONCONNECTIONS_SHUTDOWN_DRAIN_SECONDS"] = nameof(ObservabilityOptions.ShutdownDrainSeconds),
-        ["ACTIONCONNECTIONS_EGRESS_ALLOW"] = nameof(ServerOptions.EgressAllow),
-        ["ACTIONCONNECTIONS_EGRESS_DENY"] = nameof(ServerOptions.EgressDeny),
-        ["ACTIONCONNECTIONS_HTTP_RESPONSE_MAX_BYTES"] = nameof(ServerOptions.HttpResponseMaxBytes),
-        ["ACTIONCONNECTIONS_INTEGRATION_API_BASES"] = nameof(ServerOptions.IntegrationApiBases),
+        ["ACTIONCONNECTIONS_RESOLVE_ENABLED"] = nameof(ServerOptions.ResolveEnabled),
     };
 
     public static IConfigurationBuilder AddActionConnectionsEnvironment(this IConfigurationBuilder builder)

@@ -112,6 +112,11 @@ internal sealed class ServerOptions
 
     /// <summary>Comma-separated <c>Type=URL</c> pairs overriding integrations' API bases (self-managed GitLab, an LLM gateway, tests).</summary>
     public string? IntegrationApiBases { get; set; }
+    /// <summary>
+    /// Whether <c>POST /api/v2/actionconnections/connections/{id}/resolve</c> may answer secrets in
+    /// clear (to a customer's own runner). Off unless an operator turns it on.
+    /// </summary>
+    public bool ResolveEnabled { get; set; }
 }
 
 internal sealed partial class ServerOptionsValidator : IValidateOptions<ServerOptions>

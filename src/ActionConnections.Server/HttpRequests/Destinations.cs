@@ -9,7 +9,7 @@ namespace ActionConnections.HttpRequests;
 
 /// <summary>
 /// Where a connection's requests go: HTTP connections to their <c>base_url</c>; the others to
-/// their vendor's API base (<see cref="CredentialSchemes"/>), built from a credential field where
+/// their vendor's API base (the catalogue's <see cref="CredentialDefinition.ApiBase"/>), built from a credential field where
 /// the vendor has one host per customer (Okta's and Freshservice's <c>domain</c>, ServiceNow's
 /// <c>instance</c>, Datadog's <c>datacenter</c>), unless the deployment overrides it
 /// (<see cref="ApiBases"/>).
@@ -21,9 +21,9 @@ internal sealed partial class Destinations(IOptions<ServerOptions> options)
     /// <summary>The API base requests of this connection are joined onto and must stay on the host of.</summary>
     public DestinationResult Resolve(Integration integration)
     {
-        if (integration is HttpIntegration http)
+        if (integration.AnyCredentials is HttpTokenAuth)
         {
-            return HttpBase(http.BaseUrl);
+            return HttpBase(integration.Fields.Text("base_url"));
         }
 
         if (_overrides.TryGetValue(integration.Type, out var configured))
@@ -41,7 +41,7 @@ internal sealed partial class Destinations(IOptions<ServerOptions> options)
     /// integration has no destination of its own here (AWS, Azure, GCP).
     /// </summary>
     public static string? BindingHost(Integration integration) =>
-        (integration is HttpIntegration http ? HttpBase(http.BaseUrl) : FromScheme(integration)).ApiBase is { } uri ? Authority(uri) : null;
+        (integration.AnyCredentials is HttpTokenAuth ? HttpBase(integration.Fields.Text("base_url")) : FromScheme(integration)).ApiBase is { } uri ? Authority(uri) : null;
 
     /// <summary><c>host</c>, or <c>host:port</c> when the port is not the scheme's default; lower case.</summary>
     public static string Authority(Uri uri) => uri.IsDefaultPort ? uri.IdnHost.ToLowerInvariant() : $"{uri.IdnHost.ToLowerInvariant()}:{uri.Port}";
@@ -65,21 +65,21 @@ internal sealed partial class Destinations(IOptions<ServerOptions> options)
         return fields;
     }
 
-    private static DestinationResult HttpBase(string baseUrl) =>
+    private static DestinationResult HttpBase(string? baseUrl) =>
         Uri.TryCreate(baseUrl, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttps || uri.Scheme == Uri.UriSchemeHttp) && uri.UserInfo.Length == 0
             ? new DestinationResult(uri, null)
             : new DestinationResult(null, "the connection's base_url is not an absolute http(s) URL without user info");
 
     private static DestinationResult FromScheme(Integration integration)
     {
-        if (!CredentialSchemes.ByCredentialType.TryGetValue(integration.AnyCredentials.Type, out var scheme))
+        if (integration.Definition.FindCredential(integration.AnyCredentials.Type) is not { ApiBase: { } apiBase })
         {
             return new DestinationResult(null, $"{integration.Type} connections authenticate with short-lived tokens, which this endpoint does not obtain: mint them with POST /api/v2/actionconnections/connections/{{connection_id}}/credentials");
         }
 
         var fields = PlainFields(integration);
         string? problem = null;
-        var url = FieldReference().Replace(scheme.ApiBase, match =>
+        var url = FieldReference().Replace(apiBase, match =>
         {
             var name = match.Groups[1].Value;
             if (fields.TryGetValue(name, out var value) && HostText().IsMatch(value))

@@ -6,7 +6,7 @@ using System.Text.RegularExpressions;
 namespace ActionConnections.HttpRequests;
 
 /// <summary>
-/// HTTP connections (<c>HTTPTokenAuth</c>) as Datadog's runner uses them (USING-CONNECTIONS.md,
+/// HTTP connections (<c>HTTPTokenAuth</c>) as Datadog's runner uses them (docs/reference/USING-CONNECTIONS.md,
 /// "HTTP connections"): <c>{{ tokenName }}</c> rendered in the connection's header values, URL
 /// parameter values and body content (an unknown name renders empty); connection headers override
 /// the request's; connection URL parameters are appended; bodies merge by content type.

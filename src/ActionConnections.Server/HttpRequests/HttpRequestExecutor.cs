@@ -7,6 +7,7 @@ using ActionConnections.Egress;
 using ActionConnections.Errors;
 using ActionConnections.Hosting;
 using ActionConnections.Identity;
+using ActionConnections.Observability;
 using ActionConnections.Secrets;
 using Microsoft.Extensions.Options;
 
@@ -28,6 +29,7 @@ internal sealed partial class HttpRequestExecutor(
     ISecretProtector protector,
     Destinations destinations,
     EgressHttpClient egress,
+    ActionConnectionsMetrics metrics,
     IOptions<ServerOptions> options,
     ILogger<HttpRequestExecutor> logger)
 {
@@ -45,6 +47,13 @@ internal sealed partial class HttpRequestExecutor(
             return null;
         }
 
+        var outcome = await UseAsync(caller, connectionId, connection, input, cancellationToken);
+        metrics.RecordConnectionUse(connection.Integration.Type, ActionConnectionsMetrics.OutcomeOf(outcome.Problem?.StatusCode ?? StatusCodes.Status200OK));
+        return outcome;
+    }
+
+    private async Task<ExecutionOutcome> UseAsync(Caller caller, Guid connectionId, ConnectionRecord connection, HttpRequestInput input, CancellationToken cancellationToken)
+    {
         var integration = connection.Integration;
         var destination = destinations.Resolve(integration);
         if (destination.ApiBase is not { } apiBase)

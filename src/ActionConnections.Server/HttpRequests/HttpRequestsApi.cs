@@ -1,3 +1,4 @@
+using ActionConnections.Access;
 using ActionConnections.Audit;
 using ActionConnections.Auth;
 using ActionConnections.Connections.Validation;
@@ -34,16 +35,16 @@ internal static class HttpRequestsApi
     }
 
     public static async Task<Results<JsonApiResult<HttpResponseEnvelope>, ApiProblemResult>> ExecuteAsync(
-        string connection_id, HttpContext context, HttpRequestExecutor executor, AuditRecorder audit, IOptions<ServerOptions> options, CancellationToken ct)
+        string connection_id, HttpContext context, HttpRequestExecutor executor, ConnectionAccess access, AuditRecorder audit, IOptions<ServerOptions> options, CancellationToken ct)
     {
-        var (result, detail) = await RunAsync(connection_id, context, executor, options.Value, ct);
+        var (result, detail) = await RunAsync(connection_id, context, executor, access, options.Value, ct);
         var status = result.Result is ApiProblemResult problem ? problem.Problem.StatusCode : StatusCodes.Status200OK;
         await audit.RecordAsync(audit.DescribeHttp(context, AuditActions.ConnectionHttpRequest, "connection", connection_id, status) with { Detail = detail }, ct);
         return result;
     }
 
     private static async Task<(Results<JsonApiResult<HttpResponseEnvelope>, ApiProblemResult> Result, string? Detail)> RunAsync(
-        string connectionId, HttpContext context, HttpRequestExecutor executor, ServerOptions options, CancellationToken ct)
+        string connectionId, HttpContext context, HttpRequestExecutor executor, ConnectionAccess access, ServerOptions options, CancellationToken ct)
     {
         var caller = context.Caller();
         if ((caller.RequireRegisteredKey() ?? caller.RequireAny(Permission.ConnectionsResolve)) is { } denied)
@@ -71,7 +72,14 @@ internal static class HttpRequestsApi
                 return (new ApiProblemResult(errors.ToProblem()), null);
             }
 
-            var outcome = await executor.ExecuteAsync(caller, id, input, ct);
+            // A connection the caller may not view answers exactly as a missing one (issue 15).
+            var allowed = await access.AuthorizeAsync(caller, id, Relation.Resolver, ct, resolving: true);
+            if (allowed == AccessOutcome.Forbidden)
+            {
+                return (new ApiProblemResult(ConnectionAccessEndpoints.ForbiddenProblem(Relation.Resolver, resolving: true)), null);
+            }
+
+            var outcome = allowed == AccessOutcome.NotFound ? null : await executor.ExecuteAsync(caller, id, input, ct);
             return outcome switch
             {
                 null => (new ApiProblemResult(new ApiProblem(StatusCodes.Status404NotFound, new ApiError("error using connection: rpc error: code = NotFound desc = connection not found", ApiError.GenericTitle))), null),

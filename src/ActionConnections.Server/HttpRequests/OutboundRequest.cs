@@ -43,7 +43,8 @@ internal sealed record OutboundRequest(
         var callerHeaders = input.Headers.Where(h => !h.Key.Equals("Accept-Encoding", StringComparison.OrdinalIgnoreCase)
             && !h.Key.Equals("Content-Type", StringComparison.OrdinalIgnoreCase)).ToList();
 
-        if (integration is HttpIntegration { Credentials: HttpTokenAuth auth })
+        var credential = integration.Definition.FindCredential(integration.AnyCredentials.Type);
+        if (integration.AnyCredentials is HttpTokenAuth auth)
         {
             var tokens = (auth.Tokens ?? []).ToDictionary(t => t.Name, t => secrets.GetValueOrDefault($"tokens/{t.Name}", string.Empty), StringComparer.Ordinal);
             foreach (var header in auth.Headers ?? [])
@@ -81,7 +82,7 @@ internal sealed record OutboundRequest(
                 bodyHasConnectionContent = true;
             }
         }
-        else if (CredentialSchemes.ByCredentialType.TryGetValue(integration.AnyCredentials.Type, out var scheme))
+        else if (credential?.Auth is CredentialAuth.Headers scheme)
         {
             var values = new Dictionary<string, string>(plainFields, StringComparer.Ordinal);
             foreach (var (name, value) in secrets)
@@ -89,37 +90,39 @@ internal sealed record OutboundRequest(
                 values[name] = value;
             }
 
+            // A template naming a field carries the credential; one naming none is a fixed header
+            // (an API version), which the caller may set instead.
+            var credentialTemplates = scheme.Templates.Where(t => CatalogTemplate.Placeholders(t.Value).Any()).ToList();
+            var fixedTemplates = scheme.Templates.Where(t => !CatalogTemplate.Placeholders(t.Value).Any()).ToList();
+
             // The credential always wins: the caller's Authorization and the scheme's own
             // credential headers are dropped, never forwarded, whatever the scheme uses.
-            foreach (var name in scheme.CredentialHeaderNames.Append("Authorization"))
+            foreach (var name in credentialTemplates.Select(t => t.Name).Append("Authorization"))
             {
                 connectionHeaders.Add(name);
             }
 
             headers.AddRange(callerHeaders.Where(h => !connectionHeaders.Contains(h.Key)));
-            foreach (var (name, value) in scheme.Fixed ?? [])
+            foreach (var template in fixedTemplates)
             {
-                if (!headers.Any(h => h.Key.Equals(name, StringComparison.OrdinalIgnoreCase)))
+                if (!headers.Any(h => h.Key.Equals(template.Name, StringComparison.OrdinalIgnoreCase)))
                 {
-                    headers.Add(new(name, value));
+                    headers.Add(new(template.Name, template.Value));
                 }
             }
 
-            foreach (var header in scheme.Headers)
+            foreach (var template in credentialTemplates)
             {
-                if (values.GetValueOrDefault(header.Field) is { Length: > 0 } value)
+                if (template.Render(name => values.GetValueOrDefault(name)) is { Length: > 0 } value)
                 {
-                    headers.Add(new(header.Name, header.Prefix + value));
-                }
-            }
+                    if (template.Encoding == HeaderEncoding.Basic)
+                    {
+                        // The base64 form is masked in answers like the secrets themselves.
+                        encodedForms.Add(value["Basic ".Length..]);
+                    }
 
-            if (scheme.Basic is { } basic)
-            {
-                var user = values.GetValueOrDefault(basic.UserField, string.Empty);
-                var password = basic.PasswordField is null ? basic.FixedPassword ?? string.Empty : values.GetValueOrDefault(basic.PasswordField, string.Empty);
-                var encoded = Convert.ToBase64String(Encoding.UTF8.GetBytes($"{user}:{password}"));
-                encodedForms.Add(encoded);
-                headers.Add(new("Authorization", $"Basic {encoded}"));
+                    headers.Add(new(template.Name, value));
+                }
             }
         }
         else

@@ -32,6 +32,7 @@ internal sealed class SqlIdentityStore(IDatabase db, TimeProvider time) : IIdent
             await insert.ExecuteNonQueryAsync(cancellationToken);
         }
 
+        await Access.SqlAccessStore.InsertManagedRolesAsync(connection, tx, org.Id, now, cancellationToken);
         await InsertPrincipalAsync(connection, tx, admin, cancellationToken);
         var newApiKey = await InsertApiKeyAsync(connection, tx, org.Id, admin.Id, "Default API key", "default", true, apiKey ?? KeyMaterial.NewApiKey(), now, cancellationToken);
         var newAppKey = await InsertAppKeyAsync(connection, tx, org.Id, admin.Id, "Default application key", null, appKey ?? KeyMaterial.NewAppKey(), now, cancellationToken);

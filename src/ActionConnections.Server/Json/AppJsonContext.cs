@@ -37,6 +37,12 @@ namespace ActionConnections.Json;
 [JsonSerializable(typeof(Cloud.CloudCredentialsResponse))]
 // Connection use (http_requests extension)
 [JsonSerializable(typeof(HttpRequests.HttpResponseEnvelope))]
+// Access
+[JsonSerializable(typeof(Access.RestrictionPolicyResponse))]
+[JsonSerializable(typeof(Access.RestrictionPolicyAttributes))]
+[JsonSerializable(typeof(Access.RolesResponse))]
+[JsonSerializable(typeof(Access.UsersResponse))]
+[JsonSerializable(typeof(System.Text.Json.Nodes.JsonNode))]
 // Key management
 [JsonSerializable(typeof(ApiKeyResponse))]
 [JsonSerializable(typeof(ApiKeysResponse))]

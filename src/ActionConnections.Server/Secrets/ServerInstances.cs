@@ -96,8 +96,18 @@ internal sealed partial class ServerInstanceHeartbeat(ServerInstanceStore store,
 
     public override async Task StartAsync(CancellationToken cancellationToken)
     {
-        // Before the server takes requests, so no write of it happens unannounced.
-        await store.UpsertAsync(Current(), cancellationToken);
+        // Before the server takes requests, so no write of it happens unannounced. A database that
+        // cannot be reached now takes no writes either: the server still starts (it answers 503
+        // until the database is back, see the outage tests) and the next beat records it.
+        try
+        {
+            await store.UpsertAsync(Current(), cancellationToken);
+        }
+        catch (Storage.StoreUnavailableException e)
+        {
+            LogHeartbeatFailed(logger, e.GetType().Name);
+        }
+
         await base.StartAsync(cancellationToken);
     }
 

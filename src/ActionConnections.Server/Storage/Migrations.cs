@@ -118,7 +118,35 @@ internal static class Migrations
             ALTER TABLE connections ADD COLUMN secret_hosts TEXT NULL;
             ALTER TABLE audit_events ADD COLUMN detail TEXT NULL;
             """),
-        (7, "console key ring", """
+        (7, "access: managed roles with stable ids, restriction policies of connections", """
+            CREATE TABLE roles (
+                id TEXT PRIMARY KEY,
+                org_id TEXT NOT NULL REFERENCES orgs(id),
+                role_key TEXT NOT NULL,
+                name TEXT NOT NULL,
+                created_at BIGINT NOT NULL,
+                UNIQUE (org_id, role_key)
+            );
+            INSERT INTO roles (id, org_id, role_key, name, created_at)
+            SELECT lower(hex(randomblob(4)) || '-' || hex(randomblob(2)) || '-4' || substr(hex(randomblob(2)), 2) || '-'
+                    || substr('89ab', 1 + (abs(random()) % 4), 1) || substr(hex(randomblob(2)), 2) || '-' || hex(randomblob(6))),
+                o.id, k.role_key, k.name, o.created_at
+            FROM orgs o CROSS JOIN (
+                SELECT 'admin' AS role_key, 'Datadog Admin Role' AS name
+                UNION ALL SELECT 'standard', 'Datadog Standard Role'
+                UNION ALL SELECT 'read_only', 'Datadog Read Only Role') k;
+            CREATE TABLE connection_bindings (
+                connection_id TEXT NOT NULL REFERENCES connections(id) ON DELETE CASCADE,
+                org_id TEXT NOT NULL,
+                position BIGINT NOT NULL,
+                relation TEXT NOT NULL,
+                principal_type TEXT NOT NULL,
+                principal_id TEXT NOT NULL,
+                PRIMARY KEY (connection_id, position)
+            );
+            CREATE INDEX connection_bindings_principal ON connection_bindings(org_id, principal_type, principal_id, connection_id);
+            """),
+        (8, "console key ring", """
             CREATE TABLE data_protection_keys (
                 id TEXT PRIMARY KEY,
                 friendly_name TEXT NOT NULL,
@@ -246,6 +274,30 @@ internal static class Migrations
             ALTER TABLE audit_events ADD COLUMN detail TEXT COLLATE "C" NULL;
             """,
         [7] = """
+            CREATE TABLE roles (
+                id TEXT COLLATE "C" PRIMARY KEY,
+                org_id TEXT COLLATE "C" NOT NULL REFERENCES orgs(id),
+                role_key TEXT COLLATE "C" NOT NULL,
+                name TEXT COLLATE "C" NOT NULL,
+                created_at BIGINT NOT NULL,
+                UNIQUE (org_id, role_key)
+            );
+            INSERT INTO roles (id, org_id, role_key, name, created_at)
+            SELECT gen_random_uuid()::text, o.id, k.role_key, k.name, o.created_at
+            FROM orgs o CROSS JOIN (VALUES ('admin', 'Datadog Admin Role'), ('standard', 'Datadog Standard Role'),
+                ('read_only', 'Datadog Read Only Role')) AS k(role_key, name);
+            CREATE TABLE connection_bindings (
+                connection_id TEXT COLLATE "C" NOT NULL REFERENCES connections(id) ON DELETE CASCADE,
+                org_id TEXT COLLATE "C" NOT NULL,
+                position BIGINT NOT NULL,
+                relation TEXT COLLATE "C" NOT NULL,
+                principal_type TEXT COLLATE "C" NOT NULL,
+                principal_id TEXT COLLATE "C" NOT NULL,
+                PRIMARY KEY (connection_id, position)
+            );
+            CREATE INDEX connection_bindings_principal ON connection_bindings(org_id, principal_type, principal_id, connection_id);
+            """,
+        [8] = """
             CREATE TABLE data_protection_keys (
                 id TEXT COLLATE "C" PRIMARY KEY,
                 friendly_name TEXT COLLATE "C" NOT NULL,

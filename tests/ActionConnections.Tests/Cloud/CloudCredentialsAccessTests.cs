@@ -50,8 +50,9 @@ public sealed class CloudCredentialsAccessTests
         await using var app = await TestApp.StartAsync();
         await app.RegisterBootstrapKeyAsync();
         var id = await app.Client.CreateAsync("""{"type":"OpenAI","credentials":{"type":"OpenAIAPIKey","api_token":"sk-test"}}""");
-        var (_, client, keyId) = await app.CreateUserAsync(Role.Standard, ["connections_resolve"]);
+        var (user, client, keyId) = await app.CreateUserAsync(Role.Standard, ["connections_resolve"]);
         Assert.Equal(201, (await app.Client.SendJsonAsync(HttpMethod.Put, $"/api/v2/actions/app_key_registrations/{keyId}")).Status);
+        await app.GrantResolverAsync(id, user);
 
         // Past the permission check, an OpenAI connection is refused for what it is.
         var response = await client.SendJsonAsync(HttpMethod.Post, PathOf(id), MintBody);

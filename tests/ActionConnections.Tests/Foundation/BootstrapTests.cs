@@ -46,7 +46,7 @@ public sealed partial class BootstrapTests
     {
         await using var app = await TestApp.StartAsync(bootstrapKeys: false);
         Assert.NotNull(app.Bootstrap);
-        var path = Path.Combine(app.DataDir, BootstrapKeysFile.DefaultFileName);
+        var path = Path.Combine(DataDirectory.Ensure(app.DataDir), BootstrapKeysFile.DefaultFileName);
         using var output = new StringWriter();
 
         BootstrapKeysFile.Write(app.Bootstrap, path);

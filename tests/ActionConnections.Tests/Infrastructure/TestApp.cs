@@ -264,3 +264,18 @@ internal static class HttpClientExtensions
 
     public static Task<TestResponse> GetJsonAsync(this HttpClient client, string path) => client.SendJsonAsync(HttpMethod.Get, path);
 }
+
+internal static class RestrictionPolicies
+{
+    /// <summary>
+    /// Makes <paramref name="principal"/> a resolver of the connection (the bootstrap admin, who may
+    /// always manage policies, replaces them): without a policy only the author may use a connection.
+    /// </summary>
+    public static async Task GrantResolverAsync(this TestApp app, string connectionId, Principal principal)
+    {
+        var binding = $$"""{"relation":"resolver","principals":["user:{{principal.Id}}"]}""";
+        var body = $$"""{"data":{"id":"connection:{{connectionId}}","type":"restriction_policy","attributes":{"bindings":[""" + binding + "]}}}";
+        var response = await app.Client.SendJsonAsync(HttpMethod.Post, $"/api/v2/restriction_policy/connection:{connectionId}?allow_self_lockout=true", body);
+        Assert.True(response.Status == 200, response.ToString());
+    }
+}

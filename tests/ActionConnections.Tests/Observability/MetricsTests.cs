@@ -42,6 +42,9 @@ public sealed partial class MetricsTests
         Assert.Equal(204, (await client.SendJsonAsync(HttpMethod.Delete, $"/api/v2/actions/connections/{second}")).Status);
         Assert.Equal(200, (await client.GetJsonAsync("/api/v2/actions/connections")).Status);
         Assert.Equal(400, (await client.SendJsonAsync(HttpMethod.Post, "/api/v2/actions/connections", """{"data":{}}""")).Status);
+        // One use of a connection, refused by its executor (a URL of another host) before any packet.
+        Assert.Equal(400, (await client.SendJsonAsync(HttpMethod.Post, $"/api/v2/actionconnections/connections/{first}/http_requests",
+            """{"data":{"type":"http_request","attributes":{"method":"GET","url":"https://elsewhere.invalid/v1/models"}}}""")).Status);
         using (var stranger = new HttpClient { BaseAddress = server.BaseAddress })
         {
             stranger.DefaultRequestHeaders.Add("DD-API-KEY", new string('a', 32));
@@ -80,12 +83,14 @@ public sealed partial class MetricsTests
         Assert.Equal(2, Value(scrape, "actionconnections_connection_operations_total", "operation=\"list\"", "outcome=\"forbidden\""));
         Assert.Equal(1, Value(scrape, "actionconnections_connection_operations_total", "operation=\"list\"", "outcome=\"rate_limited\""));
         Assert.Equal(2, Value(scrape, "actionconnections_authentication_failures_total"));
+        Assert.Equal(1, Value(scrape, "actionconnections_connection_uses_total", "integration=\"OpenAI\"", "outcome=\"invalid\""));
         Assert.Equal(1, Value(scrape, "actionconnections_rate_limit_rejections_total", "group=\"authentication\""));
         Assert.Equal(3, Value(scrape, "actionconnections_audit_events_total", "action=\"connection.create\"", "outcome=\"success\""));
         Assert.Equal(1, Value(scrape, "actionconnections_audit_events_total", "action=\"connection.update\"", "outcome=\"success\""));
         Assert.Equal(1, Value(scrape, "actionconnections_audit_events_total", "action=\"connection.delete\"", "outcome=\"success\""));
         Assert.Equal(1, Value(scrape, "actionconnections_audit_events_total", "action=\"app_key_registration.create\"", "outcome=\"success\""));
-        Assert.Equal(2, Value(scrape, "actionconnections_audit_events_total", "action=\"authentication.failure\"", "outcome=\"failure\""));
+        // Two failures of one key from one address: one event now, the rest counted into one at the period's end (ADR 0012).
+        Assert.Equal(1, Value(scrape, "actionconnections_audit_events_total", "action=\"authentication.failure\"", "outcome=\"failure\""));
 
         // ASP.NET Core (by route template), Kestrel and the runtime report too.
         Assert.Equal(2, Value(scrape, "http_server_request_duration_seconds_count", "http_route=\"/api/v2/actions/connections/{connection_id}\"", "http_request_method=\"GET\"", "http_response_status_code=\"200\""));

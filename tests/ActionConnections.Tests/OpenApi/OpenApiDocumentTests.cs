@@ -70,6 +70,23 @@ public sealed class OpenApiDocumentTests
     }
 
     [Fact]
+    public async Task OpenApiDocument_ListsTheHttpRequestsExtension()
+    {
+        await using var app = await TestApp.StartAsync();
+
+        var response = await app.Client.GetJsonAsync(DocumentPath);
+
+        var post = response.Json.GetProperty("paths").GetProperty("/api/v2/actionconnections/connections/{connection_id}/http_requests").GetProperty("post");
+        Assert.Equal("SendConnectionHttpRequest", post.GetProperty("operationId").GetString());
+        Assert.True(post.GetProperty("x-actionconnections-extension").GetBoolean());
+        Assert.Equal("connections_resolve", post.GetProperty("x-permission").GetProperty("permissions")[0].GetString());
+        Assert.Equal(["200", "400", "403", "404", "409", "429", "502", "504"], post.GetProperty("responses").EnumerateObject().Select(r => r.Name));
+        var attributes = response.Json.GetProperty("components").GetProperty("schemas").GetProperty("ConnectionHttpResponse")
+            .GetProperty("properties").GetProperty("data").GetProperty("properties").GetProperty("attributes").GetProperty("properties");
+        Assert.Equal(["body", "duration_ms", "headers", "status", "truncated"], attributes.EnumerateObject().Select(p => p.Name).Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
     public async Task OpenApiDocument_ListsEveryImplementedDatadogOperation()
     {
         await using var app = await TestApp.StartAsync();
@@ -87,6 +104,7 @@ public sealed class OpenApiDocumentTests
                 "DELETE /api/v2/api_keys/{api_key_id} DeleteAPIKey",
                 "DELETE /api/v2/application_keys/{app_key_id} DeleteApplicationKey",
                 "DELETE /api/v2/current_user/application_keys/{app_key_id} DeleteCurrentUserApplicationKey",
+                "DELETE /api/v2/restriction_policy/{resource_id} DeleteRestrictionPolicy",
                 "DELETE /api/v2/service_accounts/{service_account_id}/application_keys/{app_key_id} DeleteServiceAccountApplicationKey",
                 "GET /api/v2/actionconnections/audit_events ListAuditEvents",
                 "GET /api/v2/actions/app_key_registrations ListAppKeyRegistrations",
@@ -100,17 +118,23 @@ public sealed class OpenApiDocumentTests
                 "GET /api/v2/current_user/application_keys ListCurrentUserApplicationKeys",
                 "GET /api/v2/current_user/application_keys/{app_key_id} GetCurrentUserApplicationKey",
                 "GET /api/v2/openapi.json GetOpenApiDocument",
+                "GET /api/v2/restriction_policy/{resource_id} GetRestrictionPolicy",
+                "GET /api/v2/roles ListRoles",
                 "GET /api/v2/service_accounts/{service_account_id}/application_keys ListServiceAccountApplicationKeys",
                 "GET /api/v2/service_accounts/{service_account_id}/application_keys/{app_key_id} GetServiceAccountApplicationKey",
+                "GET /api/v2/users ListUsers",
                 "PATCH /api/v2/actions/connections/{connection_id} UpdateActionConnection",
                 "PATCH /api/v2/api_keys/{api_key_id} UpdateAPIKey",
                 "PATCH /api/v2/application_keys/{app_key_id} UpdateApplicationKey",
                 "PATCH /api/v2/current_user/application_keys/{app_key_id} UpdateCurrentUserApplicationKey",
                 "PATCH /api/v2/service_accounts/{service_account_id}/application_keys/{app_key_id} UpdateServiceAccountApplicationKey",
                 "POST /api/v2/actionconnections/connections/{connection_id}/credentials CreateConnectionCredentials",
+                "POST /api/v2/actionconnections/connections/{connection_id}/http_requests SendConnectionHttpRequest",
+                "POST /api/v2/actionconnections/connections/{connection_id}/resolve ResolveActionConnection",
                 "POST /api/v2/actions/connections CreateActionConnection",
                 "POST /api/v2/api_keys CreateAPIKey",
                 "POST /api/v2/current_user/application_keys CreateCurrentUserApplicationKey",
+                "POST /api/v2/restriction_policy/{resource_id} UpdateRestrictionPolicy",
                 "POST /api/v2/service_accounts/{service_account_id}/application_keys CreateServiceAccountApplicationKey",
                 "PUT /api/v2/actions/app_key_registrations/{app_key_id} RegisterAppKey",
             ],

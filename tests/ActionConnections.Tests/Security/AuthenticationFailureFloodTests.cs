@@ -15,11 +15,14 @@ public sealed class AuthenticationFailureFloodTests
     private const string Events = "/api/v2/actionconnections/audit_events?filter[action]=authentication.failure&page[size]=1000";
     private const string WrongAppKey = "ffffffffffffffffffffffffffffffffffffffff";
 
+    /// <summary>Day-long periods, so a slow run never straddles a period boundary (tallies are per clock-aligned period).</summary>
+    private static readonly Dictionary<string, string?> OnePeriod = new() { ["ActionConnections:RateLimitPeriodSeconds"] = "86400" };
+
     [Fact]
     public async Task RepeatedFailures_OneKeyAndAddress_AreOneEventAndOneLogLineThenOneCountedEvent()
     {
-        await using var app = await TestApp.StartAsync();
-        var replica = await app.StartReplicaAsync();
+        await using var app = await TestApp.StartAsync(OnePeriod);
+        var replica = await app.StartReplicaAsync(OnePeriod);
         using var intruder = replica.CreateClient(TestApp.ApiKey, WrongAppKey);
 
         for (var i = 0; i < 50; i++)
@@ -46,7 +49,7 @@ public sealed class AuthenticationFailureFloodTests
     public async Task Failures_FromManyAddresses_AreBoundedPerOrganisation()
     {
         const int Addresses = AuthenticationFailures.MaxAddressesPerOrganization + 30;
-        await using var app = await TestApp.StartAsync();
+        await using var app = await TestApp.StartAsync(OnePeriod);
 
         for (var i = 0; i < Addresses; i++)
         {

@@ -2,6 +2,7 @@ using ActionConnections.Audit;
 using ActionConnections.Auth;
 using ActionConnections.Hosting;
 using ActionConnections.Identity;
+using ActionConnections.Observability;
 using ActionConnections.RateLimiting;
 using ActionConnections.WebConsole.Sessions;
 using Microsoft.AspNetCore.Mvc;
@@ -16,14 +17,14 @@ namespace ActionConnections.WebConsole.Pages;
 /// read from the form and dropped: they are never echoed, stored or logged; the session holds
 /// their ids only.
 /// </summary>
-internal sealed partial class SignInModel(
+internal sealed class SignInModel(
     AuthenticationCache authentication,
-    IIdentityStore identity,
     FixedWindowRateLimiter limiter,
     ConsoleSessions sessions,
     AuditRecorder audit,
-    IOptions<ServerOptions> options,
-    ILogger<SignInModel> logger) : PageModel
+    AuthenticationFailures failureLog,
+    ActionConnectionsMetrics metrics,
+    IOptions<ServerOptions> options) : PageModel
 {
     private const int MaxKeyLength = 256;
 
@@ -49,12 +50,13 @@ internal sealed partial class SignInModel(
     {
         var form = await Request.ReadFormAsync(HttpContext.RequestAborted);
         Return = SafeReturn(form["return"]);
-        var client = HttpContext.Connection.RemoteIpAddress?.ToString() ?? "unknown";
-        var failureKey = RateLimitKey.ForFailuresFrom(client);
+        // Counted exactly as the API gateway counts: per address, IPv6 per /64.
+        var failureKey = RateLimitKey.ForFailuresFrom(ClientAddress.LimitKeyOf(HttpContext.Connection.RemoteIpAddress));
         var server = options.Value;
         var failures = limiter.Acquire(failureKey, server.AuthFailureLimit, server.RateLimitPeriodSeconds, consume: false);
         if (!failures.Allowed)
         {
+            metrics.RecordRateLimitRejection(RateLimitGroups.Authentication);
             failures.ApplyTo(Response);
             Response.StatusCode = StatusCodes.Status429TooManyRequests;
             Error = "Too many failed sign-ins from this address. Wait a minute and try again.";
@@ -71,9 +73,9 @@ internal sealed partial class SignInModel(
 
         if (caller is null)
         {
-            LogRejected(logger, client);
-            var orgHint = apiKey.Length is > 0 and <= MaxKeyLength ? await identity.FindOrganizationOfApiKeyAsync(apiKey, HttpContext.RequestAborted) : null;
-            await audit.RecordAsync(audit.DescribeHttp(HttpContext, AuditActions.AuthenticationFailure, null, null, StatusCodes.Status401Unauthorized, orgHint) with { Source = ConsolePageModel.AuditSource }, CancellationToken.None);
+            // Recorded as the gateway records failures (aggregated per key, address and period).
+            metrics.RecordAuthenticationFailure();
+            await failureLog.RecordAsync(HttpContext, apiKey, ConsolePageModel.AuditSource);
             limiter.Acquire(failureKey, server.AuthFailureLimit, server.RateLimitPeriodSeconds);
             Response.StatusCode = StatusCodes.Status401Unauthorized;
             Error = "Those keys were not accepted. Check both keys and try again.";
@@ -92,7 +94,4 @@ internal sealed partial class SignInModel(
             && !back.Contains("//", StringComparison.Ordinal) && !back.Contains('\\', StringComparison.Ordinal)
             ? back
             : ConsoleRoutes.Connections;
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "Rejected console sign-in from {Client}")]
-    private static partial void LogRejected(ILogger logger, string client);
 }
