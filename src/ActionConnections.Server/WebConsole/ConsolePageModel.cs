@@ -1,6 +1,9 @@
+using ActionConnections.Access;
 using ActionConnections.Audit;
 using ActionConnections.Auth;
+using ActionConnections.Connections;
 using ActionConnections.Errors;
+using ActionConnections.Http;
 using ActionConnections.Identity;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.Filters;
@@ -39,6 +42,35 @@ internal abstract class ConsolePageModel : PageModel
     /// <summary>The connection operations' rule: a registered application key, then the permission (as the API's handlers check it).</summary>
     protected ApiProblem? AuthorizeConnections(Permission permission) =>
         Caller.RequireRegisteredKey() ?? Caller.RequireAny(permission);
+
+    /// <summary>
+    /// A connection of the caller's organisation that the caller may at least view, with the
+    /// caller's relation to it (the one access check of ADR 0016, as the API's GET asks it). An id
+    /// that is not a UUID, does not exist, belongs to another organisation or is hidden from the
+    /// caller by its restriction policy: null, answered as "not found" alike.
+    /// </summary>
+    protected async Task<(PublicConnection Connection, Relation Relation)?> FindVisibleAsync(string id)
+    {
+        if (!RouteIds.TryParseUuid(id, out var connectionId))
+        {
+            return null;
+        }
+
+        var ct = HttpContext.RequestAborted;
+        var relation = await HttpContext.RequestServices.GetRequiredService<ConnectionAccess>().RelationOfAsync(Caller, connectionId, ct);
+        if (relation == Relation.None)
+        {
+            return null;
+        }
+
+        return await HttpContext.RequestServices.GetRequiredService<IConnectionStore>().FindPublicAsync(Caller.OrgId, connectionId, ct) is { } connection
+            ? (connection, relation)
+            : null;
+    }
+
+    /// <summary>The API's 403 for a connection the caller sees but may not change (relation below editor).</summary>
+    protected static ApiProblem? RequireEditor(Relation relation) =>
+        relation < Relation.Editor ? ConnectionAccessEndpoints.ForbiddenProblem(Relation.Editor, resolving: false) : null;
 
     /// <summary>Renders the page with the API's refusal in place of its data, with the API's status.</summary>
     protected PageResult Refuse(ApiProblem problem)

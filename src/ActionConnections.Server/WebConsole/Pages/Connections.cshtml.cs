@@ -1,3 +1,4 @@
+using ActionConnections.Access;
 using ActionConnections.Auth;
 using ActionConnections.Connections;
 using ActionConnections.Connections.Integrations;
@@ -8,7 +9,7 @@ using Microsoft.AspNetCore.Mvc;
 namespace ActionConnections.WebConsole.Pages;
 
 /// <summary>The organisation's connections: search by name, filter by integration, paged, counted (the list extension's rules).</summary>
-internal sealed class ConnectionsModel(IConnectionStore store, IIdentityStore identity) : ConsolePageModel
+internal sealed class ConnectionsModel(IConnectionStore store, IIdentityStore identity, ConnectionAccess access) : ConsolePageModel
 {
     public const int PageSize = 20;
 
@@ -50,7 +51,11 @@ internal sealed class ConnectionsModel(IConnectionStore store, IIdentityStore id
         Integration = integration is { Length: > 0 } && IntegrationCatalog.IsKnown(integration) ? integration : null;
         PageNumber = page is > 0 and < 1_000_000 ? page.Value : 1;
         var ct = HttpContext.RequestAborted;
-        var (result, totalFiltered) = await store.ListAsync(Caller.OrgId, new ConnectionFilter(Query, Integration), PageSize, PageNumber - 1, ct);
+
+        // The list extension's visibility rule, in SQL before paging: connections whose
+        // restriction policy hides them from the caller are neither listed nor counted.
+        var viewer = new ConnectionViewer(Caller.PrincipalId, await access.RoleIdOfAsync(Caller, ct));
+        var (result, totalFiltered) = await store.ListAsync(Caller.OrgId, new ConnectionFilter(Query, Integration, viewer), PageSize, PageNumber - 1, ct);
         Items = result.Items;
         Total = result.Total;
         TotalFiltered = totalFiltered;

@@ -1,13 +1,13 @@
+using ActionConnections.Access;
 using ActionConnections.Audit;
 using ActionConnections.Auth;
 using ActionConnections.Connections;
-using ActionConnections.Http;
 using Microsoft.AspNetCore.Mvc;
 
 namespace ActionConnections.WebConsole.Pages;
 
 /// <summary>Deleting a connection, confirmed by typing its name; through the API's service and audit (source <c>console</c>).</summary>
-internal sealed class DeleteConnectionModel(IConnectionStore store, ConnectionService connections) : ConsolePageModel
+internal sealed class DeleteConnectionModel(ConnectionService connections, ConnectionAccess access) : ConsolePageModel
 {
     public const string ConfirmField = "confirm_name";
 
@@ -22,8 +22,13 @@ internal sealed class DeleteConnectionModel(IConnectionStore store, ConnectionSe
             return Refuse(denied);
         }
 
-        Connection = await FindAsync(id);
-        return Connection is null ? NotFoundPage() : Page();
+        if (await FindVisibleAsync(id) is not var (connection, relation))
+        {
+            return NotFoundPage();
+        }
+
+        Connection = connection;
+        return RequireEditor(relation) is { } notEditor ? Refuse(notEditor) : Page();
     }
 
     public async Task<IActionResult> OnPostAsync(string id)
@@ -33,10 +38,15 @@ internal sealed class DeleteConnectionModel(IConnectionStore store, ConnectionSe
             return Refuse(denied);
         }
 
-        Connection = await FindAsync(id);
-        if (Connection is null)
+        if (await FindVisibleAsync(id) is not var (connection, relation))
         {
             return NotFoundPage();
+        }
+
+        Connection = connection;
+        if (RequireEditor(relation) is { } notEditor)
+        {
+            return Refuse(notEditor);
         }
 
         var form = await Request.ReadFormAsync(HttpContext.RequestAborted);
@@ -53,9 +63,8 @@ internal sealed class DeleteConnectionModel(IConnectionStore store, ConnectionSe
             return NotFoundPage();
         }
 
+        // As the API's DELETE: the connection's policy went with it.
+        access.Invalidate();
         return Redirect($"{ConsoleRoutes.Connections}?deleted=1");
     }
-
-    private async Task<PublicConnection?> FindAsync(string id) =>
-        RouteIds.TryParseUuid(id, out var connectionId) ? await store.FindPublicAsync(Caller.OrgId, connectionId, HttpContext.RequestAborted) : null;
 }

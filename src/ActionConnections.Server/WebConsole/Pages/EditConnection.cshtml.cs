@@ -2,7 +2,6 @@ using ActionConnections.Audit;
 using ActionConnections.Auth;
 using ActionConnections.Connections;
 using ActionConnections.Connections.Validation;
-using ActionConnections.Http;
 using ActionConnections.WebConsole.Forms;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
@@ -14,7 +13,7 @@ namespace ActionConnections.WebConsole.Pages;
 /// document (secrets left empty are kept, list items merge by name) and goes through the API's
 /// reader, service and audit (source <c>console</c>).
 /// </summary>
-internal sealed class EditConnectionModel(IConnectionStore store, ConnectionService connections) : ConsolePageModel
+internal sealed class EditConnectionModel(ConnectionService connections) : ConsolePageModel
 {
     public ConnectionFormView? Form { get; private set; }
 
@@ -27,9 +26,14 @@ internal sealed class EditConnectionModel(IConnectionStore store, ConnectionServ
             return Refuse(denied);
         }
 
-        if (await FindAsync(id) is not { } connection || CatalogForms.Find(connection.Integration.Type) is not { } integration)
+        if (await FindVisibleAsync(id) is not var (connection, relation) || CatalogForms.Find(connection.Integration.Type) is not { } integration)
         {
             return NotFoundPage();
+        }
+
+        if (RequireEditor(relation) is { } notEditor)
+        {
+            return Refuse(notEditor);
         }
 
         Connection = connection;
@@ -45,9 +49,14 @@ internal sealed class EditConnectionModel(IConnectionStore store, ConnectionServ
             return Refuse(denied);
         }
 
-        if (await FindAsync(id) is not { } connection || CatalogForms.Find(connection.Integration.Type) is not { } integration)
+        if (await FindVisibleAsync(id) is not var (connection, relation) || CatalogForms.Find(connection.Integration.Type) is not { } integration)
         {
             return NotFoundPage();
+        }
+
+        if (RequireEditor(relation) is { } notEditor)
+        {
+            return Refuse(notEditor);
         }
 
         Connection = connection;
@@ -89,9 +98,6 @@ internal sealed class EditConnectionModel(IConnectionStore store, ConnectionServ
         Response.StatusCode = StatusCodes.Status400BadRequest;
         return Page();
     }
-
-    private async Task<PublicConnection?> FindAsync(string id) =>
-        RouteIds.TryParseUuid(id, out var connectionId) ? await store.FindPublicAsync(Caller.OrgId, connectionId, HttpContext.RequestAborted) : null;
 
     private static ConnectionFormView View(ConnectionDraft draft, Guid id) => new(draft, IsEdit: true, "Save changes", ConsoleRoutes.Connection(id));
 }
