@@ -164,8 +164,13 @@ echo "==> console (the web console in Debian's Chromium: Playwright, axe-core, c
 console_log="$results/console.log"
 bash tests/console/run.sh src/ActionConnections.Server/bin/Release/net10.0 2>&1 | tee "$console_log" || status=1
 summary="$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$console_log" | tail -n 1 || true)"
+# tests/console/run.sh names each test that did not pass on a line "console failed: TITLE".
+while IFS= read -r name; do
+  [ -n "$name" ] && failed_names="${failed_names}    [console] ${name}"$'\n'
+done < <(sed -n 's/^console failed: //p' "$console_log" || true)
 if [ -z "$summary" ]; then
   echo "error: the console suite printed no summary" >&2
+  failed_names="${failed_names}    [console] (no summary: the browser suite did not finish)"$'\n'
   failed=$((failed + 1))
 else
   passed=$((passed + ${summary%% passed*}))

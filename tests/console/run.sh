@@ -51,6 +51,18 @@ if [ ! -d "$here/node_modules/@playwright/test" ] || [ "$here/package-lock.json"
   fi
 fi
 
+# The Test panel's test makes the server send requests; nothing may leave this machine even when
+# the code under test is wrong, so the suite runs where only loopback is up. scripts/test.sh
+# already runs it in such a network namespace; run by hand (as root), it enters one itself, after
+# npm ci (which needs the registry) and before the build (which does not).
+if [ -n "$(ip -o link show up 2>/dev/null | grep -v ': lo:' || true)" ] && [ "${CONSOLE_IN_NAMESPACE:-}" != 1 ]; then
+  if command -v unshare >/dev/null 2>&1 && unshare -n true 2>/dev/null; then
+    echo "console: entering a network namespace with only loopback (unshare -n)"
+    exec env CONSOLE_IN_NAMESPACE=1 unshare -n -- bash -c 'ip link set lo up && exec bash "$0" "$@"' "$0" "$@"
+  fi
+  echo "console: interfaces other than loopback are up and 'unshare -n' is not available: the Test panel's test will fail" >&2
+fi
+
 if [ -z "$server" ]; then
   echo "console: dotnet build -c Release src/ActionConnections.Server"
   if ! dotnet build -c Release "$repo/src/ActionConnections.Server" -nologo -v q >"$work/build.log" 2>&1; then
@@ -70,6 +82,7 @@ log="$results/server.log"
 env ACTIONCONNECTIONS_DATA_DIR="$work/data" \
   ACTIONCONNECTIONS_BOOTSTRAP_API_KEY="$api_key" \
   ACTIONCONNECTIONS_BOOTSTRAP_APP_KEY="$app_key" \
+  ACTIONCONNECTIONS_EGRESS_ALLOW=127.0.0.1 \
   Logging__LogLevel__Default=Debug \
   dotnet "$server" serve --urls "http://127.0.0.1:0" >"$log" 2>&1 &
 server_pid="$!"
@@ -101,15 +114,33 @@ CONSOLE_BASE_URL="$url" \
 status=${PIPESTATUS[0]}
 set -e
 
-# Playwright's JSON report gives the counts; skipped tests count as failed.
-summary="$(node -e '
+# Playwright's JSON report gives the counts; skipped tests count as failed. Each test that did not
+# pass is named on a line "console failed: TITLE" before the summary (scripts/test.sh collects them).
+report="$(node -e '
   const report = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
   const s = report.stats || {};
   const passed = (s.expected || 0) + (s.flaky || 0);
   const failed = (s.unexpected || 0) + (s.skipped || 0);
-  console.log(`${passed} passed, ${failed} failed`);
+  const names = [];
+  const walk = (suite, path) => {
+    for (const spec of suite.specs || []) {
+      for (const t of spec.tests || []) {
+        if (t.status === "unexpected" || t.status === "skipped") names.push([...path, spec.title].join(" › "));
+      }
+    }
+    for (const child of suite.suites || []) walk(child, suite.title && !suite.file ? [...path, suite.title] : path);
+  };
+  for (const suite of report.suites || []) walk(suite, []);
+  for (const name of names) console.log(`console failed: ${name}`);
+  for (const e of report.errors || []) console.log(`console failed: (outside any test) ${String(e.message || "").split("\n")[0]}`);
+  console.log(`${passed} passed, ${failed + (report.errors || []).length} failed`);
 ' "$results/report.json" 2>/dev/null || true)"
-[ -n "$summary" ] || summary="0 passed, 1 failed"
+summary="$(printf '%s\n' "$report" | grep -E '^[0-9]+ passed, [0-9]+ failed$' | tail -n 1 || true)"
+if [ -z "$summary" ]; then
+  echo "console failed: no Playwright report (the suite did not run to its end)"
+  summary="0 passed, 1 failed"
+fi
+printf '%s\n' "$report" | grep '^console failed: ' || true
 echo "$summary"
 case "$summary" in
   *" 0 failed") [ "$status" = 0 ] || exit "$status" ;;

@@ -4,6 +4,8 @@
 import { test, expect } from '@playwright/test';
 import AxeBuilder from '@axe-core/playwright';
 import fs from 'node:fs';
+import http from 'node:http';
+import os from 'node:os';
 import path from 'node:path';
 
 const apiKey = process.env.CONSOLE_API_KEY;
@@ -204,6 +206,8 @@ test('a connection shows its fields, secrets only as "set", and AWS its trust po
   await expect(page.getByRole('heading', { name: 'Recent audit events' })).toBeVisible();
   await expect(page.getByRole('cell', { name: 'connection.create' })).toBeVisible();
   await expect(page.getByRole('cell', { name: 'console' })).toBeVisible();
+  await expect(page.locator('#access-policy')).toContainText('No restriction policy');
+  await expect(page.locator('#your-relation')).toContainText('editor');
   await check('connection');
 
   await page.goto(created.AWSAssumeRole);
@@ -359,6 +363,107 @@ test('the audit trail filters by action and shows console changes', async () => 
   await page.getByLabel('Action').selectOption('authentication.failure');
   await page.getByRole('button', { name: 'Filter' }).click();
   await expect(page.locator('#audit-count')).toHaveText('1 event');
+});
+
+/** The bootstrap keys as API headers, for what the suite sets up through the API itself. */
+const apiHeaders = () => ({ 'DD-API-KEY': apiKey, 'DD-APPLICATION-KEY': appKey, 'Content-Type': 'application/json' });
+
+test('a connection whose restriction policy hides it from the signed-in user is neither listed nor found', async ({ request }) => {
+  await page.goto('/console/connections');
+  const before = (await page.locator('#count').textContent()).trim();
+  const made = await request.post('/api/v2/actions/connections', {
+    headers: apiHeaders(),
+    data: { data: { type: 'action_connection', attributes: { name: 'Hidden by policy', integration: { type: 'OpenAI', credentials: { type: 'OpenAIAPIKey', api_token: canary('hidden') } } } } },
+  });
+  expect(made.status()).toBe(201);
+  const id = (await made.json()).data.id;
+  const roles = await request.get('/api/v2/roles', { headers: apiHeaders() });
+  expect(roles.status()).toBe(200);
+  const standard = (await roles.json()).data.find((r) => r.attributes.name === 'Datadog Standard Role').id;
+  const policy = await request.post(`/api/v2/restriction_policy/connection:${id}?allow_self_lockout=true`, {
+    headers: apiHeaders(),
+    data: { data: { id: `connection:${id}`, type: 'restriction_policy', attributes: { bindings: [{ relation: 'editor', principals: [`role:${standard}`] }] } } },
+  });
+  expect(policy.status()).toBe(200);
+
+  await page.goto('/console/connections');
+  await expect(page.locator('#count')).toHaveText(before);
+  await page.getByLabel('Name contains').fill('Hidden by policy');
+  await page.getByRole('button', { name: 'Search' }).click();
+  await expect(page.locator('#count')).toContainText(/^\s*0 of \d+ connections match/);
+  for (const suffix of ['', '/edit', '/delete']) {
+    const response = await page.goto(`/console/connections/${id}${suffix}`);
+    expect(response.status()).toBe(404);
+    await expect(page.getByRole('heading', { name: 'Not found' })).toBeVisible();
+  }
+});
+
+/** Fails unless every network interface is loopback: the Test panel makes the server send a request. */
+function ensureLoopbackOnly() {
+  const outside = Object.entries(os.networkInterfaces())
+    .filter(([, addresses]) => addresses.some((a) => !a.internal))
+    .map(([name]) => name);
+  expect(outside, 'interfaces other than loopback (run the suite in a network namespace: unshare -n)').toEqual([]);
+}
+
+test('the Test panel sends a request through the connection and shows the answer as text, never the secret', async ({ request }) => {
+  ensureLoopbackOnly();
+  // A fake upstream of our own on loopback that records what it receives and answers with markup.
+  const received = [];
+  const upstream = http.createServer((req, res) => {
+    let body = '';
+    req.setEncoding('utf8');
+    req.on('data', (chunk) => { body += chunk; });
+    req.on('end', () => {
+      received.push({ method: req.method, url: req.url, headers: req.headers, body });
+      res.writeHead(418, { 'Content-Type': 'text/html', 'X-Upstream': '<b>teapot</b>' });
+      res.end(`<script>window.pwned = 1</script><img src="x" onerror="window.pwned = 2"> saw ${req.headers.authorization}`);
+    });
+  });
+  await new Promise((resolve) => upstream.listen(0, '127.0.0.1', resolve));
+  try {
+    const token = canary('test-token');
+    const made = await request.post('/api/v2/actions/connections', {
+      headers: apiHeaders(),
+      data: { data: { type: 'action_connection', attributes: { name: 'Loopback upstream', integration: { type: 'HTTP', base_url: `http://127.0.0.1:${upstream.address().port}/api`, credentials: {
+        type: 'HTTPTokenAuth', tokens: [{ name: 'token1', type: 'SECRET', value: token }], headers: [{ name: 'Authorization', value: 'Bearer {{ token1 }}' }],
+      } } } } },
+    });
+    expect(made.status()).toBe(201);
+    const id = (await made.json()).data.id;
+
+    await page.goto(`/console/connections/${id}`);
+    await expect(page.getByRole('heading', { name: 'Test', exact: true })).toBeVisible();
+    await page.getByLabel('Method').selectOption('POST');
+    await page.getByLabel('Path or URL').fill('/things?a=1');
+    await page.getByText('Headers and body (optional)').click();
+    await page.getByLabel('Headers', { exact: true }).fill('X-Caller: yes');
+    await page.getByLabel('Body content type').fill('application/json');
+    await page.getByLabel('Body', { exact: true }).fill('{"c":1}');
+    await page.getByRole('button', { name: 'Send request' }).click();
+
+    await expect(page.locator('#test-status')).toHaveText('418');
+    await expect(page.locator('#test-body')).toContainText('<script>window.pwned = 1</script>');
+    await expect(page.getByRole('cell', { name: '<b>teapot</b>' })).toBeVisible();
+    await expect(page.locator('#test-body')).not.toContainText(token);
+    expect(await page.locator('#test-result script, #test-result img, #test-result b').count()).toBe(0);
+    expect(await page.evaluate(() => window.pwned)).toBeUndefined();
+    expect(received).toHaveLength(1);
+    expect(received[0]).toMatchObject({ method: 'POST', url: '/api/things?a=1', body: '{"c":1}' });
+    expect(received[0].headers.authorization).toBe(`Bearer ${token}`);
+    expect(received[0].headers['x-caller']).toBe('yes');
+    await expect(page.getByRole('cell', { name: 'connection.http_request' })).toBeVisible();
+    await check('connection-test');
+
+    // A header the server owns is refused by the extension's reader, at its field; nothing is sent.
+    await page.getByLabel('Headers', { exact: true }).fill('Host: elsewhere.test');
+    await page.getByRole('button', { name: 'Send request' }).click();
+    await expect(page.getByLabel('Headers', { exact: true })).toHaveAttribute('aria-invalid', 'true');
+    await expect(page.locator('#test-headers-error')).toContainText('set by the server');
+    expect(received).toHaveLength(1);
+  } finally {
+    await new Promise((resolve) => upstream.close(resolve));
+  }
 });
 
 test('looks right on a phone (390×844): sign-in, list, detail, form', async ({ browser }) => {
