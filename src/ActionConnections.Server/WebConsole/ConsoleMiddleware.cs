@@ -50,8 +50,14 @@ internal sealed class ConsoleMiddleware(
             // is no way around an organisation's limits.
             if (RateLimitGroupOf(context.Request) is { } group)
             {
+                // The gateway's two budgets: the key's share, then the organisation's.
                 var server = options.Value;
-                var decision = limiter.Acquire(RateLimitKey.ForOrganization(caller.OrgId, group), server.RateLimitRequests, server.RateLimitPeriodSeconds);
+                var period = server.RateLimitPeriodSeconds;
+                var organization = RateLimitKey.ForOrganization(caller.OrgId, group);
+                var share = limiter.Acquire(RateLimitKey.ForKey(caller.OrgId, group, caller.AppKeyId), RateLimitShares.PerKey(server.RateLimitRequests), period);
+                var decision = !share.Allowed
+                    ? limiter.Acquire(organization, server.RateLimitRequests, period, consume: false) with { Remaining = 0, Allowed = false }
+                    : limiter.Acquire(organization, server.RateLimitRequests, period);
                 decision.ApplyTo(context.Response);
                 if (!decision.Allowed)
                 {

@@ -1,6 +1,7 @@
 using ActionConnections.Access;
 using ActionConnections.Audit;
 using ActionConnections.Auth;
+using ActionConnections.Authorization;
 using ActionConnections.Connections;
 using ActionConnections.Errors;
 using ActionConnections.Http;
@@ -39,9 +40,15 @@ internal abstract class ConsolePageModel : PageModel
         await next();
     }
 
-    /// <summary>The connection operations' rule: a registered application key, then the permission (as the API's handlers check it).</summary>
+    /// <summary>
+    /// The connection operations' declared rules, evaluated as the gateway evaluates them
+    /// (ADR 0011): a registered application key first, then the permission.
+    /// </summary>
     protected ApiProblem? AuthorizeConnections(Permission permission) =>
-        Caller.RequireRegisteredKey() ?? Caller.RequireAny(permission);
+        RegisteredAppKeyRule.Instance.Check(Caller) ?? Authorize(permission);
+
+    /// <summary>The permission rule of an operation (the spec's <c>x-permission</c>), as the gateway evaluates it.</summary>
+    protected ApiProblem? Authorize(Permission anyOf) => new PermissionRule(anyOf).Check(Caller);
 
     /// <summary>
     /// A connection of the caller's organisation that the caller may at least view, with the
@@ -80,13 +87,13 @@ internal abstract class ConsolePageModel : PageModel
         return Page();
     }
 
-    /// <summary>The audit event of a console change, as the API describes its own, with source <c>console</c>.</summary>
-    protected AuditEvent DescribeChange(string action, string targetType, string? targetId, int status) =>
-        HttpContext.RequestServices.GetRequiredService<AuditRecorder>().DescribeHttp(HttpContext, action, targetType, targetId, status) with { Source = AuditSource };
+    /// <summary>A console action before its outcome, as the API describes its own, with source <c>console</c>; audited writes commit its event with the change.</summary>
+    protected AuditedAction Audited(string action, string targetType, string? targetId = null) =>
+        AuditedAction.Http(HttpContext, action, targetType, Caller, targetId: targetId) with { Source = AuditSource };
 
-    /// <summary>Writes the audit event of a change that is not written with the change itself.</summary>
-    protected Task RecordAsync(string action, string targetType, string? targetId, int status) =>
-        HttpContext.RequestServices.GetRequiredService<AuditRecorder>().RecordAsync(DescribeChange(action, targetType, targetId, status), HttpContext.RequestAborted);
+    /// <summary>Writes the event of an action that changed nothing in the store (refused, or a request sent).</summary>
+    protected Task RecordAsync(string action, string targetType, string? targetId, int status, string? detail = null) =>
+        HttpContext.RequestServices.GetRequiredService<AuditRecorder>().RecordOutcomeAsync(Audited(action, targetType, targetId), status, detail, CancellationToken.None);
 
     /// <summary>An HTML "not found", the same for an id that does not exist and one of another organisation.</summary>
     protected IActionResult NotFoundPage() => NotFound();

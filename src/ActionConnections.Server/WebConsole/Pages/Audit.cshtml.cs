@@ -34,7 +34,7 @@ internal sealed class AuditModel(IAuditLog log, IIdentityStore identity) : Conso
     public async Task<IActionResult> OnGetAsync(
         [FromQuery(Name = "action")] string? action, [FromQuery(Name = "from")] string? from, [FromQuery(Name = "to")] string? to, [FromQuery(Name = "page")] long? page)
     {
-        if (Caller.RequireAny(Permission.AuditLogsRead) is { } denied)
+        if (Authorize(Permission.AuditLogsRead) is { } denied)
         {
             return Refuse(denied);
         }

@@ -2,7 +2,6 @@ using ActionConnections.Access;
 using ActionConnections.Audit;
 using ActionConnections.Auth;
 using ActionConnections.Connections;
-using ActionConnections.Connections.Validation;
 using ActionConnections.Hosting;
 using ActionConnections.Http;
 using ActionConnections.HttpRequests;
@@ -23,7 +22,6 @@ internal sealed class ConnectionModel(
     IAccessStore accessStore,
     ConnectionAccess access,
     HttpRequestExecutor executor,
-    AuditRecorder recorder,
     IOptions<ServerOptions> options) : ConsolePageModel
 {
     public const int RecentEvents = 10;
@@ -72,7 +70,7 @@ internal sealed class ConnectionModel(
         Test = TestDraft.FromForm(form);
 
         // The http_requests extension's order: permission, request, then the relation.
-        if ((Caller.RequireRegisteredKey() ?? Caller.RequireAny(Permission.ConnectionsResolve)) is { } denied)
+        if (AuthorizeConnections(Permission.ConnectionsResolve) is { } denied)
         {
             await RecordTestAsync(id, denied.StatusCode, null);
             return Refuse(denied);
@@ -158,5 +156,5 @@ internal sealed class ConnectionModel(
 
     /// <summary>One event per use, as the extension writes it (its detail: method, host, path, outcome; never a header or body).</summary>
     private Task RecordTestAsync(string id, int status, string? detail) =>
-        recorder.RecordAsync(DescribeChange(AuditActions.ConnectionHttpRequest, "connection", id, status) with { Detail = detail }, CancellationToken.None);
+        RecordAsync(AuditActions.ConnectionHttpRequest, "connection", id, status, detail);
 }

@@ -58,7 +58,7 @@ internal sealed class DeleteConnectionModel(ConnectionService connections, Conne
         }
 
         var target = Connection.Id.ToString("D");
-        if (!await connections.DeleteAsync(Caller, Connection.Id, DescribeChange(AuditActions.ConnectionDelete, "connection", target, StatusCodes.Status204NoContent), HttpContext.RequestAborted))
+        if (!await connections.DeleteAsync(Caller, Connection.Id, Audited(AuditActions.ConnectionDelete, "connection", target), HttpContext.RequestAborted))
         {
             return NotFoundPage();
         }

@@ -1,7 +1,8 @@
 using ActionConnections.Audit;
 using ActionConnections.Auth;
 using ActionConnections.Connections;
-using ActionConnections.Connections.Validation;
+using ActionConnections.Errors;
+using ActionConnections.Http;
 using ActionConnections.WebConsole.Forms;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
@@ -69,24 +70,23 @@ internal sealed class EditConnectionModel(ConnectionService connections) : Conso
             var request = ConnectionRequests.ReadUpdate(document.RootElement, errors);
             if (request is null)
             {
-                return Invalid(draft, errors, connection);
+                return Invalid(draft, errors.Errors, connection);
             }
 
             var target = connection.Id.ToString("D");
-            var outcome = await connections.UpdateAsync(
-                Caller, connection.Id, request, DescribeChange(AuditActions.ConnectionUpdate, "connection", target, StatusCodes.Status200OK), HttpContext.RequestAborted);
-            return outcome switch
+            var outcome = await connections.UpdateAsync(Caller, connection.Id, request, Audited(AuditActions.ConnectionUpdate, "connection", target), HttpContext.RequestAborted);
+            if (!outcome.TryGetValue(out var updated, out var invalid))
             {
-                { Connection: { } updated } => Redirect($"{ConsoleRoutes.Connection(updated.Id)}?saved=1"),
-                { Errors: { } invalid } => Invalid(draft, invalid, connection),
-                _ => NotFoundPage(),
-            };
+                return Invalid(draft, invalid.Errors, connection);
+            }
+
+            return updated is null ? NotFoundPage() : Redirect($"{ConsoleRoutes.Connection(updated.Id)}?saved=1");
         }
     }
 
-    private PageResult Invalid(ConnectionDraft draft, ValidationErrors errors, PublicConnection connection)
+    private PageResult Invalid(ConnectionDraft draft, IReadOnlyList<ApiError> errors, PublicConnection connection)
     {
-        draft.AddErrors(errors.Errors);
+        draft.AddErrors(errors);
 
         // Generated values are not posted; show the stored ones again.
         foreach (var (pointer, value) in ConnectionDraft.FromStored(connection, draft.Integration, draft.Credential).Values)

@@ -1,7 +1,7 @@
 using ActionConnections.Audit;
 using ActionConnections.Auth;
 using ActionConnections.Connections;
-using ActionConnections.Connections.Validation;
+using ActionConnections.Http;
 using ActionConnections.WebConsole.Forms;
 using Microsoft.AspNetCore.Mvc;
 
@@ -60,7 +60,7 @@ internal sealed class NewConnectionModel(ConnectionService connections) : Consol
             }
 
             var created = await connections.CreateAsync(
-                Caller, request, id => DescribeChange(AuditActions.ConnectionCreate, "connection", id.ToString("D"), StatusCodes.Status201Created), HttpContext.RequestAborted);
+                Caller, request, Audited(AuditActions.ConnectionCreate, "connection"), HttpContext.RequestAborted);
             return Redirect($"{ConsoleRoutes.Connection(created.Id)}?saved=1");
         }
     }

@@ -1,6 +1,7 @@
 using ActionConnections.AppKeyRegistrations;
 using ActionConnections.Audit;
 using ActionConnections.Auth;
+using ActionConnections.Gateway;
 using ActionConnections.Http;
 using ActionConnections.Identity;
 using Microsoft.AspNetCore.Mvc;
@@ -12,7 +13,7 @@ namespace ActionConnections.WebConsole.Pages;
 /// register and unregister with the API's rules (who may manage which key), audit (source
 /// <c>console</c>) and the same at-once effect on cached authentications.
 /// </summary>
-internal sealed class RegistrationsModel(IIdentityStore identity, IRegistrationStore registrations, AuthenticationCache authentication) : ConsolePageModel
+internal sealed class RegistrationsModel(IIdentityStore identity, IRegistrationStore registrations, AuditedWrites writes, AuthenticationCache authentication) : ConsolePageModel
 {
     public IReadOnlyList<AppKeyRecord> Keys { get; private set; } = [];
 
@@ -35,7 +36,7 @@ internal sealed class RegistrationsModel(IIdentityStore identity, IRegistrationS
     private async Task<IActionResult> ChangeAsync(string id, bool register)
     {
         var action = register ? AuditActions.RegistrationCreate : AuditActions.RegistrationDelete;
-        if (Caller.RequireAny(AppKeyRegistrationsApi.ManageRegistration) is { } forbidden)
+        if (Authorize(AppKeyRegistrationsApi.ManageRegistration) is { } forbidden)
         {
             await RecordAsync(action, "app_key", id, forbidden.StatusCode);
             return Refuse(forbidden);
@@ -56,25 +57,26 @@ internal sealed class RegistrationsModel(IIdentityStore identity, IRegistrationS
             return await ShowAsync();
         }
 
+        // As the API's PUT and DELETE: the change and its event in one transaction.
+        var audited = Audited(action, "app_key", key.Id.ToString("D"));
         if (register)
         {
-            await registrations.RegisterAsync(Caller.OrgId, key.Id, Caller.PrincipalId, ct);
+            await writes.RunAsync(audited, tx => registrations.RegisterAsync(tx, Caller.OrgId, key.Id, Caller.PrincipalId, ct), _ => AuditOutcome.Http(StatusCodes.Status201Created), ct);
         }
-        else if (!await registrations.UnregisterAsync(Caller.OrgId, key.Id, ct))
+        else if (!await writes.RunAsync(audited, tx => registrations.UnregisterAsync(tx, Caller.OrgId, key.Id, ct), done => done ? AuditOutcome.Http(StatusCodes.Status204NoContent) : null, ct))
         {
             Error = $"The application key {key.Name} was not registered.";
             return await ShowAsync();
         }
 
         authentication.Invalidate();
-        await RecordAsync(action, "app_key", key.Id.ToString("D"), register ? StatusCodes.Status201Created : StatusCodes.Status204NoContent);
         Message = register ? $"Registered {key.Name}." : $"Unregistered {key.Name}.";
         return await ShowAsync();
     }
 
     private async Task<IActionResult> ShowAsync()
     {
-        if (Caller.RequireAny(Permission.OrgAppKeysRead) is { } forbidden)
+        if (Authorize(Permission.OrgAppKeysRead) is { } forbidden)
         {
             return Refuse(forbidden);
         }

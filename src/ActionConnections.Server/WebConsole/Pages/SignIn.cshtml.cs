@@ -1,5 +1,6 @@
 using ActionConnections.Audit;
 using ActionConnections.Auth;
+using ActionConnections.Gateway;
 using ActionConnections.Hosting;
 using ActionConnections.Identity;
 using ActionConnections.Observability;
@@ -84,7 +85,8 @@ internal sealed class SignInModel(
 
         sessions.Begin(HttpContext, caller);
         HttpContext.Features.Set(caller);
-        await audit.RecordAsync(audit.DescribeHttp(HttpContext, AuditActions.ConsoleSignIn, "app_key", caller.AppKeyId.ToString("D"), StatusCodes.Status303SeeOther) with { Source = ConsolePageModel.AuditSource }, CancellationToken.None);
+        var signedIn = AuditedAction.Http(HttpContext, AuditActions.ConsoleSignIn, "app_key", caller, targetId: caller.AppKeyId.ToString("D")) with { Source = ConsolePageModel.AuditSource };
+        await audit.RecordOutcomeAsync(signedIn, StatusCodes.Status303SeeOther, null, CancellationToken.None);
         return new RedirectResult(Return, permanent: false, preserveMethod: false);
     }
 
