@@ -37,6 +37,8 @@ if [ "${1:-}" != "--inside-namespace" ]; then
 
   echo "==> npm ci (tests/conformance)"
   (cd tests/conformance && npm ci --no-audit --no-fund --loglevel=error)
+  echo "==> npm ci (tests/console)"
+  (cd tests/console && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error)
 
   if ! command -v unshare >/dev/null 2>&1 || ! command -v ip >/dev/null 2>&1; then
     echo "error: the tests run in a network namespace with only loopback, which needs 'unshare' (util-linux) and 'ip' (iproute2); .ci/run installs them." >&2
@@ -151,6 +153,24 @@ CONFORMANCE_SKIP_NPM_CI=1 bash tests/conformance/run.sh src/ActionConnections.Se
 summary="$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$conformance_log" | tail -n 1 || true)"
 if [ -z "$summary" ]; then
   echo "error: the conformance suite printed no summary" >&2
+  failed=$((failed + 1))
+else
+  passed=$((passed + ${summary%% passed*}))
+  rest="${summary#*, }"
+  failed=$((failed + ${rest%% failed}))
+fi
+
+echo "==> console (the web console in Debian's Chromium: Playwright, axe-core, canaries)"
+console_log="$results/console.log"
+bash tests/console/run.sh src/ActionConnections.Server/bin/Release/net10.0 2>&1 | tee "$console_log" || status=1
+summary="$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$console_log" | tail -n 1 || true)"
+# tests/console/run.sh names each test that did not pass on a line "console failed: TITLE".
+while IFS= read -r name; do
+  [ -n "$name" ] && failed_names="${failed_names}    [console] ${name}"$'\n'
+done < <(sed -n 's/^console failed: //p' "$console_log" || true)
+if [ -z "$summary" ]; then
+  echo "error: the console suite printed no summary" >&2
+  failed_names="${failed_names}    [console] (no summary: the browser suite did not finish)"$'\n'
   failed=$((failed + 1))
 else
   passed=$((passed + ${summary%% passed*}))

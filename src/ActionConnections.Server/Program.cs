@@ -13,6 +13,7 @@ using ActionConnections.Identity;
 using ActionConnections.KeyManagement;
 using ActionConnections.Observability;
 using ActionConnections.OpenApi;
+using ActionConnections.WebConsole;
 
 namespace ActionConnections;
 
@@ -41,6 +42,7 @@ internal static class Program
         builder.AddCloudCredentials();
         builder.AddAccess();
         builder.AddHealth();
+        builder.AddConsole();
         configure?.Invoke(builder);
 
         // After configure: which telemetry to register is decided from the final configuration.
@@ -50,6 +52,7 @@ internal static class Program
         app.UseObservability();
         app.UseErrorPipeline();
         app.UseApiGateway();
+        app.UseConsole();
         app.MapAppKeyRegistrations();
         app.MapKeyManagement();
         app.MapConnections();
@@ -61,6 +64,7 @@ internal static class Program
         app.MapAudit();
         app.MapOpenApiDocument();
         app.MapHealth();
+        app.MapConsole();
         return app;
     }
 }

@@ -19,7 +19,7 @@ internal static class AppKeyRegistrationsApi
     public const int DefaultPageSize = 100;
     public const int MaxPageSize = 1000;
 
-    private const Permission ManageRegistration = Permission.UserAccessManage | Permission.UserAppKeys | Permission.ServiceAccountWrite;
+    internal const Permission ManageRegistration = Permission.UserAccessManage | Permission.UserAppKeys | Permission.ServiceAccountWrite;
 
     public static IHostApplicationBuilder AddAppKeyRegistrations(this IHostApplicationBuilder builder)
     {
@@ -112,7 +112,7 @@ internal static class AppKeyRegistrationsApi
     /// <c>user_access_manage</c>: any key of the organisation; <c>user_app_keys</c>: the caller's own
     /// keys; <c>service_account_write</c>: keys owned by service accounts.
     /// </summary>
-    private static async Task<ApiProblem?> MayManageAsync(Caller caller, AppKeyRecord key, IIdentityStore identity, CancellationToken ct)
+    internal static async Task<ApiProblem?> MayManageAsync(Caller caller, AppKeyRecord key, IIdentityStore identity, CancellationToken ct)
     {
         if (caller.Has(Permission.UserAccessManage))
         {

@@ -44,7 +44,7 @@ internal sealed record AuditEvent
     /// </summary>
     public string? Detail { get; init; }
 
-    /// <summary>Where the action came from: <c>api</c> or <c>cli</c>.</summary>
+    /// <summary>Where the action came from: <c>api</c>, <c>console</c> or <c>cli</c>.</summary>
     public required string Source { get; init; }
 
     /// <summary>
@@ -80,6 +80,8 @@ internal static class AuditActions
     public const string RestrictionPolicyUpdate = "restriction_policy.update";
     public const string RestrictionPolicyDelete = "restriction_policy.delete";
     public const string ConnectionResolve = "connection.resolve";
+    public const string ConsoleSignIn = "console.sign_in";
+    public const string ConsoleSignOut = "console.sign_out";
 
     public static readonly IReadOnlySet<string> All = new HashSet<string>(StringComparer.Ordinal)
     {
@@ -87,6 +89,7 @@ internal static class AuditActions
         ApiKeyCreate, ApiKeyUpdate, ApiKeyRevoke, AppKeyCreate, AppKeyUpdate, AppKeyRevoke,
         OrgCreate, PrincipalCreate, PrincipalRevoke, AuthenticationFailure, MasterKeyAdd, MasterKeyRotate, MasterKeyRetire,
         RestrictionPolicyUpdate, RestrictionPolicyDelete, ConnectionResolve,
+        ConsoleSignIn, ConsoleSignOut,
     };
 }
 

@@ -34,8 +34,12 @@ internal sealed partial class AuthenticationFailures(
     private readonly Dictionary<TallyKey, Tally> _tallies = [];
     private readonly Dictionary<(Guid? OrgId, long Window), int> _addresses = [];
 
-    /// <summary>Counts one failed authentication of this request; writes an event only for the first of its tally.</summary>
-    public async Task RecordAsync(HttpContext context, string apiKey)
+    /// <summary>
+    /// Counts one failed authentication of this request; writes an event only for the first of its
+    /// tally. <paramref name="source"/> is the audit source of the tally's events (the console's
+    /// sign-in page passes <c>console</c>); the tally itself is shared, so the bound holds.
+    /// </summary>
+    public async Task RecordAsync(HttpContext context, string apiKey, string source = "api")
     {
         var owner = apiKey.Length is > 0 and <= 256 ? await identity.FindApiKeyOwnerAsync(apiKey, context.RequestAborted) : null;
         var now = time.GetUtcNow();
@@ -62,7 +66,7 @@ internal sealed partial class AuthenticationFailures(
             first = !_tallies.TryGetValue(key, out var tally);
             if (first)
             {
-                tally = new Tally(address);
+                tally = new Tally(address, source);
                 _tallies[key] = tally;
             }
 
@@ -90,7 +94,7 @@ internal sealed partial class AuthenticationFailures(
                 ApiKeyId = key.ApiKeyId,
                 RequestId = context.TraceIdentifier,
                 ClientAddress = address,
-                Source = "api",
+                Source = source,
                 Occurrences = 1,
             });
         }
@@ -164,7 +168,7 @@ internal sealed partial class AuthenticationFailures(
                 Status = StatusCodes.Status403Forbidden,
                 ApiKeyId = key.ApiKeyId,
                 ClientAddress = tally.Address,
-                Source = "api",
+                Source = tally.Source,
                 Occurrences = further,
             });
         }
@@ -196,9 +200,11 @@ internal sealed partial class AuthenticationFailures(
     /// <summary>A tally: organisation and API key (when the API key was valid), client address (/64 for IPv6; null: further addresses), period.</summary>
     private readonly record struct TallyKey(Guid? OrgId, Guid? ApiKeyId, string? Client, long Window);
 
-    private sealed class Tally(string? address)
+    private sealed class Tally(string? address, string source)
     {
         public string? Address { get; } = address;
+
+        public string Source { get; } = source;
 
         public long Count { get; set; }
 

@@ -44,6 +44,8 @@ internal static class EnvironmentSettings
         ["ACTIONCONNECTIONS_EGRESS_DENY"] = nameof(ServerOptions.EgressDeny),
         ["ACTIONCONNECTIONS_HTTP_RESPONSE_MAX_BYTES"] = nameof(ServerOptions.HttpResponseMaxBytes),
         ["ACTIONCONNECTIONS_INTEGRATION_API_BASES"] = nameof(ServerOptions.IntegrationApiBases),
+        ["ACTIONCONNECTIONS_CONSOLE_IDLE_TIMEOUT_MINUTES"] = nameof(ServerOptions.ConsoleIdleTimeoutMinutes),
+        ["ACTIONCONNECTIONS_CONSOLE_ABSOLUTE_TIMEOUT_MINUTES"] = nameof(ServerOptions.ConsoleAbsoluteTimeoutMinutes),
 
         // Observability and shutdown (Observability/ObservabilityOptions.cs), same section.
         ["ACTIONCONNECTIONS_METRICS"] = nameof(ObservabilityOptions.Metrics),

@@ -92,6 +92,12 @@ internal sealed class ServerOptions
     /// <summary>Largest request body accepted, in bytes.</summary>
     public long MaxRequestBodyBytes { get; set; } = 1024 * 1024;
 
+    /// <summary>Minutes without a request after which a console session ends (sliding).</summary>
+    public int ConsoleIdleTimeoutMinutes { get; set; } = 30;
+
+    /// <summary>Minutes after sign-in after which a console session ends, however active.</summary>
+    public int ConsoleAbsoluteTimeoutMinutes { get; set; } = 480;
+
     /// <summary>
     /// Comma-separated CIDR blocks, addresses and host names the server may send requests to
     /// despite the built-in deny list of the egress policy (plain http included).
@@ -170,6 +176,16 @@ internal sealed partial class ServerOptionsValidator : IValidateOptions<ServerOp
         if (options.MaxRequestBodyBytes is < 1024 or > 64 * 1024 * 1024)
         {
             errors.Add("ACTIONCONNECTIONS_MAX_BODY_BYTES must be between 1024 and 67108864.");
+        }
+
+        if (options.ConsoleIdleTimeoutMinutes is < 1 or > 1440)
+        {
+            errors.Add("ACTIONCONNECTIONS_CONSOLE_IDLE_TIMEOUT_MINUTES must be between 1 and 1440.");
+        }
+
+        if (options.ConsoleAbsoluteTimeoutMinutes < options.ConsoleIdleTimeoutMinutes || options.ConsoleAbsoluteTimeoutMinutes > 10080)
+        {
+            errors.Add("ACTIONCONNECTIONS_CONSOLE_ABSOLUTE_TIMEOUT_MINUTES must be between the idle timeout and 10080 (a week).");
         }
 
         if (Egress.EgressPolicy.Validate(options.EgressAllow, "ACTIONCONNECTIONS_EGRESS_ALLOW") is { } allow)

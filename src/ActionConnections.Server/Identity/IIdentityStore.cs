@@ -75,6 +75,13 @@ internal interface IIdentityStore
     /// time taken does not tell which key was wrong. Null for any failure.
     /// </summary>
     Task<Caller?> AuthenticateAsync(string apiKey, string appKey, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// The caller a console session stands for, from the ids of the key pair it signed in with:
+    /// null once either key is revoked, the owner disabled, or the keys no longer share an
+    /// organisation. Permissions and registration are read afresh, as for a key pair.
+    /// </summary>
+    Task<Caller?> FindCallerAsync(Guid apiKeyId, Guid appKeyId, CancellationToken cancellationToken);
 }
 
 internal static class IdentityServices

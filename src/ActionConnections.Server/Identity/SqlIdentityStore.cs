@@ -271,6 +271,33 @@ internal sealed class SqlIdentityStore(IDatabase db, TimeProvider time) : IIdent
         return new Caller(apiOrg.Value, apiKeyId.Value, appKeyId.Value, ownerId!.Value, ownerKind, permissions, registered);
     }
 
+    public async Task<Caller?> FindCallerAsync(Guid apiKeyId, Guid appKeyId, CancellationToken cancellationToken)
+    {
+        await using var connection = await db.OpenAsync(cancellationToken);
+        await using var command = connection.Command("""
+            SELECT k.org_id AS api_org, a.org_id AS app_org, a.owner_id, p.kind AS owner_kind, p.role, p.disabled, a.scopes,
+                CAST(CASE WHEN r.app_key_id IS NULL THEN 0 ELSE 1 END AS BIGINT) AS registered
+            FROM app_keys a JOIN principals p ON p.id = a.owner_id
+            LEFT JOIN app_key_registrations r ON r.app_key_id = a.id
+            CROSS JOIN api_keys k
+            WHERE k.id = @api AND a.id = @app;
+            """).With("@api", apiKeyId).With("@app", appKeyId);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        if (!await reader.ReadAsync(cancellationToken))
+        {
+            return null;
+        }
+
+        var org = reader.GetGuid("api_org");
+        if (org != reader.GetGuid("app_org") || reader.Bool("disabled"))
+        {
+            return null;
+        }
+
+        var permissions = Roles.PermissionsOf(ParseRole(reader.Text("role"))) & Permissions.FromScopes(ScopesFromJson(reader.NullableText("scopes")));
+        return new Caller(org, apiKeyId, appKeyId, reader.GetGuid("owner_id"), ParseKind(reader.Text("owner_kind")), permissions, reader.Bool("registered"));
+    }
+
     private static async Task InsertPrincipalAsync(DbTransaction tx, Principal principal, CancellationToken cancellationToken)
     {
         await using var command = tx.Command($"INSERT INTO principals ({PrincipalColumns}) VALUES (@id, @org, @kind, @name, @email, @role, @disabled, @at);")

@@ -146,6 +146,14 @@ internal static class Migrations
             );
             CREATE INDEX connection_bindings_principal ON connection_bindings(org_id, principal_type, principal_id, connection_id);
             """),
+        (8, "console key ring", """
+            CREATE TABLE data_protection_keys (
+                id TEXT PRIMARY KEY,
+                friendly_name TEXT NOT NULL,
+                xml TEXT NOT NULL,
+                created_at BIGINT NOT NULL
+            );
+            """),
     ];
 
     /// <summary>
@@ -288,6 +296,14 @@ internal static class Migrations
                 PRIMARY KEY (connection_id, position)
             );
             CREATE INDEX connection_bindings_principal ON connection_bindings(org_id, principal_type, principal_id, connection_id);
+            """,
+        [8] = """
+            CREATE TABLE data_protection_keys (
+                id TEXT COLLATE "C" PRIMARY KEY,
+                friendly_name TEXT COLLATE "C" NOT NULL,
+                xml TEXT COLLATE "C" NOT NULL,
+                created_at BIGINT NOT NULL
+            );
             """,
     };
 
