@@ -1,13 +1,9 @@
 using System.Collections.Concurrent;
 using System.Globalization;
 using System.Text;
+using ActionConnections.Tests.Infrastructure;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace ActionConnections.Tests.Observability;
 
@@ -18,15 +14,11 @@ namespace ActionConnections.Tests.Observability;
 /// </summary>
 internal sealed class OtlpReceiver : IAsyncDisposable
 {
-    private readonly WebApplication _app;
+    private readonly LoopbackListener _listener;
 
-    private OtlpReceiver(WebApplication app, Uri endpoint)
-    {
-        _app = app;
-        Endpoint = endpoint;
-    }
+    private OtlpReceiver(LoopbackListener listener) => _listener = listener;
 
-    public Uri Endpoint { get; }
+    public Uri Endpoint => _listener.BaseAddress;
 
     public ConcurrentQueue<ReceivedSpan> Spans { get; } = new();
 
@@ -35,12 +27,8 @@ internal sealed class OtlpReceiver : IAsyncDisposable
 
     public static async Task<OtlpReceiver> StartAsync()
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        builder.Logging.ClearProviders();
-        var app = builder.Build();
         OtlpReceiver? receiver = null;
-        app.MapPost("/v1/{signal}", async (HttpContext context, string signal) =>
+        var listener = await LoopbackListener.StartAsync(app => app.MapPost("/v1/{signal}", async (HttpContext context, string signal) =>
         {
             using var buffer = new MemoryStream();
             await context.Request.Body.CopyToAsync(buffer);
@@ -56,10 +44,8 @@ internal sealed class OtlpReceiver : IAsyncDisposable
 
             // An empty Export*ServiceResponse: full success.
             return Results.Bytes([], "application/x-protobuf");
-        });
-        await app.StartAsync();
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        receiver = new OtlpReceiver(app, new Uri(address));
+        }));
+        receiver = new OtlpReceiver(listener);
         return receiver;
     }
 
@@ -84,11 +70,7 @@ internal sealed class OtlpReceiver : IAsyncDisposable
         }
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        await _app.StopAsync();
-        await _app.DisposeAsync();
-    }
+    public ValueTask DisposeAsync() => _listener.DisposeAsync();
 }
 
 internal sealed record ReceivedSpan(string TraceId, string SpanId, string ParentSpanId, string Name, int Kind, string Scope, IReadOnlyDictionary<string, string> Attributes)
