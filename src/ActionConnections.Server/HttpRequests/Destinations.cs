@@ -105,7 +105,7 @@ internal sealed partial class Destinations(IOptions<ServerOptions> options)
     {
         if (integration.Definition.FindCredential(integration.AnyCredentials.Type) is not { ApiBase: { } apiBase })
         {
-            return new DestinationResult(null, $"{integration.Type} connections authenticate with short-lived tokens, which this endpoint does not obtain: mint them with POST /api/v2/actionconnections/connections/{{connection_id}}/credentials");
+            return new DestinationResult(null, $"{integration.Type} connections have no API base this endpoint knows");
         }
 
         var fields = PlainFields(integration);
