@@ -30,6 +30,12 @@ public sealed class CloudUseTests
         return (server, id);
     }
 
+    private static Task<CloudServer> StartAzureAsync(FakeAzure azure, FakeBearerApi api) => CloudServer.StartAsync(new Dictionary<string, string>
+    {
+        ["ACTIONCONNECTIONS_AZURE_AUTHORITY"] = azure.Endpoint.BaseAddress.ToString(),
+        ["ACTIONCONNECTIONS_INTEGRATION_API_BASES"] = ApiBases(("Azure", api.Endpoint)),
+    });
+
     [Fact]
     public async Task Aws_Use_SignsWithTheAssumedRolesSessionAndPayloadHash_ReusesTheCachedSession_MasksTheToken()
     {
@@ -228,11 +234,7 @@ public sealed class CloudUseTests
         LoopbackOnlyNetwork.EnsureIsolated();
         await using var azure = await FakeAzure.StartAsync();
         await using var api = await FakeBearerApi.StartAsync(() => azure.IssuedTokens);
-        await using var server = await CloudServer.StartAsync(new Dictionary<string, string>
-        {
-            ["ACTIONCONNECTIONS_AZURE_AUTHORITY"] = azure.Endpoint.BaseAddress.ToString(),
-            ["ACTIONCONNECTIONS_INTEGRATION_API_BASES"] = ApiBases(("Azure", api.Endpoint)),
-        });
+        await using var server = await StartAzureAsync(azure, api);
         var id = await server.Client.CreateAsync(CloudCredentialsTests.AzureBody(azure));
 
         var body = HttpRequestBodies.Request("GET", "/subscriptions?api-version=2022-12-01", """ "headers":[{"name":"Authorization","value":"Bearer caller-own"}] """);
@@ -264,11 +266,7 @@ public sealed class CloudUseTests
         LoopbackOnlyNetwork.EnsureIsolated();
         await using var azure = await FakeAzure.StartAsync();
         await using var api = await FakeBearerApi.StartAsync(() => azure.IssuedTokens);
-        await using var server = await CloudServer.StartAsync(new Dictionary<string, string>
-        {
-            ["ACTIONCONNECTIONS_AZURE_AUTHORITY"] = azure.Endpoint.BaseAddress.ToString(),
-            ["ACTIONCONNECTIONS_INTEGRATION_API_BASES"] = ApiBases(("Azure", api.Endpoint)),
-        });
+        await using var server = await StartAzureAsync(azure, api);
         var id = await server.Client.CreateAsync(CloudCredentialsTests.AzureBody(azure, secret: "wrong-secret"));
 
         var used = await server.Client.SendThroughAsync(id, HttpRequestBodies.Request("GET", "/subscriptions"));

@@ -21,14 +21,7 @@ public sealed class TracingTests
         await using var receiver = await OtlpReceiver.StartAsync();
         await using var store = TestStore.Create();
         var keys = ServerKeys.New();
-        var settings = ServerProcess.EnvironmentOf(store);
-        settings["OTEL_EXPORTER_OTLP_ENDPOINT"] = receiver.Endpoint.ToString().TrimEnd('/');
-        settings["OTEL_EXPORTER_OTLP_PROTOCOL"] = "http/protobuf";
-        settings["OTEL_BSP_SCHEDULE_DELAY"] = "100";
-        settings["ACTIONCONNECTIONS_LOG_FORMAT"] = "json";
-        await using var server = await ServerProcess.StartAsync(store.DataDir, keys, settings);
-        var appKeyId = Announced(server.Output, "application key id:");
-        Assert.Equal(201, (await server.Client.SendJsonAsync(HttpMethod.Put, $"/api/v2/actions/app_key_registrations/{appKeyId}")).Status);
+        await using var server = await StartTracedAsync(store, keys, receiver, ("ACTIONCONNECTIONS_LOG_FORMAT", "json"));
 
         var secret = "sk-canary-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(12));
         var traceId = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
@@ -89,14 +82,7 @@ public sealed class TracingTests
         });
         await using var store = TestStore.Create();
         var keys = ServerKeys.New();
-        var settings = ServerProcess.EnvironmentOf(store);
-        settings["OTEL_EXPORTER_OTLP_ENDPOINT"] = receiver.Endpoint.ToString().TrimEnd('/');
-        settings["OTEL_EXPORTER_OTLP_PROTOCOL"] = "http/protobuf";
-        settings["OTEL_BSP_SCHEDULE_DELAY"] = "100";
-        settings["ACTIONCONNECTIONS_EGRESS_ALLOW"] = "127.0.0.1";
-        await using var server = await ServerProcess.StartAsync(store.DataDir, keys, settings);
-        var appKeyId = Announced(server.Output, "application key id:");
-        Assert.Equal(201, (await server.Client.SendJsonAsync(HttpMethod.Put, $"/api/v2/actions/app_key_registrations/{appKeyId}")).Status);
+        await using var server = await StartTracedAsync(store, keys, receiver, ("ACTIONCONNECTIONS_EGRESS_ALLOW", "127.0.0.1"));
 
         // An HTTP connection whose secret goes out in a header and in the query, and a caller header value.
         var secret = "tok-canary-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(12));
@@ -140,6 +126,24 @@ public sealed class TracingTests
             Assert.DoesNotContain(forbidden, exported, StringComparison.Ordinal);
             Assert.DoesNotContain(spans, s => s.Attributes.Values.Any(v => v.Contains(forbidden, StringComparison.Ordinal)));
         }
+    }
+
+    /// <summary>A server process exporting traces to <paramref name="receiver"/> every 100 ms, its bootstrap key registered.</summary>
+    private static async Task<ServerProcess> StartTracedAsync(TestStore store, ServerKeys keys, OtlpReceiver receiver, params (string Name, string Value)[] extra)
+    {
+        var settings = ServerProcess.EnvironmentOf(store);
+        settings["OTEL_EXPORTER_OTLP_ENDPOINT"] = receiver.Endpoint.ToString().TrimEnd('/');
+        settings["OTEL_EXPORTER_OTLP_PROTOCOL"] = "http/protobuf";
+        settings["OTEL_BSP_SCHEDULE_DELAY"] = "100";
+        foreach (var (name, value) in extra)
+        {
+            settings[name] = value;
+        }
+
+        var server = await ServerProcess.StartAsync(store.DataDir, keys, settings);
+        var appKeyId = Announced(server.Output, "application key id:");
+        Assert.Equal(201, (await server.Client.SendJsonAsync(HttpMethod.Put, $"/api/v2/actions/app_key_registrations/{appKeyId}")).Status);
+        return server;
     }
 
     private static bool IsOutboundSpan(ReceivedSpan span) => span.Kind == 3 && span.Attributes.ContainsKey("http.request.method");
