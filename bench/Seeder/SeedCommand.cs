@@ -4,7 +4,7 @@ using System.Text.Json;
 using ActionConnections.AppKeyRegistrations;
 using ActionConnections.Auth;
 using ActionConnections.Connections;
-using ActionConnections.Connections.Validation;
+using ActionConnections.Http;
 using ActionConnections.Hosting;
 using ActionConnections.Identity;
 

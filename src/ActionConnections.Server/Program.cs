@@ -9,6 +9,7 @@ using ActionConnections.Errors;
 using ActionConnections.Health;
 using ActionConnections.Hosting;
 using ActionConnections.HttpRequests;
+using ActionConnections.Identity;
 using ActionConnections.KeyManagement;
 using ActionConnections.Observability;
 using ActionConnections.OpenApi;
@@ -26,16 +27,19 @@ internal static class Program
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
         builder.AddServerConfiguration();
         builder.AddHttpLimits();
+        builder.AddErrorPipeline();
         builder.AddStorage();
+        builder.AddIdentity();
         builder.AddSecrets();
         builder.AddServerInstanceHeartbeat();
         builder.AddApiGateway();
+        builder.AddAudit();
+        builder.AddAppKeyRegistrations();
         builder.AddConnections();
         builder.AddEgress();
         builder.AddHttpRequests();
         builder.AddCloudCredentials();
         builder.AddAccess();
-        builder.AddAudit();
         builder.AddHealth();
         configure?.Invoke(builder);
 

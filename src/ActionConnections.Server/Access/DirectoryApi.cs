@@ -1,6 +1,7 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using ActionConnections.Auth;
+using ActionConnections.Authorization;
 using ActionConnections.Errors;
 using ActionConnections.Http;
 using ActionConnections.Identity;
@@ -22,29 +23,20 @@ internal static class DirectoryApi
 
     public static IEndpointRouteBuilder MapDirectory(this IEndpointRouteBuilder routes)
     {
-        routes.MapGet("/api/v2/roles", ListRolesAsync);
-        routes.MapGet("/api/v2/users", ListUsersAsync);
+        routes.MapGet("/api/v2/roles", ListRolesAsync).RequirePermission(Permission.UserAccessRead);
+        routes.MapGet("/api/v2/users", ListUsersAsync).RequirePermission(Permission.UserAccessRead);
         return routes;
     }
 
-    public static async Task<Results<JsonApiResult<RolesResponse>, ApiProblemResult>> ListRolesAsync(HttpContext context, IAccessStore store, CancellationToken ct)
+    public static async Task<Results<JsonApiResult<RolesResponse>, ApiProblemResult>> ListRolesAsync(HttpRequest http, Caller caller, IAccessStore store, CancellationToken ct)
     {
-        var caller = context.Caller();
-        if (caller.RequireAny(Permission.UserAccessRead) is { } denied)
-        {
-            return new ApiProblemResult(denied);
-        }
-
-        var query = context.Request.Query;
-        if (!PageQuery.TryParse(query, DefaultPageSize, MaxPageSize, out var page, out var invalid))
+        var query = http.Query;
+        if (!ReadListing(query).TryGetValue(out var listing, out var invalid))
         {
             return new ApiProblemResult(invalid);
         }
 
-        if (!TryReadFilter(query, "filter", out var filter, out invalid))
-        {
-            return new ApiProblemResult(invalid);
-        }
+        var (page, filter) = listing;
 
         List<Guid>? ids = null;
         if (query.TryGetValue("filter[id]", out var idValues))
@@ -71,24 +63,15 @@ internal static class DirectoryApi
             new RolesResponse(data, new PageMeta(new PageCounts(result.Total, totalFiltered))), AppJson.Context.RolesResponse, StatusCodes.Status200OK, "application/json");
     }
 
-    public static async Task<Results<JsonApiResult<UsersResponse>, ApiProblemResult>> ListUsersAsync(HttpContext context, IAccessStore store, CancellationToken ct)
+    public static async Task<Results<JsonApiResult<UsersResponse>, ApiProblemResult>> ListUsersAsync(HttpRequest http, Caller caller, IAccessStore store, CancellationToken ct)
     {
-        var caller = context.Caller();
-        if (caller.RequireAny(Permission.UserAccessRead) is { } denied)
-        {
-            return new ApiProblemResult(denied);
-        }
-
-        var query = context.Request.Query;
-        if (!PageQuery.TryParse(query, DefaultPageSize, MaxPageSize, out var page, out var invalid))
+        var query = http.Query;
+        if (!ReadListing(query).TryGetValue(out var listing, out var invalid))
         {
             return new ApiProblemResult(invalid);
         }
 
-        if (!TryReadFilter(query, "filter", out var filter, out invalid))
-        {
-            return new ApiProblemResult(invalid);
-        }
+        var (page, filter) = listing;
 
         List<bool>? disabled = null;
         if (query.TryGetValue("filter[status]", out var statusValues))
@@ -161,23 +144,22 @@ internal static class DirectoryApi
     private static string Timestamp(DateTimeOffset time) =>
         time.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.ffffff'+00:00'", CultureInfo.InvariantCulture);
 
-    private static bool TryReadFilter(IQueryCollection query, string name, out string? filter, [NotNullWhen(false)] out ApiProblem? problem)
+    /// <summary>What both listings read first, in this order: the page, then the <c>filter</c> text.</summary>
+    private static Validated<(PageQuery Page, string? Filter)> ReadListing(IQueryCollection query)
     {
-        filter = null;
-        problem = null;
-        if (!query.TryGetValue(name, out var values))
+        if (!PageQuery.Parse(query, DefaultPageSize, MaxPageSize).TryGetValue(out var page, out var invalid))
         {
-            return true;
+            return invalid;
         }
 
-        if (values.Count != 1 || values[0]!.Length > MaxFilterLength || values[0]!.Contains('\0', StringComparison.Ordinal))
+        if (!query.TryGetValue("filter", out var values))
         {
-            problem = ApiProblem.InvalidQuery(name, $"expected one string of at most {MaxFilterLength} characters, without U+0000");
-            return false;
+            return Validated.Valid<(PageQuery, string?)>((page, null));
         }
 
-        filter = values[0];
-        return true;
+        return values.Count != 1 || values[0]!.Length > MaxFilterLength || values[0]!.Contains('\0', StringComparison.Ordinal)
+            ? ApiProblem.InvalidQuery("filter", $"expected one string of at most {MaxFilterLength} characters, without U+0000")
+            : Validated.Valid<(PageQuery, string?)>((page, values[0]));
     }
 
     /// <summary><c>sort</c>: a field, or <c>-field</c> for descending.</summary>

@@ -1,7 +1,8 @@
-using ActionConnections.AppKeyRegistrations;
+using System.Data.Common;
 using ActionConnections.Audit;
 using ActionConnections.Auth;
 using ActionConnections.Identity;
+using ActionConnections.Storage;
 
 namespace ActionConnections.Access;
 
@@ -21,10 +22,10 @@ internal interface IAccessStore
     Task<IReadOnlyDictionary<Guid, List<Binding>>> BindingsOfAsync(Guid orgId, IReadOnlyCollection<Guid> connectionIds, CancellationToken cancellationToken);
 
     /// <summary>
-    /// Replaces the connection's bindings (none: back to the default), with <paramref name="audit"/>
-    /// in the same transaction. False when the organisation has no such connection.
+    /// Replaces the connection's bindings (none: back to the default) in <paramref name="tx"/>
+    /// (see <see cref="AuditedWrites"/>). False when the organisation has no such connection.
     /// </summary>
-    Task<bool> ReplaceBindingsAsync(Guid orgId, Guid connectionId, IReadOnlyList<Binding> bindings, AuditEvent? audit, CancellationToken cancellationToken);
+    Task<bool> ReplaceBindingsAsync(DbTransaction tx, Guid orgId, Guid connectionId, IReadOnlyList<Binding> bindings, CancellationToken cancellationToken);
 
     /// <summary>Which of <paramref name="ids"/> are principals (users or service accounts) of the organisation.</summary>
     Task<IReadOnlySet<Guid>> ExistingPrincipalsAsync(Guid orgId, IReadOnlyCollection<Guid> ids, CancellationToken cancellationToken);

@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using ActionConnections.Audit;
 using ActionConnections.Auth;
+using ActionConnections.Authorization;
 using ActionConnections.Connections;
 using ActionConnections.Errors;
 using ActionConnections.Hosting;
@@ -27,35 +28,43 @@ internal static class ResolveApi
 
     public static IEndpointRouteBuilder MapResolve(this IEndpointRouteBuilder routes)
     {
+        var enabled = routes.ServiceProvider.GetRequiredService<IOptions<ServerOptions>>().Value.ResolveEnabled;
         routes.MapPost("/api/v2/actionconnections/connections/{connection_id}/resolve", ResolveAsync)
-            .Audited(AuditActions.ConnectionResolve, "connection", "connection_id");
+            .AnswersNotStored()
+            .RequireEnabled(enabled, ApiProblem.Forbidden(
+                "Resolving connections is disabled on this deployment; an operator enables it with ACTIONCONNECTIONS_RESOLVE_ENABLED=true"))
+            .RequireRegisteredAppKey()
+            .RequirePermission(Permission.ConnectionsResolve)
+            .AuditedByHandler(AuditActions.ConnectionResolve, "connection", "connection_id");
         return routes;
     }
 
     public static async Task<IResult> ResolveAsync(
         string connection_id,
-        HttpContext context,
-        IOptions<ServerOptions> options,
+        Caller caller,
+        AuditedAction audit,
+        AuditRecorder recorder,
         IIdentityStore identity,
         ConnectionAccess access,
         IConnectionStore connections,
         ISecretProtector protector,
         CancellationToken ct)
     {
-        // Whatever the answer, nothing of it may be kept by a cache on the way.
-        context.Response.Headers.CacheControl = "no-store";
-        var caller = context.Caller();
-        if (!options.Value.ResolveEnabled)
-        {
-            return new ApiProblemResult(ApiProblem.Forbidden(
-                "Resolving connections is disabled on this deployment; an operator enables it with ACTIONCONNECTIONS_RESOLVE_ENABLED=true"));
-        }
+        // Recorded whatever the answer (a resolve changes nothing in the store), never with values.
+        var result = await RunAsync(connection_id, caller, identity, access, connections, protector, ct);
+        await recorder.RecordOutcomeAsync(audit, AuditedEndpoints.StatusOf(result), null, ct);
+        return result;
+    }
 
-        if ((caller.RequireRegisteredKey() ?? caller.RequireAny(Permission.ConnectionsResolve)) is { } denied)
-        {
-            return new ApiProblemResult(denied);
-        }
-
+    private static async Task<IResult> RunAsync(
+        string connection_id,
+        Caller caller,
+        IIdentityStore identity,
+        ConnectionAccess access,
+        IConnectionStore connections,
+        ISecretProtector protector,
+        CancellationToken ct)
+    {
         // An unscoped key carries all its owner's permissions; resolving needs a key made for it.
         var key = await identity.FindAppKeyAsync(caller.OrgId, caller.AppKeyId, ct);
         if (key?.Scopes is not { } scopes || !scopes.Contains(ResolveScope, StringComparer.Ordinal))

@@ -43,9 +43,8 @@ internal static class RestrictionPolicyApi
     }
 
     public static async Task<Results<JsonApiResult<RestrictionPolicyResponse>, ApiProblemResult>> GetAsync(
-        string resource_id, HttpContext context, ConnectionAccess access, IAccessStore store, CancellationToken ct)
+        string resource_id, Caller caller, ConnectionAccess access, IAccessStore store, CancellationToken ct)
     {
-        var caller = context.Caller();
         var (id, invalidResource) = ParseResource(resource_id);
         if (invalidResource is not null)
         {
@@ -62,22 +61,20 @@ internal static class RestrictionPolicyApi
     }
 
     public static async Task<Results<JsonApiResult<RestrictionPolicyResponse>, ApiProblemResult>> UpdateAsync(
-        string resource_id, HttpContext context, ConnectionAccess access, IAccessStore store, CancellationToken ct)
+        string resource_id, HttpRequest http, Caller caller, AuditedAction audit, AuditedWrites writes, ConnectionAccess access, IAccessStore store, CancellationToken ct)
     {
-        var caller = context.Caller();
         var (id, invalidResource) = ParseResource(resource_id);
         if (invalidResource is not null)
         {
             return new ApiProblemResult(invalidResource);
         }
 
-        if (!TryReadAllowSelfLockout(context.Request.Query, out var allowSelfLockout))
+        if (!TryReadAllowSelfLockout(http.Query, out var allowSelfLockout))
         {
             return new ApiProblemResult(Invalid("invalid parameter \"allow_self_lockout\" in \"query\"; expected true or false"));
         }
 
-        var (document, problem) = await JsonBody.ReadAsync(context.Request, ct);
-        if (problem is not null)
+        if (!(await JsonBody.ReadAsync(http, BodyWording.Fields, ct)).TryGetValue(out var document, out var problem))
         {
             return new ApiProblemResult(problem);
         }
@@ -86,7 +83,7 @@ internal static class RestrictionPolicyApi
         using (document)
         {
             var errors = new List<string>();
-            bindings = ReadBindings(document!.RootElement, caller, errors, out var users, out var roles);
+            bindings = ReadBindings(document.RootElement, caller, errors, out var users, out var roles);
             if (errors.Count == 0)
             {
                 await CheckPrincipalsExistAsync(store, caller.OrgId, users, roles, errors, ct);
@@ -117,21 +114,18 @@ internal static class RestrictionPolicyApi
                 $"Invalid request: this policy would remove your own editor access to {resource_id}; send allow_self_lockout=true to apply it anyway"));
         }
 
-        var audit = context.AuditEventOfChange(StatusCodes.Status200OK, resource_id) is { } change ? change with { Detail = DetailOf(bindings) } : null;
-        if (!await store.ReplaceBindingsAsync(caller.OrgId, id, bindings, audit, ct))
+        if (!await ReplaceAsync(writes, audit, caller.OrgId, id, bindings, StatusCodes.Status200OK, store, ct))
         {
             return new ApiProblemResult(NotFound(resource_id));
         }
 
-        context.AuditCommitted();
         access.Invalidate();
         return Ok(resource_id, bindings);
     }
 
     public static async Task<Results<NoContent, ApiProblemResult>> DeleteAsync(
-        string resource_id, HttpContext context, ConnectionAccess access, IAccessStore store, CancellationToken ct)
+        string resource_id, Caller caller, AuditedAction audit, AuditedWrites writes, ConnectionAccess access, IAccessStore store, CancellationToken ct)
     {
-        var caller = context.Caller();
         var (id, invalidResource) = ParseResource(resource_id);
         if (invalidResource is not null)
         {
@@ -143,16 +137,23 @@ internal static class RestrictionPolicyApi
             return new ApiProblemResult(denied);
         }
 
-        var audit = context.AuditEventOfChange(StatusCodes.Status204NoContent, resource_id) is { } change ? change with { Detail = DetailOf([]) } : null;
-        if (!await store.ReplaceBindingsAsync(caller.OrgId, id, [], audit, ct))
+        if (!await ReplaceAsync(writes, audit, caller.OrgId, id, [], StatusCodes.Status204NoContent, store, ct))
         {
             return new ApiProblemResult(NotFound(resource_id));
         }
 
-        context.AuditCommitted();
         access.Invalidate();
         return TypedResults.NoContent();
     }
+
+    /// <summary>The bindings replaced and the event recording them, in one transaction; false when there is no such connection.</summary>
+    private static Task<bool> ReplaceAsync(
+        AuditedWrites writes, AuditedAction audit, Guid orgId, Guid id, List<Binding> bindings, int status, IAccessStore store, CancellationToken ct) =>
+        writes.RunAsync(
+            audit,
+            tx => store.ReplaceBindingsAsync(tx, orgId, id, bindings, ct),
+            replaced => replaced ? new AuditOutcome(status, Detail: DetailOf(bindings)) : null,
+            ct);
 
     /// <summary><c>editor</c>, or an admin's <c>user_access_manage</c>; invisible is not found, visible without either is 403.</summary>
     private static async Task<ApiProblem?> AuthorizeChangeAsync(

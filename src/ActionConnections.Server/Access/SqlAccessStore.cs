@@ -1,8 +1,6 @@
 using System.Data.Common;
 using System.Globalization;
 using System.Text;
-using ActionConnections.AppKeyRegistrations;
-using ActionConnections.Audit;
 using ActionConnections.Auth;
 using ActionConnections.Identity;
 using ActionConnections.Storage;
@@ -106,15 +104,12 @@ internal sealed class SqlAccessStore(IDatabase db) : IAccessStore
         return result;
     }
 
-    public async Task<bool> ReplaceBindingsAsync(Guid orgId, Guid connectionId, IReadOnlyList<Binding> bindings, AuditEvent? audit, CancellationToken cancellationToken)
+    public async Task<bool> ReplaceBindingsAsync(DbTransaction tx, Guid orgId, Guid connectionId, IReadOnlyList<Binding> bindings, CancellationToken cancellationToken)
     {
-        await using var conn = await db.OpenAsync(cancellationToken);
-        await using var tx = await db.BeginWriteAsync(conn, cancellationToken);
-
         // A write to the connection's row locks it (PostgreSQL; SQLite's write transaction holds
         // the database), so a concurrent DELETE of the connection cannot slip in between the
         // check and the inserts and leave bindings of a connection that is gone.
-        await using (var lockRow = conn.Command("UPDATE connections SET version = version WHERE org_id = @org AND id = @id;", tx).With("@org", orgId).With("@id", connectionId))
+        await using (var lockRow = tx.Command("UPDATE connections SET version = version WHERE org_id = @org AND id = @id;").With("@org", orgId).With("@id", connectionId))
         {
             if (await lockRow.ExecuteNonQueryAsync(cancellationToken) != 1)
             {
@@ -122,7 +117,7 @@ internal sealed class SqlAccessStore(IDatabase db) : IAccessStore
             }
         }
 
-        await using (var delete = conn.Command("DELETE FROM connection_bindings WHERE connection_id = @id;", tx).With("@id", connectionId))
+        await using (var delete = tx.Command("DELETE FROM connection_bindings WHERE connection_id = @id;").With("@id", connectionId))
         {
             await delete.ExecuteNonQueryAsync(cancellationToken);
         }
@@ -130,20 +125,14 @@ internal sealed class SqlAccessStore(IDatabase db) : IAccessStore
         for (var position = 0; position < bindings.Count; position++)
         {
             var binding = bindings[position];
-            await using var insert = conn.Command("""
+            await using var insert = tx.Command("""
                 INSERT INTO connection_bindings (connection_id, org_id, position, relation, principal_type, principal_id)
                 VALUES (@id, @org, @position, @relation, @ptype, @pid);
-                """, tx).With("@id", connectionId).With("@org", orgId).With("@position", (long)position)
+                """).With("@id", connectionId).With("@org", orgId).With("@position", (long)position)
                 .With("@relation", binding.Relation.ToWire()).With("@ptype", binding.Principal.TypeText).With("@pid", binding.Principal.Id);
             await insert.ExecuteNonQueryAsync(cancellationToken);
         }
 
-        if (audit is not null)
-        {
-            await SqlAuditLog.InsertAsync(conn, tx, audit, cancellationToken);
-        }
-
-        await tx.CommitAsync(cancellationToken);
         return true;
     }
 

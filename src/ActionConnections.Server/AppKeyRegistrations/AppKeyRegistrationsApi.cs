@@ -1,6 +1,8 @@
 using ActionConnections.Audit;
 using ActionConnections.Auth;
+using ActionConnections.Authorization;
 using ActionConnections.Errors;
+using ActionConnections.Gateway;
 using ActionConnections.Http;
 using ActionConnections.Identity;
 using ActionConnections.Json;
@@ -19,26 +21,29 @@ internal static class AppKeyRegistrationsApi
 
     private const Permission ManageRegistration = Permission.UserAccessManage | Permission.UserAppKeys | Permission.ServiceAccountWrite;
 
+    public static IHostApplicationBuilder AddAppKeyRegistrations(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddSingleton<IRegistrationStore, SqlRegistrationStore>();
+        return builder;
+    }
+
     public static IEndpointRouteBuilder MapAppKeyRegistrations(this IEndpointRouteBuilder routes)
     {
-        var group = routes.MapGroup("/api/v2/actions/app_key_registrations");
-        group.MapGet("", ListAsync);
-        group.MapGet("/{app_key_id}", GetAsync);
-        group.MapPut("/{app_key_id}", RegisterAsync).Audited(AuditActions.RegistrationCreate, "app_key", "app_key_id").InvalidatesAuthentication();
-        group.MapDelete("/{app_key_id}", UnregisterAsync).Audited(AuditActions.RegistrationDelete, "app_key", "app_key_id").InvalidatesAuthentication();
+        // As recorded, an id that is not a UUID is answered before permissions are looked at.
+        var group = routes.MapGroup("/api/v2/actions/app_key_registrations").RequireUuidRouteValue("app_key_id", ApiProblem.InvalidPathUuid("appKeyId"));
+        group.MapGet("", ListAsync).RequirePermission(Permission.OrgAppKeysRead);
+        group.MapGet("/{app_key_id}", GetAsync).RequirePermission(Permission.OrgAppKeysRead);
+        group.MapPut("/{app_key_id}", RegisterAsync).RequirePermission(ManageRegistration)
+            .Audited(AuditActions.RegistrationCreate, "app_key", "app_key_id").InvalidatesAuthentication();
+        group.MapDelete("/{app_key_id}", UnregisterAsync).RequirePermission(ManageRegistration)
+            .Audited(AuditActions.RegistrationDelete, "app_key", "app_key_id").InvalidatesAuthentication();
         return routes;
     }
 
     public static async Task<Results<JsonApiResult<ListAppKeyRegistrationsResponse>, ApiProblemResult>> ListAsync(
-        HttpContext context, IRegistrationStore registrations, CancellationToken ct)
+        HttpRequest http, Caller caller, IRegistrationStore registrations, CancellationToken ct)
     {
-        var caller = context.Caller();
-        if (caller.RequireAny(Permission.OrgAppKeysRead) is { } forbidden)
-        {
-            return new ApiProblemResult(forbidden);
-        }
-
-        if (!PageQuery.TryParse(context.Request.Query, DefaultPageSize, MaxPageSize, out var page, out var invalid))
+        if (!PageQuery.Parse(http.Query, DefaultPageSize, MaxPageSize).TryGetValue(out var page, out var invalid))
         {
             return new ApiProblemResult(invalid);
         }
@@ -51,39 +56,19 @@ internal static class AppKeyRegistrationsApi
     }
 
     public static async Task<Results<JsonApiResult<AppKeyRegistrationResponse>, ApiProblemResult>> GetAsync(
-        string app_key_id, HttpContext context, IRegistrationStore registrations, CancellationToken ct)
+        string app_key_id, Caller caller, IRegistrationStore registrations, CancellationToken ct)
     {
-        if (!RouteIds.TryParseUuid(app_key_id, out var id))
-        {
-            return new ApiProblemResult(ApiProblem.InvalidPathUuid("appKeyId"));
-        }
-
-        var caller = context.Caller();
-        if (caller.RequireAny(Permission.OrgAppKeysRead) is { } forbidden)
-        {
-            return new ApiProblemResult(forbidden);
-        }
-
+        var id = RouteIds.Uuid(app_key_id);
         return await registrations.IsRegisteredAsync(caller.OrgId, id, ct)
             ? JsonApiResult.Ok(new AppKeyRegistrationResponse(new AppKeyRegistrationData(id)), AppJson.Context.AppKeyRegistrationResponse)
             : new ApiProblemResult(AppKeyNotFound);
     }
 
     public static async Task<Results<JsonApiResult<AppKeyRegistrationResponse>, ApiProblemResult>> RegisterAsync(
-        string app_key_id, HttpContext context, IIdentityStore identity, IRegistrationStore registrations, CancellationToken ct)
+        string app_key_id, Caller caller, AuditedAction audit, IIdentityStore identity, IRegistrationStore registrations, AuditedWrites writes, CancellationToken ct)
     {
-        if (!RouteIds.TryParseUuid(app_key_id, out var id))
-        {
-            return new ApiProblemResult(ApiProblem.InvalidPathUuid("appKeyId"));
-        }
-
-        var caller = context.Caller();
-        if (caller.RequireAny(ManageRegistration) is { } forbidden)
-        {
-            return new ApiProblemResult(forbidden);
-        }
-
         // The spec documents no 404 for this operation: an unknown key is a bad request.
+        var id = RouteIds.Uuid(app_key_id);
         var key = await identity.FindAppKeyAsync(caller.OrgId, id, ct);
         if (key is null)
         {
@@ -95,24 +80,15 @@ internal static class AppKeyRegistrationsApi
             return new ApiProblemResult(denied);
         }
 
-        await registrations.RegisterAsync(caller.OrgId, id, caller.PrincipalId, ct);
+        // Idempotent: registering a registered key succeeds again, and is recorded again.
+        await writes.RunAsync(audit, tx => registrations.RegisterAsync(tx, caller.OrgId, id, caller.PrincipalId, ct), _ => AuditOutcome.Http(StatusCodes.Status201Created), ct);
         return JsonApiResult.Created(new AppKeyRegistrationResponse(new AppKeyRegistrationData(id)), AppJson.Context.AppKeyRegistrationResponse);
     }
 
     public static async Task<Results<NoContent, ApiProblemResult>> UnregisterAsync(
-        string app_key_id, HttpContext context, IIdentityStore identity, IRegistrationStore registrations, CancellationToken ct)
+        string app_key_id, Caller caller, AuditedAction audit, IIdentityStore identity, IRegistrationStore registrations, AuditedWrites writes, CancellationToken ct)
     {
-        if (!RouteIds.TryParseUuid(app_key_id, out var id))
-        {
-            return new ApiProblemResult(ApiProblem.InvalidPathUuid("appKeyId"));
-        }
-
-        var caller = context.Caller();
-        if (caller.RequireAny(ManageRegistration) is { } forbidden)
-        {
-            return new ApiProblemResult(forbidden);
-        }
-
+        var id = RouteIds.Uuid(app_key_id);
         var key = await identity.FindAppKeyAsync(caller.OrgId, id, ct);
         if (key is null)
         {
@@ -124,9 +100,9 @@ internal static class AppKeyRegistrationsApi
             return new ApiProblemResult(denied);
         }
 
-        return await registrations.UnregisterAsync(caller.OrgId, id, ct)
-            ? TypedResults.NoContent()
-            : new ApiProblemResult(AppKeyNotFound);
+        var unregistered = await writes.RunAsync(
+            audit, tx => registrations.UnregisterAsync(tx, caller.OrgId, id, ct), done => done ? AuditOutcome.Http(StatusCodes.Status204NoContent) : null, ct);
+        return unregistered ? TypedResults.NoContent() : new ApiProblemResult(AppKeyNotFound);
     }
 
     /// <summary>The recorded 404 body: <c>{"errors":[{"detail":"app key not found"}]}</c>.</summary>

@@ -1,23 +1,26 @@
+using System.Data.Common;
 using ActionConnections.Storage;
 
 namespace ActionConnections.AppKeyRegistrations;
 
 internal sealed class SqlRegistrationStore(IDatabase db, TimeProvider time) : IRegistrationStore
 {
-    public async Task RegisterAsync(Guid orgId, Guid appKeyId, Guid registeredBy, CancellationToken cancellationToken)
+    public Task RegisterAsync(Guid orgId, Guid appKeyId, Guid registeredBy, CancellationToken cancellationToken) =>
+        db.WriteAsync(tx => RegisterAsync(tx, orgId, appKeyId, registeredBy, cancellationToken), cancellationToken);
+
+    public async Task<bool> RegisterAsync(DbTransaction tx, Guid orgId, Guid appKeyId, Guid registeredBy, CancellationToken cancellationToken)
     {
-        await using var connection = await db.OpenAsync(cancellationToken);
-        await using var tx = await db.BeginWriteAsync(connection, cancellationToken);
-        await using (var command = connection.Command("""
+        await using (var command = tx.Command("""
             INSERT INTO app_key_registrations (app_key_id, org_id, registered_by, created_at)
             SELECT @id, @org, @by, @at WHERE EXISTS (SELECT 1 FROM app_keys WHERE id = @id AND org_id = @org)
             ON CONFLICT (app_key_id) DO NOTHING;
-            """, tx).With("@id", appKeyId).With("@org", orgId).With("@by", registeredBy).With("@at", time.GetUtcNow()))
+            """).With("@id", appKeyId).With("@org", orgId).With("@by", registeredBy).With("@at", time.GetUtcNow()))
         {
             await command.ExecuteNonQueryAsync(cancellationToken);
         }
 
-        await tx.CommitAsync(cancellationToken);
+        await using var registered = tx.Command("SELECT 1 FROM app_key_registrations WHERE org_id = @org AND app_key_id = @id;").With("@org", orgId).With("@id", appKeyId);
+        return await registered.ExecuteScalarAsync(cancellationToken) is not null;
     }
 
     public async Task<bool> IsRegisteredAsync(Guid orgId, Guid appKeyId, CancellationToken cancellationToken)
@@ -28,15 +31,11 @@ internal sealed class SqlRegistrationStore(IDatabase db, TimeProvider time) : IR
         return await command.ExecuteScalarAsync(cancellationToken) is not null;
     }
 
-    public async Task<bool> UnregisterAsync(Guid orgId, Guid appKeyId, CancellationToken cancellationToken)
+    public async Task<bool> UnregisterAsync(DbTransaction tx, Guid orgId, Guid appKeyId, CancellationToken cancellationToken)
     {
-        await using var connection = await db.OpenAsync(cancellationToken);
-        await using var tx = await db.BeginWriteAsync(connection, cancellationToken);
-        await using var command = connection.Command("DELETE FROM app_key_registrations WHERE org_id = @org AND app_key_id = @id;", tx)
+        await using var command = tx.Command("DELETE FROM app_key_registrations WHERE org_id = @org AND app_key_id = @id;")
             .With("@org", orgId).With("@id", appKeyId);
-        var deleted = await command.ExecuteNonQueryAsync(cancellationToken);
-        await tx.CommitAsync(cancellationToken);
-        return deleted == 1;
+        return await command.ExecuteNonQueryAsync(cancellationToken) == 1;
     }
 
     public async Task<Page<Guid>> ListAsync(Guid orgId, int pageSize, long pageNumber, CancellationToken cancellationToken)

@@ -1,8 +1,9 @@
-using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using ActionConnections.Auth;
+using ActionConnections.Authorization;
 using ActionConnections.Errors;
 using ActionConnections.Http;
+using ActionConnections.Identity;
 using ActionConnections.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -23,31 +24,26 @@ internal static class AuditApi
     {
         builder.Services.AddSingleton<IAuditLog, SqlAuditLog>();
         builder.Services.AddSingleton<AuditRecorder>();
+        builder.Services.AddSingleton<AuditedWrites>();
         return builder;
     }
 
     public static IEndpointRouteBuilder MapAudit(this IEndpointRouteBuilder routes)
     {
-        routes.MapGet(Path, ListAsync);
+        routes.MapGet(Path, ListAsync).RequirePermission(Permission.AuditLogsRead);
         return routes;
     }
 
     public static async Task<Results<JsonApiResult<AuditEventsResponse>, ApiProblemResult>> ListAsync(
-        HttpContext context, IAuditLog log, CancellationToken ct)
+        HttpRequest http, Caller caller, IAuditLog log, CancellationToken ct)
     {
-        var caller = context.Caller();
-        if (caller.RequireAny(Permission.AuditLogsRead) is { } forbidden)
-        {
-            return new ApiProblemResult(forbidden);
-        }
-
-        var query = context.Request.Query;
-        if (!PageQuery.TryParse(query, DefaultPageSize, MaxPageSize, out var page, out var invalid))
+        var query = http.Query;
+        if (!PageQuery.Parse(query, DefaultPageSize, MaxPageSize).TryGetValue(out var page, out var invalid))
         {
             return new ApiProblemResult(invalid);
         }
 
-        if (!TryParseTime(query, "filter[from]", out var from, out invalid) || !TryParseTime(query, "filter[to]", out var to, out invalid))
+        if (!ParseTime(query, "filter[from]").TryGetValue(out var from, out invalid) || !ParseTime(query, "filter[to]").TryGetValue(out var to, out invalid))
         {
             return new ApiProblemResult(invalid);
         }
@@ -68,23 +64,16 @@ internal static class AuditApi
         return JsonApiResult.Ok(body, AppJson.Context.AuditEventsResponse);
     }
 
-    private static bool TryParseTime(IQueryCollection query, string name, out DateTimeOffset? value, [NotNullWhen(false)] out ApiProblem? problem)
+    private static Validated<DateTimeOffset?> ParseTime(IQueryCollection query, string name)
     {
-        value = null;
-        problem = null;
         if (!query.TryGetValue(name, out var text))
         {
-            return true;
+            return Validated.Valid<DateTimeOffset?>(null);
         }
 
-        if (text.Count != 1 || !DateTimeOffset.TryParse(text[0], CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var parsed))
-        {
-            problem = ApiProblem.InvalidQuery(name, "expected an ISO 8601 date-time such as 2026-11-26T05:00:00Z");
-            return false;
-        }
-
-        value = parsed;
-        return true;
+        return text.Count == 1 && DateTimeOffset.TryParse(text[0], CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var parsed)
+            ? Validated.Valid<DateTimeOffset?>(parsed)
+            : ApiProblem.InvalidQuery(name, "expected an ISO 8601 date-time such as 2026-11-26T05:00:00Z");
     }
 
     internal static AuditEventData ToWire(AuditEvent e) => new()

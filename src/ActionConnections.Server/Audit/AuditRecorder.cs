@@ -4,54 +4,26 @@ using ActionConnections.Observability;
 namespace ActionConnections.Audit;
 
 /// <summary>
-/// Writes audit events. An event that cannot be written is logged (without any request data)
-/// and the request it describes still completes: the operation has already committed by then.
+/// Writes the audit events of actions that changed nothing in the store (refused or failed
+/// requests, failed authentications) or whose change is outside it (master key files). Changes
+/// in the store write theirs with the change (<see cref="AuditedWrites"/>). An event that cannot
+/// be written here is logged (without any request data) and the request still completes.
 /// </summary>
 internal sealed partial class AuditRecorder(IAuditLog log, TimeProvider time, ActionConnectionsMetrics metrics, ILogger<AuditRecorder> logger)
 {
-    public const int MaxTargetIdLength = 64;
+    /// <summary>A request to an audited endpoint that changed nothing, with the status it answered.</summary>
+    public Task RecordRefusalAsync(HttpContext context, Caller? caller, AuditedOperation operation, int status) =>
+        RecordAsync(AuditedAction.Of(context, operation, caller).Completed(time.GetUtcNow(), status), context.RequestAborted);
 
-    public Task RecordHttpAsync(HttpContext context, string action, string? targetType, string? targetId, int status, Guid? orgId = null, string? detail = null) =>
-        RecordAsync(DescribeHttp(context, action, targetType, targetId, status, orgId) with { Detail = detail }, context.RequestAborted);
+    /// <summary>The one event of an endpoint declared <see cref="AuditedEndpoints.AuditedByHandler"/>, with the status it answers.</summary>
+    public Task RecordOutcomeAsync(AuditedAction action, int status, string? detail, CancellationToken cancellationToken) =>
+        RecordAsync(action.Completed(time.GetUtcNow(), status, detail: detail), cancellationToken);
 
-    /// <summary>The event of a request, not yet written.</summary>
-    public AuditEvent DescribeHttp(HttpContext context, string action, string? targetType, string? targetId, int status, Guid? orgId = null)
-    {
-        var caller = context.Features.Get<Caller>();
-        return new AuditEvent
-        {
-            Id = Guid.NewGuid(),
-            At = time.GetUtcNow(),
-            OrgId = caller?.OrgId ?? orgId,
-            Action = action,
-            Outcome = status is >= 200 and < 300 ? "success" : "failure",
-            Status = status,
-            PrincipalId = caller?.PrincipalId,
-            ApiKeyId = caller?.ApiKeyId,
-            AppKeyId = caller?.AppKeyId,
-            TargetType = targetType,
-            TargetId = targetId is { Length: > MaxTargetIdLength } ? targetId[..MaxTargetIdLength] : targetId,
-            RequestId = context.TraceIdentifier,
-            ClientAddress = context.Connection.RemoteIpAddress?.ToString(),
-            Source = "api",
-        };
-    }
-
-    /// <summary>For actions outside HTTP (the admin CLI, key rotation).</summary>
+    /// <summary>For CLI actions outside the store (master key files).</summary>
     public Task RecordCliAsync(Guid? orgId, string action, string? targetType, string? targetId, CancellationToken cancellationToken) =>
-        RecordAsync(new AuditEvent
-        {
-            Id = Guid.NewGuid(),
-            At = time.GetUtcNow(),
-            OrgId = orgId,
-            Action = action,
-            Outcome = "success",
-            TargetType = targetType,
-            TargetId = targetId,
-            Source = "cli",
-        }, cancellationToken);
+        RecordAsync(AuditedAction.Cli(orgId, action, targetType).Completed(time.GetUtcNow(), null, targetId), cancellationToken);
 
-    /// <summary>Writes an event (e.g. one from <see cref="DescribeHttp"/> with details added); a failure is logged, not thrown.</summary>
+    /// <summary>Writes an event; a failure is logged, not thrown.</summary>
     public async Task RecordAsync(AuditEvent auditEvent, CancellationToken cancellationToken)
     {
         try

@@ -7,24 +7,23 @@ internal sealed class SqlAuditLog(IDatabase db) : IAuditLog
 {
     private const string Columns = "id, org_id, at, action, outcome, status, principal_id, api_key_id, app_key_id, target_type, target_id, request_id, client_address, source, occurrences, detail";
 
-    public async Task AppendAsync(AuditEvent e, CancellationToken cancellationToken)
-    {
-        await using var connection = await db.OpenAsync(cancellationToken);
-        await using var tx = await db.BeginWriteAsync(connection, cancellationToken);
-        await InsertAsync(connection, tx, e, cancellationToken);
-        await tx.CommitAsync(cancellationToken);
-    }
+    public Task AppendAsync(AuditEvent e, CancellationToken cancellationToken) =>
+        db.WriteAsync(async tx =>
+        {
+            await InsertAsync(tx, e, cancellationToken);
+            return true;
+        }, cancellationToken);
 
     /// <summary>
-    /// Writes <paramref name="e"/> in a transaction another store has open, so a change and its
-    /// event commit together: one durable commit, and never one without the other.
+    /// Writes <paramref name="e"/> in an open write transaction (<see cref="AuditedWrites"/>), so a
+    /// change and its event commit together: one durable commit, and never one without the other.
     /// </summary>
-    public static async Task InsertAsync(DbConnection connection, DbTransaction tx, AuditEvent e, CancellationToken cancellationToken)
+    public static async Task InsertAsync(DbTransaction tx, AuditEvent e, CancellationToken cancellationToken)
     {
-        await using var command = connection.Command($"""
+        await using var command = tx.Command($"""
             INSERT INTO audit_events ({Columns})
             VALUES (@id, @org, @at, @action, @outcome, @status, @principal, @apikey, @appkey, @ttype, @tid, @rid, @client, @source, @occurrences, @detail);
-            """, tx)
+            """)
             .With("@id", e.Id).With("@org", e.OrgId).With("@at", e.At).With("@action", e.Action).With("@outcome", e.Outcome)
             .With("@status", e.Status is { } s ? (long?)s : null).With("@principal", e.PrincipalId).With("@apikey", e.ApiKeyId).With("@appkey", e.AppKeyId)
             .With("@ttype", e.TargetType).With("@tid", e.TargetId).With("@rid", e.RequestId).With("@client", e.ClientAddress).With("@source", e.Source).With("@occurrences", e.Occurrences).With("@detail", e.Detail);

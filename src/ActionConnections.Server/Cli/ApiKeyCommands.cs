@@ -57,8 +57,11 @@ internal static class ApiKeyCommands
                 return ExitCodes.Usage;
             }
 
-            var created = await context.Identity.CreateApiKeyAsync(orgId, creatorId, parse.GetRequiredValue(name), Category, RemoteConfigReadEnabled, ct);
-            await context.Audit.RecordCliAsync(orgId, AuditActions.ApiKeyCreate, "api_key", created.Record.Id.ToString("D"), ct);
+            var created = await context.Writes.RunAsync(
+                AuditedAction.Cli(orgId, AuditActions.ApiKeyCreate, "api_key"),
+                tx => context.Identity.CreateApiKeyAsync(tx, orgId, creatorId, parse.GetRequiredValue(name), Category, RemoteConfigReadEnabled, ct),
+                key => AuditOutcome.Cli(key.Record.Id),
+                ct);
             if (parse.GetValue(json))
             {
                 context.WriteJson(ApiKeyCreatedOutput.From(created), AppJson.Context.ApiKeyCreatedOutput);
@@ -117,12 +120,16 @@ internal static class ApiKeyCommands
                 return ExitCodes.Usage;
             }
 
-            if (!await context.Identity.DeleteApiKeyAsync(orgId, keyId, ct))
+            var revoked = await context.Writes.RunAsync(
+                AuditedAction.Cli(orgId, AuditActions.ApiKeyRevoke, "api_key"),
+                tx => context.Identity.DeleteApiKeyAsync(tx, orgId, keyId, ct),
+                done => done ? AuditOutcome.Cli(keyId) : null,
+                ct);
+            if (!revoked)
             {
                 return context.Fail($"no API key with id {keyId:D} in organisation {orgId:D}.");
             }
 
-            await context.Audit.RecordCliAsync(orgId, AuditActions.ApiKeyRevoke, "api_key", keyId.ToString("D"), ct);
             context.Out.WriteLine($"Revoked API key {keyId:D}.");
             return ExitCodes.Success;
         });

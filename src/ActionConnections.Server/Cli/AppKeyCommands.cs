@@ -58,8 +58,11 @@ internal static class AppKeyCommands
                 return context.Fail($"{principal.Id:D} is disabled; its keys could not authenticate.");
             }
 
-            var created = await context.Identity.CreateAppKeyAsync(orgId, principal.Id, parse.GetRequiredValue(name), scopeList, ct);
-            await context.Audit.RecordCliAsync(orgId, AuditActions.AppKeyCreate, "app_key", created.Record.Id.ToString("D"), ct);
+            var created = await context.Writes.RunAsync(
+                AuditedAction.Cli(orgId, AuditActions.AppKeyCreate, "app_key"),
+                tx => context.Identity.CreateAppKeyAsync(tx, orgId, principal.Id, parse.GetRequiredValue(name), scopeList, ct),
+                key => AuditOutcome.Cli(key.Record.Id),
+                ct);
             if (parse.GetValue(json))
             {
                 context.WriteJson(AppKeyCreatedOutput.From(created), AppJson.Context.AppKeyCreatedOutput);
@@ -120,12 +123,16 @@ internal static class AppKeyCommands
                 return ExitCodes.Usage;
             }
 
-            if (!await context.Identity.DeleteAppKeyAsync(orgId, keyId, ct))
+            var revoked = await context.Writes.RunAsync(
+                AuditedAction.Cli(orgId, AuditActions.AppKeyRevoke, "app_key"),
+                tx => context.Identity.DeleteAppKeyAsync(tx, orgId, keyId, ct),
+                done => done ? AuditOutcome.Cli(keyId) : null,
+                ct);
+            if (!revoked)
             {
                 return context.Fail($"no application key with id {keyId:D} in organisation {orgId:D}.");
             }
 
-            await context.Audit.RecordCliAsync(orgId, AuditActions.AppKeyRevoke, "app_key", keyId.ToString("D"), ct);
             context.Out.WriteLine($"Revoked application key {keyId:D}.");
             return ExitCodes.Success;
         });

@@ -25,10 +25,14 @@ internal static class OrgCommands
         var create = new Command("create", "Create an organisation with an admin user and one API and one application key (printed once).") { name, json };
         store.SetAction(create, async (parse, context, ct) =>
         {
-            var created = await context.Identity.CreateOrganizationAsync(parse.GetRequiredValue(name), AdminName, null, null, ct);
-            await context.Audit.RecordCliAsync(created.Org.Id, AuditActions.OrgCreate, "org", created.Org.Id.ToString("D"), ct);
-            await context.Audit.RecordCliAsync(created.Org.Id, AuditActions.ApiKeyCreate, "api_key", created.ApiKey.Record.Id.ToString("D"), ct);
-            await context.Audit.RecordCliAsync(created.Org.Id, AuditActions.AppKeyCreate, "app_key", created.AppKey.Record.Id.ToString("D"), ct);
+            var created = await context.Writes.RunAsync(
+                tx => context.Identity.CreateOrganizationAsync(tx, parse.GetRequiredValue(name), AdminName, null, null, ct),
+                org => [
+                    (AuditedAction.Cli(org.Org.Id, AuditActions.OrgCreate, "org"), AuditOutcome.Cli(org.Org.Id)),
+                    (AuditedAction.Cli(org.Org.Id, AuditActions.ApiKeyCreate, "api_key"), AuditOutcome.Cli(org.ApiKey.Record.Id)),
+                    (AuditedAction.Cli(org.Org.Id, AuditActions.AppKeyCreate, "app_key"), AuditOutcome.Cli(org.AppKey.Record.Id)),
+                ],
+                ct);
             if (parse.GetValue(json))
             {
                 context.WriteJson(

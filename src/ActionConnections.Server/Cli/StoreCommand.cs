@@ -3,6 +3,7 @@ using System.CommandLine.Parsing;
 using System.Data.Common;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
+using ActionConnections.AppKeyRegistrations;
 using ActionConnections.Audit;
 using ActionConnections.Connections;
 using ActionConnections.Hosting;
@@ -113,7 +114,9 @@ internal sealed class StoreCommand(Option<string?> dataDir, IReadOnlyDictionary<
         builder.AddServerConfiguration();
         builder.Services.AddActionConnectionsMetrics();
         builder.AddStorage();
+        builder.AddIdentity();
         builder.AddAudit();
+        builder.AddAppKeyRegistrations();
         builder.AddConnections();
 
         // Registered so the container is the server's. Only the secrets verbs resolve them, so the
@@ -144,6 +147,9 @@ internal sealed class StoreContext(IServiceProvider services, TextWriter output,
     public IIdentityStore Identity => Services.GetRequiredService<IIdentityStore>();
 
     public AuditRecorder Audit => Services.GetRequiredService<AuditRecorder>();
+
+    /// <summary>Every change to the store goes through here, with its audit event.</summary>
+    public AuditedWrites Writes => Services.GetRequiredService<AuditedWrites>();
 
     public IAuditLog AuditLog => Services.GetRequiredService<IAuditLog>();
 

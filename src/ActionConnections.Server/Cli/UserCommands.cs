@@ -57,8 +57,11 @@ internal static class UserCommands
             }
 
             var kind = parse.GetValue(serviceAccount) ? PrincipalKind.ServiceAccount : PrincipalKind.User;
-            var principal = await context.Identity.CreatePrincipalAsync(orgId, kind, parse.GetRequiredValue(name), emailText, parse.GetValue(role) ?? Role.Standard, ct);
-            await context.Audit.RecordCliAsync(orgId, AuditActions.PrincipalCreate, "principal", principal.Id.ToString("D"), ct);
+            var principal = await context.Writes.RunAsync(
+                AuditedAction.Cli(orgId, AuditActions.PrincipalCreate, "principal"),
+                tx => context.Identity.CreatePrincipalAsync(tx, orgId, kind, parse.GetRequiredValue(name), emailText, parse.GetValue(role) ?? Role.Standard, ct),
+                created => AuditOutcome.Cli(created.Id),
+                ct);
             if (parse.GetValue(json))
             {
                 context.WriteJson(UserOutput.From(principal), AppJson.Context.UserOutput);
@@ -119,12 +122,16 @@ internal static class UserCommands
                 return ExitCodes.Usage;
             }
 
-            if (!await context.Identity.DisablePrincipalAsync(orgId, principalId, ct))
+            var disabled = await context.Writes.RunAsync(
+                AuditedAction.Cli(orgId, AuditActions.PrincipalRevoke, "principal"),
+                tx => context.Identity.DisablePrincipalAsync(tx, orgId, principalId, ct),
+                done => done ? AuditOutcome.Cli(principalId) : null,
+                ct);
+            if (!disabled)
             {
                 return context.Fail($"no user or service account with id {principalId:D} in organisation {orgId:D}.");
             }
 
-            await context.Audit.RecordCliAsync(orgId, AuditActions.PrincipalRevoke, "principal", principalId.ToString("D"), ct);
             context.Out.WriteLine($"Disabled {principalId:D}; its application keys no longer authenticate.");
             return ExitCodes.Success;
         });

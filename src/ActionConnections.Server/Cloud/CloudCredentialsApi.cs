@@ -2,9 +2,10 @@ using System.Globalization;
 using ActionConnections.Access;
 using ActionConnections.Audit;
 using ActionConnections.Auth;
-using ActionConnections.Connections.Validation;
+using ActionConnections.Authorization;
 using ActionConnections.Errors;
 using ActionConnections.Http;
+using ActionConnections.Identity;
 using ActionConnections.Json;
 using ActionConnections.Observability;
 using Microsoft.AspNetCore.Http.Features;
@@ -36,50 +37,45 @@ internal static class CloudCredentialsApi
     public static IEndpointRouteBuilder MapCloudCredentials(this IEndpointRouteBuilder routes)
     {
         routes.MapPost("/api/v2/actionconnections/connections/{connection_id}/credentials", MintAsync)
-            .Audited(AuditActions.ConnectionCredentials, "connection", "connection_id");
+            .RequireRegisteredAppKey()
+            .RequirePermission(Permission.ConnectionsResolve)
+            .AuditedByHandler(AuditActions.ConnectionCredentials, "connection", "connection_id");
         return routes;
     }
 
     public static async Task<Results<JsonApiResult<CloudCredentialsResponse>, ApiProblemResult>> MintAsync(
-        string connection_id, HttpContext context, CloudCredentialService credentials, ConnectionAccess access, ActionConnectionsMetrics metrics, CancellationToken ct)
+        string connection_id, HttpRequest http, Caller caller, AuditedAction audit, CloudCredentialService credentials, ConnectionAccess access,
+        ActionConnectionsMetrics metrics, AuditRecorder recorder, CancellationToken ct)
     {
-        var caller = context.Caller();
-        if ((caller.RequireRegisteredKey() ?? caller.RequireAny(Permission.ConnectionsResolve)) is { } denied)
-        {
-            return new ApiProblemResult(denied);
-        }
+        var (result, detail) = await RunAsync(connection_id, http, caller, credentials, access, metrics, ct);
+        await recorder.RecordOutcomeAsync(audit, AuditedEndpoints.StatusOf(result.Result), detail, ct);
+        return result;
+    }
 
+    private static async Task<(Results<JsonApiResult<CloudCredentialsResponse>, ApiProblemResult> Result, string? Detail)> RunAsync(
+        string connection_id, HttpRequest http, Caller caller, CloudCredentialService credentials, ConnectionAccess access, ActionConnectionsMetrics metrics, CancellationToken ct)
+    {
         if (!RouteIds.TryParseUuid(connection_id, out var id))
         {
-            return new ApiProblemResult(new ApiProblem(StatusCodes.Status400BadRequest, new ApiError("error connectionId not a valid UUID", ApiError.GenericTitle)));
+            return (new ApiProblemResult(new ApiProblem(StatusCodes.Status400BadRequest, new ApiError("error connectionId not a valid UUID", ApiError.GenericTitle))), null);
         }
 
         var request = CredentialsRequests.Default;
-        if (context.Features.Get<IHttpRequestBodyDetectionFeature>()?.CanHaveBody == true)
+        if (http.HttpContext.Features.Get<IHttpRequestBodyDetectionFeature>()?.CanHaveBody == true)
         {
-            var (document, problem) = await JsonBody.ReadAsync(context.Request, ct);
-            if (problem is not null)
+            if (!(await JsonBody.ReadAsync(http, BodyWording.Fields, CredentialsRequests.Read, ct)).TryGetValue(out var read, out var invalid))
             {
-                return new ApiProblemResult(problem);
+                return (new ApiProblemResult(invalid), null);
             }
 
-            using (document)
-            {
-                var errors = new ValidationErrors();
-                if (CredentialsRequests.Read(document!.RootElement, errors) is not { } read)
-                {
-                    return new ApiProblemResult(errors.ToProblem());
-                }
-
-                request = read;
-            }
+            request = read;
         }
 
         // A connection the caller may not view answers exactly as a missing one (issue 15).
         var allowed = await access.AuthorizeAsync(caller, id, Relation.Resolver, ct, resolving: true);
         if (allowed == AccessOutcome.Forbidden)
         {
-            return new ApiProblemResult(ConnectionAccessEndpoints.ForbiddenProblem(Relation.Resolver, resolving: true));
+            return (new ApiProblemResult(ConnectionAccessEndpoints.ForbiddenProblem(Relation.Resolver, resolving: true)), null);
         }
 
         var outcome = allowed == AccessOutcome.NotFound ? null : await credentials.MintAsync(caller.OrgId, id, request, ct);
@@ -87,17 +83,16 @@ internal static class CloudCredentialsApi
         {
             case CredentialsOutcome.Minted minted:
                 metrics.RecordCredentialMint(IntegrationOf(minted.Provider), "success");
-                context.SetAuditDetail(Detail(minted.Provider, request, "minted", minted.Cached ? "cache" : "provider"));
-                return JsonApiResult.Created(new CloudCredentialsResponse(ToData(minted.Credential)), AppJson.Context.CloudCredentialsResponse);
+                return (JsonApiResult.Created(new CloudCredentialsResponse(ToData(minted.Credential)), AppJson.Context.CloudCredentialsResponse),
+                    Detail(minted.Provider, request, "minted", minted.Cached ? "cache" : "provider"));
             case CredentialsOutcome.Failed failed:
                 metrics.RecordCredentialMint(IntegrationOf(failed.Provider), ActionConnectionsMetrics.OutcomeOf(ToProblem(failed).StatusCode));
-                context.SetAuditDetail(Detail(failed.Provider, request, failed.Failure.Code, null));
-                return new ApiProblemResult(ToProblem(failed));
+                return (new ApiProblemResult(ToProblem(failed)), Detail(failed.Provider, request, failed.Failure.Code, null));
             case CredentialsOutcome.NotCloud notCloud:
-                return new ApiProblemResult(ApiProblem.BadRequest(
-                    $"a connection of integration {notCloud.IntegrationType} has no short-lived credentials: use it through POST /api/v2/actionconnections/connections/{id:D}/http_requests"));
+                return (new ApiProblemResult(ApiProblem.BadRequest(
+                    $"a connection of integration {notCloud.IntegrationType} has no short-lived credentials: use it through POST /api/v2/actionconnections/connections/{id:D}/http_requests")), null);
             default:
-                return new ApiProblemResult(new ApiProblem(StatusCodes.Status404NotFound, new ApiError("error getting connection: rpc error: code = NotFound desc = connection not found", ApiError.GenericTitle)));
+                return (new ApiProblemResult(new ApiProblem(StatusCodes.Status404NotFound, new ApiError("error getting connection: rpc error: code = NotFound desc = connection not found", ApiError.GenericTitle))), null);
         }
     }
 

@@ -1,5 +1,5 @@
 using System.Text.Json;
-using ActionConnections.Connections.Validation;
+using ActionConnections.Http;
 
 namespace ActionConnections.Cloud;
 

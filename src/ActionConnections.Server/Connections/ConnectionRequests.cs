@@ -1,6 +1,6 @@
 using System.Text.Json;
 using ActionConnections.Connections.Integrations;
-using ActionConnections.Connections.Validation;
+using ActionConnections.Http;
 
 namespace ActionConnections.Connections;
 
@@ -51,7 +51,8 @@ internal static class ConnectionRequests
         JsonElement? integration = null;
         if (attributes.OptionalObject("integration") is { })
         {
-            integration = root.GetProperty("data").GetProperty("attributes").GetProperty("integration");
+            // A copy: the update is applied after the request's document is gone.
+            integration = root.GetProperty("data").GetProperty("attributes").GetProperty("integration").Clone();
         }
 
         var tags = ReadTags(attributes);
@@ -103,11 +104,6 @@ internal static class ConnectionRequests
         if (name is not null && string.IsNullOrWhiteSpace(name))
         {
             attributes.Fail("name", "name must not be empty");
-        }
-        else if (name is not null && name.Contains('\0', StringComparison.Ordinal))
-        {
-            // PostgreSQL text cannot hold U+0000; refused on every provider so they answer alike.
-            attributes.Fail("name", "name must not contain the character U+0000");
         }
 
         return name;

@@ -1,10 +1,11 @@
 using ActionConnections.Audit;
 using ActionConnections.Connections.Integrations;
-using ActionConnections.Connections.Validation;
 using ActionConnections.Hosting;
+using ActionConnections.Http;
 using ActionConnections.Identity;
 using ActionConnections.Observability;
 using ActionConnections.Secrets;
+using ActionConnections.Storage;
 using Microsoft.Extensions.Options;
 
 namespace ActionConnections.Connections;
@@ -16,6 +17,8 @@ namespace ActionConnections.Connections;
 /// </summary>
 internal sealed partial class ConnectionService(
     IConnectionStore store,
+    AuditedWrites writes,
+    IDatabase db,
     ISecretProtector protector,
     TimeProvider time,
     IOptions<ServerOptions> options,
@@ -25,8 +28,8 @@ internal sealed partial class ConnectionService(
 {
     private readonly ServerGeneratedValues _generated = new(options.Value.AwsPrincipalId, static () => Guid.NewGuid().ToString("N"));
 
-    /// <summary>Creates the connection; <paramref name="audit"/> gives, for the new id, the event to commit with it.</summary>
-    public async Task<ConnectionRecord> CreateAsync(Caller caller, CreateConnection request, Func<Guid, AuditEvent?>? audit, CancellationToken cancellationToken)
+    /// <summary>Creates the connection, committed with <paramref name="audit"/>'s event.</summary>
+    public async Task<ConnectionRecord> CreateAsync(Caller caller, CreateConnection request, AuditedAction audit, CancellationToken cancellationToken)
     {
         var id = Guid.NewGuid();
         var now = Truncate(time.GetUtcNow());
@@ -36,20 +39,21 @@ internal sealed partial class ConnectionService(
         {
             SecretHosts = BindSecrets(integration, null),
         };
-        await store.InsertAsync(record, audit?.Invoke(id), cancellationToken);
+        await writes.RunAsync(audit, tx => store.InsertAsync(tx, record, cancellationToken), _ => AuditOutcome.Created(id), cancellationToken);
         LogCreated(logger, id, caller.OrgId, integration.Type, integration.AnyCredentials.Type);
         return record;
     }
 
     /// <summary>
-    /// Applies the update to the stored connection under its write lock; <paramref name="audit"/>
-    /// is committed with it when it succeeds. Concurrent updates queue on the lock (ADR 0006).
+    /// Applies the update: the updated connection, null when there is none, or every error of an
+    /// integration update that does not apply to the stored one. <paramref name="audit"/>'s event
+    /// is committed with it when it succeeds.
     /// </summary>
-    public async Task<UpdateOutcome> UpdateAsync(Caller caller, Guid id, UpdateConnection request, AuditEvent? audit, CancellationToken cancellationToken)
+    public async Task<Validated<ConnectionRecord?>> UpdateAsync(Caller caller, Guid id, UpdateConnection request, AuditedAction audit, CancellationToken cancellationToken)
     {
         ValidationErrors? invalid = null;
         var resealedKept = false;
-        var written = await store.UpdateAsync(caller.OrgId, id, current =>
+        var written = await writes.RunAsync(audit, tx => store.UpdateAsync(tx, caller.OrgId, id, current =>
         {
             var integration = current.Integration;
             if (request.Integration is { } update)
@@ -78,16 +82,16 @@ internal sealed partial class ConnectionService(
                 UpdatedAt = Truncate(time.GetUtcNow()),
                 Version = current.Version + 1,
             };
-        }, audit, cancellationToken);
+        }, cancellationToken), next => next is null ? null : AuditOutcome.Http(StatusCodes.Status200OK), cancellationToken);
 
         if (invalid is not null)
         {
-            return UpdateOutcome.Invalid(invalid);
+            return invalid.ToProblem();
         }
 
         if (written is null)
         {
-            return UpdateOutcome.NotFound;
+            return Validated.Valid<ConnectionRecord?>(null);
         }
 
         if (resealedKept)
@@ -98,13 +102,14 @@ internal sealed partial class ConnectionService(
 
         LogUpdated(logger, id, caller.OrgId, written.Integration.Type, written.Integration.AnyCredentials.Type);
         NotifyChanged(caller.OrgId, id);
-        return UpdateOutcome.Updated(written);
+        return Validated.Valid<ConnectionRecord?>(written);
     }
 
-    /// <summary>Deletes the connection; <paramref name="audit"/> is committed with it when it existed.</summary>
-    public async Task<bool> DeleteAsync(Caller caller, Guid id, AuditEvent? audit, CancellationToken cancellationToken)
+    /// <summary>Deletes the connection; <paramref name="audit"/>'s event is committed with it when it existed.</summary>
+    public async Task<bool> DeleteAsync(Caller caller, Guid id, AuditedAction audit, CancellationToken cancellationToken)
     {
-        var deleted = await store.DeleteAsync(caller.OrgId, id, audit, cancellationToken);
+        var deleted = await writes.RunAsync(
+            audit, tx => store.DeleteAsync(tx, caller.OrgId, id, cancellationToken), done => done ? AuditOutcome.Http(StatusCodes.Status204NoContent) : null, cancellationToken);
         if (deleted)
         {
             LogDeleted(logger, id, caller.OrgId);
@@ -121,7 +126,8 @@ internal sealed partial class ConnectionService(
     public async Task<bool> ResealAsync(Guid orgId, Guid id, CancellationToken cancellationToken)
     {
         var found = false;
-        var written = await store.UpdateAsync(orgId, id, current =>
+        // Not audited per connection: the rotation is one event (master_key.rotate).
+        var written = await db.WriteAsync(tx => store.UpdateAsync(tx, orgId, id, current =>
         {
             found = true;
             if (current.KeyId == protector.ActiveKeyId)
@@ -131,7 +137,7 @@ internal sealed partial class ConnectionService(
 
             var secrets = Seal(orgId, id, current.Integration.AnyCredentials, current.SealedSecrets);
             return current with { SealedSecrets = secrets, KeyId = KeyIdOf(secrets), Version = current.Version + 1 };
-        }, null, cancellationToken);
+        }, cancellationToken), cancellationToken);
         if (written is not null)
         {
             metrics.RecordSecretsReencrypted("rotation");
@@ -236,14 +242,4 @@ internal sealed partial class ConnectionService(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Deleted connection {ConnectionId} in org {OrgId}")]
     private static partial void LogDeleted(ILogger logger, Guid connectionId, Guid orgId);
-}
-
-/// <summary>The outcome of an update: updated, not found, or invalid with every error.</summary>
-internal sealed record UpdateOutcome(ConnectionRecord? Connection, ValidationErrors? Errors)
-{
-    public static readonly UpdateOutcome NotFound = new(null, null);
-
-    public static UpdateOutcome Updated(ConnectionRecord connection) => new(connection, null);
-
-    public static UpdateOutcome Invalid(ValidationErrors errors) => new(null, errors);
 }

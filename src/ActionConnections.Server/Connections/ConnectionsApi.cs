@@ -1,8 +1,8 @@
 using ActionConnections.Access;
 using ActionConnections.Audit;
 using ActionConnections.Auth;
+using ActionConnections.Authorization;
 using ActionConnections.Connections.Integrations;
-using ActionConnections.Connections.Validation;
 using ActionConnections.Errors;
 using ActionConnections.Http;
 using ActionConnections.Identity;
@@ -34,55 +34,31 @@ internal static class ConnectionsApi
 
     public static IEndpointRouteBuilder MapConnections(this IEndpointRouteBuilder routes)
     {
-        var group = routes.MapGroup("/api/v2/actions/connections");
-        group.MapPost("", CreateAsync).Audited(AuditActions.ConnectionCreate, "connection");
-        group.MapGet("", ListAsync);
-        group.MapGet("/{connection_id}", GetAsync);
-        group.MapPatch("/{connection_id}", UpdateAsync).Audited(AuditActions.ConnectionUpdate, "connection", "connection_id");
-        group.MapDelete("/{connection_id}", DeleteAsync).Audited(AuditActions.ConnectionDelete, "connection", "connection_id");
+        // Connections are used only through registered application keys, then per permission.
+        var group = routes.MapGroup("/api/v2/actions/connections").RequireRegisteredAppKey();
+        group.MapPost("", CreateAsync).RequirePermission(Permission.ConnectionWrite).Audited(AuditActions.ConnectionCreate, "connection");
+        group.MapGet("", ListAsync).RequirePermission(Permission.ConnectionsRead);
+        group.MapGet("/{connection_id}", GetAsync).RequirePermission(Permission.ConnectionsRead);
+        group.MapPatch("/{connection_id}", UpdateAsync).RequirePermission(Permission.ConnectionWrite).Audited(AuditActions.ConnectionUpdate, "connection", "connection_id");
+        group.MapDelete("/{connection_id}", DeleteAsync).RequirePermission(Permission.ConnectionWrite).Audited(AuditActions.ConnectionDelete, "connection", "connection_id");
         return routes;
     }
 
     public static async Task<Results<JsonApiResult<ActionConnectionResponse>, ApiProblemResult>> CreateAsync(
-        HttpContext context, ConnectionService connections, CancellationToken ct)
+        HttpRequest http, Caller caller, AuditedAction audit, ConnectionService connections, CancellationToken ct)
     {
-        var caller = context.Caller();
-        if (Authorize(caller, Permission.ConnectionWrite) is { } denied)
+        if (!(await JsonBody.ReadAsync(http, BodyWording.Fields, ConnectionRequests.ReadCreate, ct)).TryGetValue(out var request, out var invalid))
         {
-            return new ApiProblemResult(denied);
+            return new ApiProblemResult(invalid);
         }
 
-        var (document, problem) = await JsonBody.ReadAsync(context.Request, ct);
-        if (problem is not null)
-        {
-            return new ApiProblemResult(problem);
-        }
-
-        using (document)
-        {
-            var errors = new ValidationErrors();
-            var request = ConnectionRequests.ReadCreate(document!.RootElement, errors);
-            if (request is null)
-            {
-                return new ApiProblemResult(errors.ToProblem());
-            }
-
-            var created = await connections.CreateAsync(caller, request, newId => context.AuditEventOfChange(StatusCodes.Status201Created, newId.ToString("D")), ct);
-            context.AuditCommitted();
-            context.SetAuditTarget(created.Id.ToString("D"));
-            return JsonApiResult.Created(new ActionConnectionResponse(ToCreatedData(created)), AppJson.Context.ActionConnectionResponse);
-        }
+        var created = await connections.CreateAsync(caller, request, audit, ct);
+        return JsonApiResult.Created(new ActionConnectionResponse(ToCreatedData(created)), AppJson.Context.ActionConnectionResponse);
     }
 
     public static async Task<Results<JsonApiResult<ActionConnectionResponse>, ApiProblemResult>> GetAsync(
-        string connection_id, HttpContext context, IConnectionStore store, ConnectionAccess access, CancellationToken ct)
+        string connection_id, Caller caller, IConnectionStore store, ConnectionAccess access, CancellationToken ct)
     {
-        var caller = context.Caller();
-        if (Authorize(caller, Permission.ConnectionsRead) is { } denied)
-        {
-            return new ApiProblemResult(denied);
-        }
-
         if (!RouteIds.TryParseUuid(connection_id, out var id))
         {
             return new ApiProblemResult(InvalidConnectionId);
@@ -97,70 +73,42 @@ internal static class ConnectionsApi
     }
 
     public static async Task<Results<JsonApiResult<ActionConnectionResponse>, ApiProblemResult>> UpdateAsync(
-        string connection_id, HttpContext context, ConnectionService connections, ConnectionAccess access, CancellationToken ct)
+        string connection_id, HttpRequest http, Caller caller, AuditedAction audit, ConnectionService connections, ConnectionAccess access, CancellationToken ct)
     {
-        var caller = context.Caller();
-        if (Authorize(caller, Permission.ConnectionWrite) is { } denied)
-        {
-            return new ApiProblemResult(denied);
-        }
-
         if (!RouteIds.TryParseUuid(connection_id, out var id))
         {
             return new ApiProblemResult(InvalidConnectionId);
         }
 
-        var (document, problem) = await JsonBody.ReadAsync(context.Request, ct);
-        if (problem is not null)
+        if (!(await JsonBody.ReadAsync(http, BodyWording.Fields, ConnectionRequests.ReadUpdate, ct)).TryGetValue(out var request, out var invalid))
+        {
+            return new ApiProblemResult(invalid);
+        }
+
+        // Checked after the body, so an invisible connection answers exactly as a missing one would.
+        switch (await access.AuthorizeAsync(caller, id, Relation.Editor, ct))
+        {
+            case AccessOutcome.NotFound:
+                return new ApiProblemResult(NotFound("error creating connection"));
+            case AccessOutcome.Forbidden:
+                return new ApiProblemResult(ConnectionAccessEndpoints.ForbiddenProblem(Relation.Editor, resolving: false));
+        }
+
+        if (!(await connections.UpdateAsync(caller, id, request, audit, ct)).TryGetValue(out var updated, out var problem))
         {
             return new ApiProblemResult(problem);
         }
 
-        using (document)
-        {
-            var errors = new ValidationErrors();
-            var request = ConnectionRequests.ReadUpdate(document!.RootElement, errors);
-            if (request is null)
-            {
-                return new ApiProblemResult(errors.ToProblem());
-            }
-
-            // Checked after the body, so an invisible connection answers exactly as a missing one would.
-            switch (await access.AuthorizeAsync(caller, id, Relation.Editor, ct))
-            {
-                case AccessOutcome.NotFound:
-                    return new ApiProblemResult(NotFound("error creating connection"));
-                case AccessOutcome.Forbidden:
-                    return new ApiProblemResult(ConnectionAccessEndpoints.ForbiddenProblem(Relation.Editor, resolving: false));
-            }
-
-            var outcome = await connections.UpdateAsync(caller, id, request, context.AuditEventOfChange(StatusCodes.Status200OK, connection_id), ct);
-            if (outcome.Connection is not null)
-            {
-                context.AuditCommitted();
-            }
-
-            return outcome switch
-            {
-                { Connection: { } updated } => JsonApiResult.Ok(
-                    new ActionConnectionResponse(ToData(updated.ToPublic(), ConnectionAccess.CanResolve(caller, Relation.Editor))), AppJson.Context.ActionConnectionResponse),
-                { Errors: { } invalid } => new ApiProblemResult(invalid.ToProblem()),
-
-                // The real service says "creating" on update too (docs/reference/BEHAVIOR.md §7).
-                _ => new ApiProblemResult(NotFound("error creating connection")),
-            };
-        }
+        // The real service says "creating" on update too (docs/reference/BEHAVIOR.md §7).
+        return updated is null
+            ? new ApiProblemResult(NotFound("error creating connection"))
+            : JsonApiResult.Ok(
+                new ActionConnectionResponse(ToData(updated.ToPublic(), ConnectionAccess.CanResolve(caller, Relation.Editor))), AppJson.Context.ActionConnectionResponse);
     }
 
     public static async Task<Results<NoContent, ApiProblemResult>> DeleteAsync(
-        string connection_id, HttpContext context, ConnectionService connections, ConnectionAccess access, CancellationToken ct)
+        string connection_id, Caller caller, AuditedAction audit, ConnectionService connections, ConnectionAccess access, CancellationToken ct)
     {
-        var caller = context.Caller();
-        if (Authorize(caller, Permission.ConnectionWrite) is { } denied)
-        {
-            return new ApiProblemResult(denied);
-        }
-
         // No 400 is documented for DELETE: an id that cannot exist is simply not found.
         if (!RouteIds.TryParseUuid(connection_id, out var id))
         {
@@ -176,29 +124,21 @@ internal static class ConnectionsApi
         }
 
         // The connection's policy goes with it (foreign key ON DELETE CASCADE).
-        if (!await connections.DeleteAsync(caller, id, context.AuditEventOfChange(StatusCodes.Status204NoContent, connection_id), ct))
+        if (!await connections.DeleteAsync(caller, id, audit, ct))
         {
             return new ApiProblemResult(NotFound("error deleting connection"));
         }
 
-        context.AuditCommitted();
         access.Invalidate();
-
         return TypedResults.NoContent();
     }
 
     /// <summary>The list extension (not in Datadog's public API; see the README).</summary>
     public static async Task<Results<JsonApiResult<ListActionConnectionsResponse>, ApiProblemResult>> ListAsync(
-        HttpContext context, IConnectionStore store, ConnectionAccess access, CancellationToken ct)
+        HttpRequest http, Caller caller, IConnectionStore store, ConnectionAccess access, CancellationToken ct)
     {
-        var caller = context.Caller();
-        if (Authorize(caller, Permission.ConnectionsRead) is { } denied)
-        {
-            return new ApiProblemResult(denied);
-        }
-
-        var query = context.Request.Query;
-        if (!PageQuery.TryParse(query, DefaultPageSize, MaxPageSize, out var page, out var invalid))
+        var query = http.Query;
+        if (!PageQuery.Parse(query, DefaultPageSize, MaxPageSize).TryGetValue(out var page, out var invalid))
         {
             return new ApiProblemResult(invalid);
         }
@@ -240,10 +180,6 @@ internal static class ConnectionsApi
             new ListActionConnectionsMeta(result.Total, totalFiltered));
         return JsonApiResult.Ok(body, AppJson.Context.ListActionConnectionsResponse);
     }
-
-    /// <summary>Connections are used only through registered application keys, then per permission.</summary>
-    private static ApiProblem? Authorize(Caller caller, Permission permission) =>
-        caller.RequireRegisteredKey() ?? caller.RequireAny(permission);
 
     /// <summary>Recorded: <c>{"errors":[{"title":"Generic Error","detail":"error connectionId not a valid UUID"}]}</c>.</summary>
     private static ApiProblem InvalidConnectionId =>

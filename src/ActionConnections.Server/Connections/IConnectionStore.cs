@@ -1,5 +1,6 @@
-using ActionConnections.AppKeyRegistrations;
+using System.Data.Common;
 using ActionConnections.Audit;
+using ActionConnections.Storage;
 
 namespace ActionConnections.Connections;
 
@@ -9,6 +10,9 @@ internal interface IConnectionStore
     /// <summary>Inserts the connection, and <paramref name="audit"/> (when given) in the same transaction.</summary>
     Task InsertAsync(ConnectionRecord connection, AuditEvent? audit, CancellationToken cancellationToken);
 
+    /// <summary>Inserts the connection in <paramref name="tx"/> (see <see cref="AuditedWrites"/>); true once inserted.</summary>
+    Task<bool> InsertAsync(DbTransaction tx, ConnectionRecord connection, CancellationToken cancellationToken);
+
     /// <summary>The whole stored connection, sealed secrets included (for updates and rotation).</summary>
     Task<ConnectionRecord?> FindAsync(Guid orgId, Guid id, CancellationToken cancellationToken);
 
@@ -16,17 +20,17 @@ internal interface IConnectionStore
     Task<PublicConnection?> FindPublicAsync(Guid orgId, Guid id, CancellationToken cancellationToken);
 
     /// <summary>
-    /// Reads the connection under a write lock (its row lock on PostgreSQL; the write gate and
-    /// SQLite's single writer lock on SQLite), lets <paramref name="change"/> compute its next state
-    /// from it, and writes that state with <paramref name="audit"/> in the same transaction.
-    /// Contended writers of one connection queue on the lock one after another, so none fails and
-    /// none loses another's update (ADR 0006). Returns the state written, or null when the
-    /// connection does not exist or <paramref name="change"/> returned null (nothing is written).
+    /// Reads the connection in <paramref name="tx"/> under a write lock (its row lock on PostgreSQL;
+    /// the write gate and SQLite's single writer lock on SQLite), lets <paramref name="change"/>
+    /// compute its next state from it, and writes that state. Contended writers of one connection
+    /// queue on the lock one after another, so none fails and none loses another's update (ADR 0006).
+    /// Returns the state written, or null when the connection does not exist or
+    /// <paramref name="change"/> returned null (nothing is written).
     /// </summary>
-    Task<ConnectionRecord?> UpdateAsync(Guid orgId, Guid id, Func<ConnectionRecord, ConnectionRecord?> change, AuditEvent? audit, CancellationToken cancellationToken);
+    Task<ConnectionRecord?> UpdateAsync(DbTransaction tx, Guid orgId, Guid id, Func<ConnectionRecord, ConnectionRecord?> change, CancellationToken cancellationToken);
 
-    /// <summary>Deletes the connection; <paramref name="audit"/> is written in the same transaction, only if it existed.</summary>
-    Task<bool> DeleteAsync(Guid orgId, Guid id, AuditEvent? audit, CancellationToken cancellationToken);
+    /// <summary>Deletes the connection in <paramref name="tx"/>; false when there was none.</summary>
+    Task<bool> DeleteAsync(DbTransaction tx, Guid orgId, Guid id, CancellationToken cancellationToken);
 
     /// <summary>Master keys the stored secrets are under (for the start-up check and rotation).</summary>
     Task<IReadOnlyList<string>> KeyIdsInUseAsync(CancellationToken cancellationToken);

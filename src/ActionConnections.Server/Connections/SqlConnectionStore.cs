@@ -2,7 +2,6 @@ using System.Collections.Concurrent;
 using System.Data.Common;
 using System.Text;
 using System.Text.Json;
-using ActionConnections.AppKeyRegistrations;
 using ActionConnections.Audit;
 using ActionConnections.Json;
 using ActionConnections.Storage;
@@ -38,24 +37,17 @@ internal sealed class SqlConnectionStore(IDatabase db) : IConnectionStore
     /// <summary>Rows added to <see cref="_parsed"/> since it was last cleared.</summary>
     private int _parsedAdded;
 
-    public async Task InsertAsync(ConnectionRecord connection, AuditEvent? audit, CancellationToken cancellationToken)
+    public Task InsertAsync(ConnectionRecord connection, AuditEvent? audit, CancellationToken cancellationToken) =>
+        AuditedWrites.WriteAsync(db, tx => InsertAsync(tx, connection, cancellationToken), _ => audit, cancellationToken);
+
+    public async Task<bool> InsertAsync(DbTransaction tx, ConnectionRecord connection, CancellationToken cancellationToken)
     {
-        await using var conn = await db.OpenAsync(cancellationToken);
-        await using var tx = await db.BeginWriteAsync(conn, cancellationToken);
-        await using (var command = Bind(conn.Command($"""
+        await using var command = Bind(tx.Command($"""
             INSERT INTO connections ({Columns})
             VALUES (@id, @org, @name, @itype, @ctype, @integration, @secrets, @tags, @by, @created, @updated, @version, @key, @hosts);
-            """, tx), connection))
-        {
-            await command.ExecuteNonQueryAsync(cancellationToken);
-        }
-
-        if (audit is not null)
-        {
-            await SqlAuditLog.InsertAsync(conn, tx, audit, cancellationToken);
-        }
-
-        await tx.CommitAsync(cancellationToken);
+            """), connection);
+        await command.ExecuteNonQueryAsync(cancellationToken);
+        return true;
     }
 
     public async Task<ConnectionRecord?> FindAsync(Guid orgId, Guid id, CancellationToken cancellationToken)
@@ -76,12 +68,10 @@ internal sealed class SqlConnectionStore(IDatabase db) : IConnectionStore
         return await reader.ReadAsync(cancellationToken) ? ReadPublic(reader) : null;
     }
 
-    public async Task<ConnectionRecord?> UpdateAsync(Guid orgId, Guid id, Func<ConnectionRecord, ConnectionRecord?> change, AuditEvent? audit, CancellationToken cancellationToken)
+    public async Task<ConnectionRecord?> UpdateAsync(DbTransaction tx, Guid orgId, Guid id, Func<ConnectionRecord, ConnectionRecord?> change, CancellationToken cancellationToken)
     {
-        await using var conn = await db.OpenAsync(cancellationToken);
-        await using var tx = await db.BeginWriteAsync(conn, cancellationToken);
         ConnectionRecord? current;
-        await using (var find = conn.Command($"SELECT {Columns} FROM connections WHERE org_id = @org AND id = @id{db.LockRowClause};", tx)
+        await using (var find = tx.Command($"SELECT {Columns} FROM connections WHERE org_id = @org AND id = @id{db.LockRowClause};")
             .With("@org", orgId).With("@id", id))
         {
             await using var reader = await find.ExecuteReaderAsync(cancellationToken);
@@ -95,11 +85,11 @@ internal sealed class SqlConnectionStore(IDatabase db) : IConnectionStore
         }
 
         int changed;
-        await using (var command = Bind(conn.Command("""
+        await using (var command = Bind(tx.Command("""
             UPDATE connections SET name = @name, integration_type = @itype, credential_type = @ctype, integration = @integration,
                 secrets = @secrets, tags = @tags, updated_at = @updated, version = @version, key_id = @key, secret_hosts = @hosts
             WHERE org_id = @org AND id = @id AND version = @expected;
-            """, tx), next).With("@expected", current.Version))
+            """), next).With("@expected", current.Version))
         {
             changed = await command.ExecuteNonQueryAsync(cancellationToken);
         }
@@ -111,33 +101,17 @@ internal sealed class SqlConnectionStore(IDatabase db) : IConnectionStore
             throw new InvalidOperationException($"Connection {id} changed while this transaction held its row lock.");
         }
 
-        if (audit is not null)
-        {
-            await SqlAuditLog.InsertAsync(conn, tx, audit, cancellationToken);
-        }
-
-        await tx.CommitAsync(cancellationToken);
         return next;
     }
 
-    public async Task<bool> DeleteAsync(Guid orgId, Guid id, AuditEvent? audit, CancellationToken cancellationToken)
+    public async Task<bool> DeleteAsync(DbTransaction tx, Guid orgId, Guid id, CancellationToken cancellationToken)
     {
-        await using var conn = await db.OpenAsync(cancellationToken);
-        await using var tx = await db.BeginWriteAsync(conn, cancellationToken);
-        int deleted;
-        await using (var command = conn.Command("DELETE FROM connections WHERE org_id = @org AND id = @id;", tx).With("@org", orgId).With("@id", id))
-        {
-            deleted = await command.ExecuteNonQueryAsync(cancellationToken);
-        }
+        await using var command = tx.Command("DELETE FROM connections WHERE org_id = @org AND id = @id;").With("@org", orgId).With("@id", id);
+        var deleted = await command.ExecuteNonQueryAsync(cancellationToken) == 1;
 
-        if (deleted == 1 && audit is not null)
-        {
-            await SqlAuditLog.InsertAsync(conn, tx, audit, cancellationToken);
-        }
-
-        await tx.CommitAsync(cancellationToken);
+        // Forgotten now rather than after the commit: a parsed row is only ever reused at the version it was read at.
         _parsed.TryRemove(id, out _);
-        return deleted == 1;
+        return deleted;
     }
 
     public async Task<(Page<PublicConnection> Page, long TotalFiltered)> ListAsync(Guid orgId, ConnectionFilter filter, int pageSize, long pageNumber, CancellationToken cancellationToken)

@@ -8,11 +8,11 @@ namespace ActionConnections.Errors;
 /// </summary>
 internal static class ErrorPipeline
 {
-    public static IServiceCollection AddErrorPipeline(this IServiceCollection services)
+    public static IHostApplicationBuilder AddErrorPipeline(this IHostApplicationBuilder builder)
     {
-        services.AddProblemDetails();
-        services.AddExceptionHandler<ApiExceptionHandler>();
-        return services;
+        builder.Services.AddProblemDetails();
+        builder.Services.AddExceptionHandler<ApiExceptionHandler>();
+        return builder;
     }
 
     public static WebApplication UseErrorPipeline(this WebApplication app)

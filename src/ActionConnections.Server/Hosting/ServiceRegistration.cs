@@ -1,7 +1,5 @@
-using ActionConnections.AppKeyRegistrations;
 using ActionConnections.Auth;
-using ActionConnections.Errors;
-using ActionConnections.Identity;
+using ActionConnections.Gateway;
 using ActionConnections.RateLimiting;
 using ActionConnections.Secrets;
 using ActionConnections.Storage;
@@ -36,8 +34,6 @@ internal static class ServiceRegistration
                 var other => throw new StartupException($"ACTIONCONNECTIONS_DB_PROVIDER '{other}' is not supported."),
             };
         });
-        builder.Services.AddSingleton<IIdentityStore, SqlIdentityStore>();
-        builder.Services.AddSingleton<IRegistrationStore, SqlRegistrationStore>();
         builder.Services.AddSingleton<StoreInitializer>();
         return builder;
     }
@@ -63,7 +59,6 @@ internal static class ServiceRegistration
         builder.Services.AddSingleton<AuthenticationCache>();
         builder.Services.AddSingleton<AuthenticationFailures>();
         builder.Services.AddHostedService(static services => services.GetRequiredService<AuthenticationFailures>());
-        builder.Services.AddErrorPipeline();
         return builder;
     }
 

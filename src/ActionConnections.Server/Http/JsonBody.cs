@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text.Json;
 using ActionConnections.Errors;
 
@@ -21,11 +20,15 @@ internal static class JsonBody
         AllowTrailingCommas = false,
     };
 
-    public static async Task<(JsonDocument? Document, ApiProblem? Problem)> ReadAsync(HttpRequest request, CancellationToken cancellationToken)
+    /// <summary>
+    /// The body as a document (the caller disposes it), or the answer to give, worded as the
+    /// request's API family words it (<see cref="BodyWording"/>).
+    /// </summary>
+    public static async Task<Validated<JsonDocument>> ReadAsync(HttpRequest request, BodyWording wording, CancellationToken cancellationToken)
     {
         if (!IsJson(request.ContentType))
         {
-            return (null, ErrorWriter.ForStatus(StatusCodes.Status415UnsupportedMediaType));
+            return ErrorWriter.ForStatus(StatusCodes.Status415UnsupportedMediaType);
         }
 
         try
@@ -34,27 +37,40 @@ internal static class JsonBody
             if (HasInvalidUnicode(document.RootElement))
             {
                 document.Dispose();
-                return (null, InvalidUnicode);
+                return InvalidUnicode;
             }
 
-            return (document, null);
+            return Validated.Valid(document);
         }
         catch (InvalidOperationException)
         {
             // Thrown by the duplicate-name check when a member name is an invalid escape.
-            return (null, InvalidUnicode);
+            return InvalidUnicode;
         }
         catch (JsonException e)
         {
-            var where = e.LineNumber is { } line
-                ? string.Create(CultureInfo.InvariantCulture, $" (line {line + 1}, byte {e.BytePositionInLine + 1})")
-                : string.Empty;
-            var detail = e.Message.Contains("duplicate", StringComparison.OrdinalIgnoreCase)
-                ? $"request body has a duplicate member name{where}"
-                : e.Message.Contains("depth", StringComparison.OrdinalIgnoreCase)
-                    ? $"request body is nested deeper than {MaxDepth} levels"
-                    : $"request body is not valid JSON{where}";
-            return (null, ApiProblem.BadRequest(detail));
+            return ApiProblem.BadRequest(wording.Malformed(e));
+        }
+    }
+
+    /// <summary>
+    /// Reads the body and then its root object with <paramref name="read"/>, which records every
+    /// problem in the errors it is given: the value, or every error at once.
+    /// </summary>
+    public static async Task<Validated<T>> ReadAsync<T>(
+        HttpRequest request, BodyWording wording, Func<JsonElement, ValidationErrors, T?> read, CancellationToken cancellationToken)
+        where T : class
+    {
+        if (!(await ReadAsync(request, wording, cancellationToken)).TryGetValue(out var document, out var problem))
+        {
+            return problem;
+        }
+
+        using (document)
+        {
+            var errors = new ValidationErrors(wording);
+            var value = read(document.RootElement, errors);
+            return errors.Any || value is null ? errors.ToProblem() : Validated.Valid(value);
         }
     }
 

@@ -1,4 +1,3 @@
-using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using ActionConnections.Errors;
 
@@ -14,31 +13,26 @@ internal readonly record struct PageQuery(int Size, long Number)
 
     public long Offset => Number * Size;
 
-    public static bool TryParse(IQueryCollection query, int defaultSize, int maxSize, out PageQuery page, [NotNullWhen(false)] out ApiProblem? problem)
+    public static Validated<PageQuery> Parse(IQueryCollection query, int defaultSize, int maxSize)
     {
-        page = new PageQuery(defaultSize, 0);
-        problem = null;
         var size = (long)defaultSize;
         if (query.TryGetValue("page[size]", out var sizeText))
         {
             if (sizeText.Count != 1 || !long.TryParse(sizeText[0], NumberStyles.None, CultureInfo.InvariantCulture, out size) || size < 1 || size > maxSize)
             {
-                problem = ApiProblem.InvalidQuery("page[size]", $"expected an integer from 1 to {maxSize}");
-                return false;
+                return ApiProblem.InvalidQuery("page[size]", $"expected an integer from 1 to {maxSize}");
             }
         }
 
-        long number = 0;
+        var number = 0L;
         if (query.TryGetValue("page[number]", out var numberText))
         {
             if (numberText.Count != 1 || !long.TryParse(numberText[0], NumberStyles.None, CultureInfo.InvariantCulture, out number) || number > MaxNumber)
             {
-                problem = ApiProblem.InvalidQuery("page[number]", $"expected an integer from 0 to {MaxNumber}");
-                return false;
+                return ApiProblem.InvalidQuery("page[number]", $"expected an integer from 0 to {MaxNumber}");
             }
         }
 
-        page = new PageQuery((int)size, number);
-        return true;
+        return Validated<PageQuery>.Valid(new PageQuery((int)size, number));
     }
 }

@@ -1,6 +1,6 @@
 using System.Text.Json;
 using ActionConnections.Cloud;
-using ActionConnections.Connections.Validation;
+using ActionConnections.Http;
 
 namespace ActionConnections.HttpRequests;
 

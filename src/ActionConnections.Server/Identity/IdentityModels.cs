@@ -44,7 +44,11 @@ internal sealed record NewKey<T>(T Record, string Key)
 /// <summary>A new organisation with its first admin and that admin's keys.</summary>
 internal sealed record NewOrganization(Organization Org, Principal Admin, NewKey<ApiKeyRecord> ApiKey, NewKey<AppKeyRecord> AppKey);
 
-/// <summary>What one authenticated request acts as.</summary>
+/// <summary>
+/// What one authenticated request acts as. Handlers take it as a parameter: the API gateway
+/// authenticates the request and hands it on, as ASP.NET Core's authentication hands on
+/// <see cref="HttpContext.User"/>.
+/// </summary>
 internal sealed record Caller(
     Guid OrgId,
     Guid ApiKeyId,
@@ -57,4 +61,8 @@ internal sealed record Caller(
     public bool Has(Permission permission) => (Permissions & permission) == permission;
 
     public bool HasAny(Permission permissions) => (Permissions & permissions) != 0;
+
+    /// <summary>Minimal API parameter binding; only endpoints behind the gateway take a caller.</summary>
+    public static ValueTask<Caller?> BindAsync(HttpContext context) =>
+        ValueTask.FromResult<Caller?>(context.Features.Get<Caller>() ?? throw new InvalidOperationException("No authenticated caller on this request."));
 }

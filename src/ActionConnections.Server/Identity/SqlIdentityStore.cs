@@ -19,24 +19,24 @@ internal sealed class SqlIdentityStore(IDatabase db, TimeProvider time) : IIdent
         return Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken), System.Globalization.CultureInfo.InvariantCulture) > 0;
     }
 
-    public async Task<NewOrganization> CreateOrganizationAsync(string name, string adminName, string? apiKey, string? appKey, CancellationToken cancellationToken)
+    public Task<NewOrganization> CreateOrganizationAsync(string name, string adminName, string? apiKey, string? appKey, CancellationToken cancellationToken) =>
+        db.WriteAsync(tx => CreateOrganizationAsync(tx, name, adminName, apiKey, appKey, cancellationToken), cancellationToken);
+
+    public async Task<NewOrganization> CreateOrganizationAsync(DbTransaction tx, string name, string adminName, string? apiKey, string? appKey, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
         var org = new Organization(Guid.NewGuid(), name, now);
         var admin = new Principal(Guid.NewGuid(), org.Id, PrincipalKind.User, adminName, null, Role.Admin, false, now);
-        await using var connection = await db.OpenAsync(cancellationToken);
-        await using var tx = await db.BeginWriteAsync(connection, cancellationToken);
-        await using (var insert = connection.Command("INSERT INTO orgs (id, name, created_at) VALUES (@id, @name, @at);", tx)
+        await using (var insert = tx.Command("INSERT INTO orgs (id, name, created_at) VALUES (@id, @name, @at);")
             .With("@id", org.Id).With("@name", org.Name).With("@at", now))
         {
             await insert.ExecuteNonQueryAsync(cancellationToken);
         }
 
-        await Access.SqlAccessStore.InsertManagedRolesAsync(connection, tx, org.Id, now, cancellationToken);
-        await InsertPrincipalAsync(connection, tx, admin, cancellationToken);
-        var newApiKey = await InsertApiKeyAsync(connection, tx, org.Id, admin.Id, "Default API key", "default", true, apiKey ?? KeyMaterial.NewApiKey(), now, cancellationToken);
-        var newAppKey = await InsertAppKeyAsync(connection, tx, org.Id, admin.Id, "Default application key", null, appKey ?? KeyMaterial.NewAppKey(), now, cancellationToken);
-        await tx.CommitAsync(cancellationToken);
+        await Access.SqlAccessStore.InsertManagedRolesAsync(tx.Connection!, tx, org.Id, now, cancellationToken);
+        await InsertPrincipalAsync(tx, admin, cancellationToken);
+        var newApiKey = await InsertApiKeyAsync(tx, org.Id, admin.Id, "Default API key", "default", true, apiKey ?? KeyMaterial.NewApiKey(), now, cancellationToken);
+        var newAppKey = await InsertAppKeyAsync(tx, org.Id, admin.Id, "Default application key", null, appKey ?? KeyMaterial.NewAppKey(), now, cancellationToken);
         return new NewOrganization(org, admin, newApiKey, newAppKey);
     }
 
@@ -62,13 +62,13 @@ internal sealed class SqlIdentityStore(IDatabase db, TimeProvider time) : IIdent
         return await reader.ReadAsync(cancellationToken) ? new Organization(reader.GetGuid("id"), reader.Text("name"), reader.Time("created_at")) : null;
     }
 
-    public async Task<Principal> CreatePrincipalAsync(Guid orgId, PrincipalKind kind, string name, string? email, Role role, CancellationToken cancellationToken)
+    public Task<Principal> CreatePrincipalAsync(Guid orgId, PrincipalKind kind, string name, string? email, Role role, CancellationToken cancellationToken) =>
+        db.WriteAsync(tx => CreatePrincipalAsync(tx, orgId, kind, name, email, role, cancellationToken), cancellationToken);
+
+    public async Task<Principal> CreatePrincipalAsync(DbTransaction tx, Guid orgId, PrincipalKind kind, string name, string? email, Role role, CancellationToken cancellationToken)
     {
         var principal = new Principal(Guid.NewGuid(), orgId, kind, name, email, role, false, time.GetUtcNow());
-        await using var connection = await db.OpenAsync(cancellationToken);
-        await using var tx = await db.BeginWriteAsync(connection, cancellationToken);
-        await InsertPrincipalAsync(connection, tx, principal, cancellationToken);
-        await tx.CommitAsync(cancellationToken);
+        await InsertPrincipalAsync(tx, principal, cancellationToken);
         return principal;
     }
 
@@ -86,38 +86,25 @@ internal sealed class SqlIdentityStore(IDatabase db, TimeProvider time) : IIdent
         return (await ReadAllAsync(command, ReadPrincipal, cancellationToken)).SingleOrDefault();
     }
 
-    public async Task<bool> DisablePrincipalAsync(Guid orgId, Guid principalId, CancellationToken cancellationToken)
+    public Task<bool> DisablePrincipalAsync(Guid orgId, Guid principalId, CancellationToken cancellationToken) =>
+        db.WriteAsync(tx => DisablePrincipalAsync(tx, orgId, principalId, cancellationToken), cancellationToken);
+
+    public async Task<bool> DisablePrincipalAsync(DbTransaction tx, Guid orgId, Guid principalId, CancellationToken cancellationToken)
     {
-        await using var connection = await db.OpenAsync(cancellationToken);
-        await using var tx = await db.BeginWriteAsync(connection, cancellationToken);
-        await using var command = connection.Command("UPDATE principals SET disabled = 1 WHERE org_id = @org AND id = @id;", tx).With("@org", orgId).With("@id", principalId);
-        var changed = await command.ExecuteNonQueryAsync(cancellationToken);
-        await tx.CommitAsync(cancellationToken);
-        return changed == 1;
+        await using var command = tx.Command("UPDATE principals SET disabled = 1 WHERE org_id = @org AND id = @id;").With("@org", orgId).With("@id", principalId);
+        return await command.ExecuteNonQueryAsync(cancellationToken) == 1;
     }
 
-    public async Task<NewKey<ApiKeyRecord>> CreateApiKeyAsync(Guid orgId, Guid createdBy, string name, string category, bool remoteConfigReadEnabled, CancellationToken cancellationToken)
-    {
-        await using var connection = await db.OpenAsync(cancellationToken);
-        await using var tx = await db.BeginWriteAsync(connection, cancellationToken);
-        var key = await InsertApiKeyAsync(connection, tx, orgId, createdBy, name, category, remoteConfigReadEnabled, KeyMaterial.NewApiKey(), time.GetUtcNow(), cancellationToken);
-        await tx.CommitAsync(cancellationToken);
-        return key;
-    }
+    public Task<NewKey<ApiKeyRecord>> CreateApiKeyAsync(Guid orgId, Guid createdBy, string name, string category, bool remoteConfigReadEnabled, CancellationToken cancellationToken) =>
+        db.WriteAsync(tx => CreateApiKeyAsync(tx, orgId, createdBy, name, category, remoteConfigReadEnabled, cancellationToken), cancellationToken);
 
-    public async Task<NewKey<ApiKeyRecord>?> TryCreateApiKeyAsync(Guid orgId, Guid createdBy, string name, string category, bool remoteConfigReadEnabled, int maxKeys, CancellationToken cancellationToken)
-    {
-        await using var connection = await db.OpenAsync(cancellationToken);
-        await using var tx = await db.BeginWriteAsync(connection, cancellationToken);
-        if (await CountLockedAsync(connection, tx, "orgs", orgId, "SELECT COUNT(*) FROM api_keys WHERE org_id = @id;", cancellationToken) >= maxKeys)
-        {
-            return null;
-        }
+    public Task<NewKey<ApiKeyRecord>> CreateApiKeyAsync(DbTransaction tx, Guid orgId, Guid createdBy, string name, string category, bool remoteConfigReadEnabled, CancellationToken cancellationToken) =>
+        InsertApiKeyAsync(tx, orgId, createdBy, name, category, remoteConfigReadEnabled, KeyMaterial.NewApiKey(), time.GetUtcNow(), cancellationToken);
 
-        var key = await InsertApiKeyAsync(connection, tx, orgId, createdBy, name, category, remoteConfigReadEnabled, KeyMaterial.NewApiKey(), time.GetUtcNow(), cancellationToken);
-        await tx.CommitAsync(cancellationToken);
-        return key;
-    }
+    public async Task<NewKey<ApiKeyRecord>?> TryCreateApiKeyAsync(DbTransaction tx, Guid orgId, Guid createdBy, string name, string category, bool remoteConfigReadEnabled, int maxKeys, CancellationToken cancellationToken) =>
+        await CountLockedAsync(tx, "orgs", orgId, "SELECT COUNT(*) FROM api_keys WHERE org_id = @id;", cancellationToken) >= maxKeys
+            ? null
+            : await CreateApiKeyAsync(tx, orgId, createdBy, name, category, remoteConfigReadEnabled, cancellationToken);
 
     public async Task<ApiKeyRecord?> FindApiKeyAsync(Guid orgId, Guid id, CancellationToken cancellationToken)
     {
@@ -133,17 +120,15 @@ internal sealed class SqlIdentityStore(IDatabase db, TimeProvider time) : IIdent
         return await ReadAllAsync(command, ReadApiKey, cancellationToken);
     }
 
-    public async Task<ApiKeyRecord?> UpdateApiKeyAsync(Guid orgId, Guid id, Guid modifiedBy, string name, string? category, bool? remoteConfigReadEnabled, CancellationToken cancellationToken)
+    public async Task<ApiKeyRecord?> UpdateApiKeyAsync(DbTransaction tx, Guid orgId, Guid id, Guid modifiedBy, string name, string? category, bool? remoteConfigReadEnabled, CancellationToken cancellationToken)
     {
-        await using var connection = await db.OpenAsync(cancellationToken);
-        await using var tx = await db.BeginWriteAsync(connection, cancellationToken);
-        await using (var command = connection.Command("""
+        await using (var command = tx.Command("""
             UPDATE api_keys SET name = @name,
                 category = COALESCE(@category, category),
                 remote_config_read_enabled = COALESCE(@rce, remote_config_read_enabled),
                 modified_by = @by, modified_at = @at
             WHERE org_id = @org AND id = @id;
-            """, tx).With("@name", name).With("@category", category).With("@rce", remoteConfigReadEnabled)
+            """).With("@name", name).With("@category", category).With("@rce", remoteConfigReadEnabled)
             .With("@by", modifiedBy).With("@at", time.GetUtcNow()).With("@org", orgId).With("@id", id))
         {
             if (await command.ExecuteNonQueryAsync(cancellationToken) != 1)
@@ -152,42 +137,29 @@ internal sealed class SqlIdentityStore(IDatabase db, TimeProvider time) : IIdent
             }
         }
 
-        await tx.CommitAsync(cancellationToken);
-        return await FindApiKeyAsync(orgId, id, cancellationToken);
+        await using var read = tx.Command($"SELECT {ApiKeyColumns} FROM api_keys WHERE org_id = @org AND id = @id;").With("@org", orgId).With("@id", id);
+        return (await ReadAllAsync(read, ReadApiKey, cancellationToken)).SingleOrDefault();
     }
 
-    public async Task<bool> DeleteApiKeyAsync(Guid orgId, Guid id, CancellationToken cancellationToken)
+    public Task<bool> DeleteApiKeyAsync(Guid orgId, Guid id, CancellationToken cancellationToken) =>
+        db.WriteAsync(tx => DeleteApiKeyAsync(tx, orgId, id, cancellationToken), cancellationToken);
+
+    public async Task<bool> DeleteApiKeyAsync(DbTransaction tx, Guid orgId, Guid id, CancellationToken cancellationToken)
     {
-        await using var connection = await db.OpenAsync(cancellationToken);
-        await using var tx = await db.BeginWriteAsync(connection, cancellationToken);
-        await using var command = connection.Command("DELETE FROM api_keys WHERE org_id = @org AND id = @id;", tx).With("@org", orgId).With("@id", id);
-        var deleted = await command.ExecuteNonQueryAsync(cancellationToken);
-        await tx.CommitAsync(cancellationToken);
-        return deleted == 1;
+        await using var command = tx.Command("DELETE FROM api_keys WHERE org_id = @org AND id = @id;").With("@org", orgId).With("@id", id);
+        return await command.ExecuteNonQueryAsync(cancellationToken) == 1;
     }
 
-    public async Task<NewKey<AppKeyRecord>> CreateAppKeyAsync(Guid orgId, Guid ownerId, string name, IReadOnlyList<string>? scopes, CancellationToken cancellationToken)
-    {
-        await using var connection = await db.OpenAsync(cancellationToken);
-        await using var tx = await db.BeginWriteAsync(connection, cancellationToken);
-        var key = await InsertAppKeyAsync(connection, tx, orgId, ownerId, name, scopes, KeyMaterial.NewAppKey(), time.GetUtcNow(), cancellationToken);
-        await tx.CommitAsync(cancellationToken);
-        return key;
-    }
+    public Task<NewKey<AppKeyRecord>> CreateAppKeyAsync(Guid orgId, Guid ownerId, string name, IReadOnlyList<string>? scopes, CancellationToken cancellationToken) =>
+        db.WriteAsync(tx => CreateAppKeyAsync(tx, orgId, ownerId, name, scopes, cancellationToken), cancellationToken);
 
-    public async Task<NewKey<AppKeyRecord>?> TryCreateAppKeyAsync(Guid orgId, Guid ownerId, string name, IReadOnlyList<string>? scopes, int maxKeysPerOwner, CancellationToken cancellationToken)
-    {
-        await using var connection = await db.OpenAsync(cancellationToken);
-        await using var tx = await db.BeginWriteAsync(connection, cancellationToken);
-        if (await CountLockedAsync(connection, tx, "principals", ownerId, "SELECT COUNT(*) FROM app_keys WHERE owner_id = @id;", cancellationToken) >= maxKeysPerOwner)
-        {
-            return null;
-        }
+    public Task<NewKey<AppKeyRecord>> CreateAppKeyAsync(DbTransaction tx, Guid orgId, Guid ownerId, string name, IReadOnlyList<string>? scopes, CancellationToken cancellationToken) =>
+        InsertAppKeyAsync(tx, orgId, ownerId, name, scopes, KeyMaterial.NewAppKey(), time.GetUtcNow(), cancellationToken);
 
-        var key = await InsertAppKeyAsync(connection, tx, orgId, ownerId, name, scopes, KeyMaterial.NewAppKey(), time.GetUtcNow(), cancellationToken);
-        await tx.CommitAsync(cancellationToken);
-        return key;
-    }
+    public async Task<NewKey<AppKeyRecord>?> TryCreateAppKeyAsync(DbTransaction tx, Guid orgId, Guid ownerId, string name, IReadOnlyList<string>? scopes, int maxKeysPerOwner, CancellationToken cancellationToken) =>
+        await CountLockedAsync(tx, "principals", ownerId, "SELECT COUNT(*) FROM app_keys WHERE owner_id = @id;", cancellationToken) >= maxKeysPerOwner
+            ? null
+            : await CreateAppKeyAsync(tx, orgId, ownerId, name, scopes, cancellationToken);
 
     public async Task<AppKeyRecord?> FindAppKeyAsync(Guid orgId, Guid id, CancellationToken cancellationToken)
     {
@@ -204,15 +176,13 @@ internal sealed class SqlIdentityStore(IDatabase db, TimeProvider time) : IIdent
         return await ReadAllAsync(command, ReadAppKey, cancellationToken);
     }
 
-    public async Task<AppKeyRecord?> UpdateAppKeyAsync(Guid orgId, Guid id, string? name, bool setScopes, IReadOnlyList<string>? scopes, CancellationToken cancellationToken)
+    public async Task<AppKeyRecord?> UpdateAppKeyAsync(DbTransaction tx, Guid orgId, Guid id, string? name, bool setScopes, IReadOnlyList<string>? scopes, CancellationToken cancellationToken)
     {
-        await using var connection = await db.OpenAsync(cancellationToken);
-        await using var tx = await db.BeginWriteAsync(connection, cancellationToken);
-        await using (var command = connection.Command("""
+        await using (var command = tx.Command("""
             UPDATE app_keys SET name = COALESCE(@name, name),
                 scopes = CASE WHEN @set = 1 THEN @scopes ELSE scopes END
             WHERE org_id = @org AND id = @id;
-            """, tx).With("@name", name).With("@set", setScopes).With("@scopes", ScopesToJson(scopes)).With("@org", orgId).With("@id", id))
+            """).With("@name", name).With("@set", setScopes).With("@scopes", ScopesToJson(scopes)).With("@org", orgId).With("@id", id))
         {
             if (await command.ExecuteNonQueryAsync(cancellationToken) != 1)
             {
@@ -220,23 +190,22 @@ internal sealed class SqlIdentityStore(IDatabase db, TimeProvider time) : IIdent
             }
         }
 
-        await tx.CommitAsync(cancellationToken);
-        return await FindAppKeyAsync(orgId, id, cancellationToken);
+        await using var read = tx.Command($"SELECT {AppKeyColumns} FROM app_keys WHERE org_id = @org AND id = @id;").With("@org", orgId).With("@id", id);
+        return (await ReadAllAsync(read, ReadAppKey, cancellationToken)).SingleOrDefault();
     }
 
-    public async Task<bool> DeleteAppKeyAsync(Guid orgId, Guid id, CancellationToken cancellationToken)
+    public Task<bool> DeleteAppKeyAsync(Guid orgId, Guid id, CancellationToken cancellationToken) =>
+        db.WriteAsync(tx => DeleteAppKeyAsync(tx, orgId, id, cancellationToken), cancellationToken);
+
+    public async Task<bool> DeleteAppKeyAsync(DbTransaction tx, Guid orgId, Guid id, CancellationToken cancellationToken)
     {
-        await using var connection = await db.OpenAsync(cancellationToken);
-        await using var tx = await db.BeginWriteAsync(connection, cancellationToken);
-        await using (var registration = connection.Command("DELETE FROM app_key_registrations WHERE org_id = @org AND app_key_id = @id;", tx).With("@org", orgId).With("@id", id))
+        await using (var registration = tx.Command("DELETE FROM app_key_registrations WHERE org_id = @org AND app_key_id = @id;").With("@org", orgId).With("@id", id))
         {
             await registration.ExecuteNonQueryAsync(cancellationToken);
         }
 
-        await using var command = connection.Command("DELETE FROM app_keys WHERE org_id = @org AND id = @id;", tx).With("@org", orgId).With("@id", id);
-        var deleted = await command.ExecuteNonQueryAsync(cancellationToken);
-        await tx.CommitAsync(cancellationToken);
-        return deleted == 1;
+        await using var command = tx.Command("DELETE FROM app_keys WHERE org_id = @org AND id = @id;").With("@org", orgId).With("@id", id);
+        return await command.ExecuteNonQueryAsync(cancellationToken) == 1;
     }
 
     public async Task<(Guid OrgId, Guid ApiKeyId)?> FindApiKeyOwnerAsync(string apiKey, CancellationToken cancellationToken)
@@ -302,9 +271,9 @@ internal sealed class SqlIdentityStore(IDatabase db, TimeProvider time) : IIdent
         return new Caller(apiOrg.Value, apiKeyId.Value, appKeyId.Value, ownerId!.Value, ownerKind, permissions, registered);
     }
 
-    private static async Task InsertPrincipalAsync(DbConnection connection, DbTransaction tx, Principal principal, CancellationToken cancellationToken)
+    private static async Task InsertPrincipalAsync(DbTransaction tx, Principal principal, CancellationToken cancellationToken)
     {
-        await using var command = connection.Command($"INSERT INTO principals ({PrincipalColumns}) VALUES (@id, @org, @kind, @name, @email, @role, @disabled, @at);", tx)
+        await using var command = tx.Command($"INSERT INTO principals ({PrincipalColumns}) VALUES (@id, @org, @kind, @name, @email, @role, @disabled, @at);")
             .With("@id", principal.Id).With("@org", principal.OrgId).With("@kind", KindToText(principal.Kind)).With("@name", principal.Name)
             .With("@email", principal.Email).With("@role", principal.Role.ToWire()).With("@disabled", principal.Disabled).With("@at", principal.CreatedAt);
         await command.ExecuteNonQueryAsync(cancellationToken);
@@ -317,31 +286,31 @@ internal sealed class SqlIdentityStore(IDatabase db, TimeProvider time) : IIdent
     /// overshot by concurrent creates (issue 11, item 5). SQLite's write transaction already
     /// excludes every other writer; PostgreSQL's READ COMMITTED needs the row lock.
     /// </summary>
-    private async Task<long> CountLockedAsync(DbConnection connection, DbTransaction tx, string lockTable, Guid id, string countSql, CancellationToken cancellationToken)
+    private async Task<long> CountLockedAsync(DbTransaction tx, string lockTable, Guid id, string countSql, CancellationToken cancellationToken)
     {
-        await using (var lockRow = connection.Command($"SELECT id FROM {lockTable} WHERE id = @id{db.LockRowClause};", tx).With("@id", id))
+        await using (var lockRow = tx.Command($"SELECT id FROM {lockTable} WHERE id = @id{db.LockRowClause};").With("@id", id))
         {
             await lockRow.ExecuteScalarAsync(cancellationToken);
         }
 
-        await using var count = connection.Command(countSql, tx).With("@id", id);
+        await using var count = tx.Command(countSql).With("@id", id);
         return Convert.ToInt64(await count.ExecuteScalarAsync(cancellationToken), System.Globalization.CultureInfo.InvariantCulture);
     }
 
-    private static async Task<NewKey<ApiKeyRecord>> InsertApiKeyAsync(DbConnection connection, DbTransaction tx, Guid orgId, Guid createdBy, string name, string category, bool rce, string key, DateTimeOffset now, CancellationToken cancellationToken)
+    private static async Task<NewKey<ApiKeyRecord>> InsertApiKeyAsync(DbTransaction tx, Guid orgId, Guid createdBy, string name, string category, bool rce, string key, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var record = new ApiKeyRecord(Guid.NewGuid(), orgId, name, KeyMaterial.Last4(key), category, rce, createdBy, null, now, now);
-        await using var command = connection.Command($"INSERT INTO api_keys ({ApiKeyColumns}, key_hash) VALUES (@id, @org, @name, @last4, @category, @rce, @by, NULL, @at, @at, @hash);", tx)
+        await using var command = tx.Command($"INSERT INTO api_keys ({ApiKeyColumns}, key_hash) VALUES (@id, @org, @name, @last4, @category, @rce, @by, NULL, @at, @at, @hash);")
             .With("@id", record.Id).With("@org", orgId).With("@name", name).With("@last4", record.Last4).With("@category", category)
             .With("@rce", rce).With("@by", createdBy).With("@at", now).With("@hash", KeyMaterial.Hash(key));
         await command.ExecuteNonQueryAsync(cancellationToken);
         return new NewKey<ApiKeyRecord>(record, key);
     }
 
-    private static async Task<NewKey<AppKeyRecord>> InsertAppKeyAsync(DbConnection connection, DbTransaction tx, Guid orgId, Guid ownerId, string name, IReadOnlyList<string>? scopes, string key, DateTimeOffset now, CancellationToken cancellationToken)
+    private static async Task<NewKey<AppKeyRecord>> InsertAppKeyAsync(DbTransaction tx, Guid orgId, Guid ownerId, string name, IReadOnlyList<string>? scopes, string key, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var record = new AppKeyRecord(Guid.NewGuid(), orgId, ownerId, name, KeyMaterial.Last4(key), scopes, now);
-        await using var command = connection.Command($"INSERT INTO app_keys ({AppKeyColumns}, key_hash) VALUES (@id, @org, @owner, @name, @last4, @scopes, @at, @hash);", tx)
+        await using var command = tx.Command($"INSERT INTO app_keys ({AppKeyColumns}, key_hash) VALUES (@id, @org, @owner, @name, @last4, @scopes, @at, @hash);")
             .With("@id", record.Id).With("@org", orgId).With("@owner", ownerId).With("@name", name).With("@last4", record.Last4)
             .With("@scopes", ScopesToJson(scopes)).With("@at", now).With("@hash", KeyMaterial.Hash(key));
         await command.ExecuteNonQueryAsync(cancellationToken);

@@ -17,11 +17,11 @@ namespace ActionConnections.KeyManagement;
 internal static class AppKeyOperations
 {
     public static async Task<Results<JsonApiResult<AppKeysResponse>, ApiProblemResult>> ListAsync(
-        HttpContext context, IIdentityStore identity, Guid orgId, Guid? ownerId, bool withOwner, CancellationToken ct)
+        HttpRequest http, IIdentityStore identity, Guid orgId, Guid? ownerId, bool withOwner, CancellationToken ct)
     {
-        if (!KeyListQuery.TryParseForAppKeys(context.Request.Query, out var query, out var invalid))
+        if (!KeyListQuery.ParseForAppKeys(http.Query).TryGetValue(out var query, out var invalid))
         {
-            return new ApiProblemResult(invalid!);
+            return new ApiProblemResult(invalid);
         }
 
         var (items, total) = query.Apply(await identity.ListAppKeysAsync(orgId, ownerId, ct));
@@ -35,12 +35,13 @@ internal static class AppKeyOperations
 
     /// <summary>Creates a key for <paramref name="owner"/>; the 201 is the only response that carries the secret.</summary>
     public static async Task<Results<JsonApiResult<AppKeyResponse>, ApiProblemResult>> CreateAsync(
-        HttpContext context, IIdentityStore identity, Caller caller, Principal owner, CancellationToken ct)
+        HttpRequest http, KeyWrites writes, Caller caller, Principal owner, CancellationToken ct)
     {
-        var read = await KeyManagementRequests.ReadAppKeyCreateAsync(context.Request, ct);
+        var identity = writes.Identity;
+        var read = await KeyManagementRequests.ReadAppKeyCreateAsync(http, ct);
         if (!read.TryGetValue(out var request, out var invalid))
         {
-            return new ApiProblemResult(invalid!);
+            return new ApiProblemResult(invalid);
         }
 
         if (MayGrant(caller, owner.Role, request.Scopes) is { } denied)
@@ -49,13 +50,15 @@ internal static class AppKeyOperations
         }
 
         // The cap is counted in the insert's transaction, so concurrent creates cannot overshoot it.
-        var created = await identity.TryCreateAppKeyAsync(caller.OrgId, owner.Id, request.Name, request.Scopes, KeyManagementApi.MaxAppKeysPerOwner, ct);
+        var created = await writes.RunAsync(
+            tx => identity.TryCreateAppKeyAsync(tx, caller.OrgId, owner.Id, request.Name, request.Scopes, KeyManagementApi.MaxAppKeysPerOwner, ct),
+            key => key is null ? null : AuditOutcome.Created(key.Record.Id),
+            ct);
         if (created is null)
         {
             return new ApiProblemResult(ApiProblem.BadRequest($"Maximum number of application keys per user ({KeyManagementApi.MaxAppKeysPerOwner}) reached"));
         }
 
-        context.SetAuditTarget(created.Record.Id.ToString("D"));
         var body = new AppKeyResponse { Data = KeyMapping.AppKey(created.Record, withOwner: true, created.Key) };
         return KeyManagementApi.Created(body, AppJson.Context.AppKeyResponse);
     }
@@ -70,17 +73,18 @@ internal static class AppKeyOperations
     }
 
     public static async Task<Results<JsonApiResult<AppKeyResponse>, ApiProblemResult>> UpdateAsync(
-        HttpContext context, IIdentityStore identity, Caller caller, Guid? ownerId, string rawId, bool withOwner, CancellationToken ct)
+        HttpRequest http, KeyWrites writes, Caller caller, Guid? ownerId, string rawId, bool withOwner, CancellationToken ct)
     {
+        var identity = writes.Identity;
         if (!RouteIds.TryParseUuid(rawId, out var id))
         {
             return new ApiProblemResult(KeyManagementApi.AppKeyNotFound);
         }
 
-        var read = await KeyManagementRequests.ReadAppKeyUpdateAsync(context.Request, id, ct);
+        var read = await KeyManagementRequests.ReadAppKeyUpdateAsync(http, id, ct);
         if (!read.TryGetValue(out var request, out var invalid))
         {
-            return new ApiProblemResult(invalid!);
+            return new ApiProblemResult(invalid);
         }
 
         var key = await FindAsync(identity, caller.OrgId, ownerId, id, ct);
@@ -94,7 +98,10 @@ internal static class AppKeyOperations
             return new ApiProblemResult(denied);
         }
 
-        var updated = await identity.UpdateAppKeyAsync(caller.OrgId, id, request.Name, request.SetScopes, request.Scopes, ct);
+        var updated = await writes.RunAsync(
+            tx => identity.UpdateAppKeyAsync(tx, caller.OrgId, id, request.Name, request.SetScopes, request.Scopes, ct),
+            key => key is null ? null : AuditOutcome.Http(StatusCodes.Status200OK),
+            ct);
         return updated is null
             ? new ApiProblemResult(KeyManagementApi.AppKeyNotFound)
             : KeyManagementApi.Ok(new AppKeyResponse { Data = KeyMapping.AppKey(updated, withOwner) }, AppJson.Context.AppKeyResponse);
@@ -102,10 +109,12 @@ internal static class AppKeyOperations
 
     /// <summary>Deletes the key and, in the store, its app key registration.</summary>
     public static async Task<Results<NoContent, ApiProblemResult>> DeleteAsync(
-        IIdentityStore identity, Guid orgId, Guid? ownerId, string rawId, CancellationToken ct)
+        KeyWrites writes, Guid orgId, Guid? ownerId, string rawId, CancellationToken ct)
     {
+        var identity = writes.Identity;
         var key = await FindAsync(identity, orgId, ownerId, rawId, ct);
-        return key is not null && await identity.DeleteAppKeyAsync(orgId, key.Id, ct)
+        return key is not null
+            && await writes.RunAsync(tx => identity.DeleteAppKeyAsync(tx, orgId, key.Id, ct), deleted => deleted ? AuditOutcome.Http(StatusCodes.Status204NoContent) : null, ct)
             ? TypedResults.NoContent()
             : new ApiProblemResult(KeyManagementApi.AppKeyNotFound);
     }
@@ -142,4 +151,14 @@ internal static class AppKeyOperations
         var key = await identity.FindAppKeyAsync(orgId, id, ct);
         return key is not null && (ownerId is null || key.OwnerId == ownerId) ? key : null;
     }
+}
+
+/// <summary>
+/// What an audited key operation writes with: the identity store, the one audited-write helper,
+/// and the action the endpoint declares (bound together so the shared operations take one parameter).
+/// </summary>
+internal sealed record KeyWrites(IIdentityStore Identity, AuditedWrites Writes, AuditedAction Action)
+{
+    public Task<T> RunAsync<T>(Func<System.Data.Common.DbTransaction, Task<T>> change, Func<T, AuditOutcome?> outcome, CancellationToken ct) =>
+        Writes.RunAsync(Action, change, outcome, ct);
 }

@@ -1,9 +1,10 @@
 using ActionConnections.Audit;
 using ActionConnections.Auth;
+using ActionConnections.Authorization;
 using ActionConnections.Errors;
+using ActionConnections.Gateway;
 using ActionConnections.Identity;
 using ActionConnections.Json;
-
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 
@@ -17,7 +18,7 @@ internal static class CurrentUserAppKeysApi
 {
     public static IEndpointRouteBuilder MapCurrentUserAppKeys(this IEndpointRouteBuilder routes)
     {
-        var group = routes.MapGroup("/api/v2/current_user/application_keys");
+        var group = routes.MapGroup("/api/v2/current_user/application_keys").RequirePermission(Permission.UserAppKeys);
         group.MapGet("", ListAsync);
         group.MapPost("", CreateAsync).Audited(AuditActions.AppKeyCreate, "app_key");
         group.MapGet("/{app_key_id}", GetAsync);
@@ -27,53 +28,27 @@ internal static class CurrentUserAppKeysApi
     }
 
     /// <summary>Items come without <c>owned_by</c>, as recorded for this list.</summary>
-    public static async Task<Results<JsonApiResult<AppKeysResponse>, ApiProblemResult>> ListAsync(
-        HttpContext context, IIdentityStore identity, CancellationToken ct)
-    {
-        var caller = context.Caller();
-        return caller.RequireAny(Permission.UserAppKeys) is { } forbidden
-            ? new ApiProblemResult(forbidden)
-            : await AppKeyOperations.ListAsync(context, identity, caller.OrgId, caller.PrincipalId, withOwner: false, ct);
-    }
+    public static Task<Results<JsonApiResult<AppKeysResponse>, ApiProblemResult>> ListAsync(
+        HttpRequest http, Caller caller, IIdentityStore identity, CancellationToken ct) =>
+        AppKeyOperations.ListAsync(http, identity, caller.OrgId, caller.PrincipalId, withOwner: false, ct);
 
     public static async Task<Results<JsonApiResult<AppKeyResponse>, ApiProblemResult>> CreateAsync(
-        HttpContext context, IIdentityStore identity, CancellationToken ct)
+        HttpRequest http, Caller caller, AuditedAction audit, IIdentityStore identity, AuditedWrites writes, CancellationToken ct)
     {
-        var caller = context.Caller();
-        if (caller.RequireAny(Permission.UserAppKeys) is { } forbidden)
-        {
-            return new ApiProblemResult(forbidden);
-        }
-
         var self = await identity.FindPrincipalAsync(caller.OrgId, caller.PrincipalId, ct)
             ?? throw new InvalidOperationException("The authenticated principal is not in the store.");
-        return await AppKeyOperations.CreateAsync(context, identity, caller, self, ct);
+        return await AppKeyOperations.CreateAsync(http, new KeyWrites(identity, writes, audit), caller, self, ct);
     }
 
-    public static async Task<Results<JsonApiResult<AppKeyResponse>, ApiProblemResult>> GetAsync(
-        [FromRoute(Name = "app_key_id")] string appKeyId, HttpContext context, IIdentityStore identity, CancellationToken ct)
-    {
-        var caller = context.Caller();
-        return caller.RequireAny(Permission.UserAppKeys) is { } forbidden
-            ? new ApiProblemResult(forbidden)
-            : await AppKeyOperations.GetAsync(identity, caller.OrgId, caller.PrincipalId, appKeyId, withOwner: true, ct);
-    }
+    public static Task<Results<JsonApiResult<AppKeyResponse>, ApiProblemResult>> GetAsync(
+        [FromRoute(Name = "app_key_id")] string appKeyId, Caller caller, IIdentityStore identity, CancellationToken ct) =>
+        AppKeyOperations.GetAsync(identity, caller.OrgId, caller.PrincipalId, appKeyId, withOwner: true, ct);
 
-    public static async Task<Results<JsonApiResult<AppKeyResponse>, ApiProblemResult>> UpdateAsync(
-        [FromRoute(Name = "app_key_id")] string appKeyId, HttpContext context, IIdentityStore identity, CancellationToken ct)
-    {
-        var caller = context.Caller();
-        return caller.RequireAny(Permission.UserAppKeys) is { } forbidden
-            ? new ApiProblemResult(forbidden)
-            : await AppKeyOperations.UpdateAsync(context, identity, caller, caller.PrincipalId, appKeyId, withOwner: true, ct);
-    }
+    public static Task<Results<JsonApiResult<AppKeyResponse>, ApiProblemResult>> UpdateAsync(
+        [FromRoute(Name = "app_key_id")] string appKeyId, HttpRequest http, Caller caller, AuditedAction audit, IIdentityStore identity, AuditedWrites writes, CancellationToken ct) =>
+        AppKeyOperations.UpdateAsync(http, new KeyWrites(identity, writes, audit), caller, caller.PrincipalId, appKeyId, withOwner: true, ct);
 
-    public static async Task<Results<NoContent, ApiProblemResult>> DeleteAsync(
-        [FromRoute(Name = "app_key_id")] string appKeyId, HttpContext context, IIdentityStore identity, CancellationToken ct)
-    {
-        var caller = context.Caller();
-        return caller.RequireAny(Permission.UserAppKeys) is { } forbidden
-            ? new ApiProblemResult(forbidden)
-            : await AppKeyOperations.DeleteAsync(identity, caller.OrgId, caller.PrincipalId, appKeyId, ct);
-    }
+    public static Task<Results<NoContent, ApiProblemResult>> DeleteAsync(
+        [FromRoute(Name = "app_key_id")] string appKeyId, Caller caller, AuditedAction audit, IIdentityStore identity, AuditedWrites writes, CancellationToken ct) =>
+        AppKeyOperations.DeleteAsync(new KeyWrites(identity, writes, audit), caller.OrgId, caller.PrincipalId, appKeyId, ct);
 }

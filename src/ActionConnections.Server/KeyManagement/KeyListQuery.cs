@@ -53,31 +53,29 @@ internal sealed record KeyListQuery
     public string? Category { get; init; }
 
     /// <summary>The query of ListAPIKeys, which also filters on modification, category and remote config.</summary>
-    public static bool TryParseForApiKeys(IQueryCollection query, out KeyListQuery parsed, out ApiProblem? problem)
+    public static Validated<KeyListQuery> ParseForApiKeys(IQueryCollection query)
     {
-        parsed = null!;
-        if (!TryParseCommon(query, ApiKeySorts, out var common, out problem)
+        if (!TryParseCommon(query, ApiKeySorts, out var common, out var problem)
             || !TryTimestamp(query, "filter[modified_at][start]", out var modifiedFrom, out problem)
             || !TryTimestamp(query, "filter[modified_at][end]", out var modifiedTo, out problem)
             || !TryBool(query, "filter[remote_config_read_enabled]", out var remoteConfig, out problem)
             || !TrySingle(query, "filter[category]", out var category, out problem))
         {
-            return false;
+            return problem!;
         }
 
-        parsed = common with
+        return Validated.Valid(common with
         {
             ModifiedFrom = modifiedFrom,
             ModifiedTo = modifiedTo,
             RemoteConfigReadEnabled = remoteConfig,
             Category = category,
-        };
-        return true;
+        });
     }
 
     /// <summary>The query of the three application key lists.</summary>
-    public static bool TryParseForAppKeys(IQueryCollection query, out KeyListQuery parsed, out ApiProblem? problem) =>
-        TryParseCommon(query, AppKeySorts, out parsed, out problem);
+    public static Validated<KeyListQuery> ParseForAppKeys(IQueryCollection query) =>
+        TryParseCommon(query, AppKeySorts, out var parsed, out var problem) ? Validated.Valid(parsed) : problem!;
 
     /// <summary>The requested page of <paramref name="keys"/>, and how many keys passed the filters.</summary>
     public (IReadOnlyList<ApiKeyRecord> Items, int TotalFiltered) Apply(IReadOnlyList<ApiKeyRecord> keys)
@@ -114,7 +112,7 @@ internal sealed record KeyListQuery
     private static bool TryParseCommon(IQueryCollection query, IReadOnlyList<string> sorts, out KeyListQuery parsed, out ApiProblem? problem)
     {
         parsed = null!;
-        if (!PageQuery.TryParse(query, DefaultPageSize, MaxPageSize, out var page, out problem)
+        if (!PageQuery.Parse(query, DefaultPageSize, MaxPageSize).TryGetValue(out var page, out problem)
             || !TrySingle(query, "sort", out var sort, out problem)
             || !TrySingle(query, "filter", out var filter, out problem)
             || !TryTimestamp(query, "filter[created_at][start]", out var createdFrom, out problem)

@@ -1,10 +1,11 @@
 using ActionConnections.Audit;
 using ActionConnections.Auth;
+using ActionConnections.Authorization;
 using ActionConnections.Errors;
+using ActionConnections.Gateway;
 using ActionConnections.Http;
 using ActionConnections.Identity;
 using ActionConnections.Json;
-
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 
@@ -19,7 +20,9 @@ internal static class ServiceAccountAppKeysApi
 {
     public static IEndpointRouteBuilder MapServiceAccountAppKeys(this IEndpointRouteBuilder routes)
     {
-        var group = routes.MapGroup("/api/v2/service_accounts/{service_account_id}/application_keys");
+        // The permission is checked before the account is looked up, so callers without it learn
+        // nothing about which accounts exist.
+        var group = routes.MapGroup("/api/v2/service_accounts/{service_account_id}/application_keys").RequirePermission(Permission.ServiceAccountWrite);
         group.MapGet("", ListAsync);
         group.MapPost("", CreateAsync).Audited(AuditActions.AppKeyCreate, "app_key");
         group.MapGet("/{app_key_id}", GetAsync);
@@ -29,34 +32,32 @@ internal static class ServiceAccountAppKeysApi
     }
 
     public static async Task<Results<JsonApiResult<AppKeysResponse>, ApiProblemResult>> ListAsync(
-        [FromRoute(Name = "service_account_id")] string serviceAccountId, HttpContext context, IIdentityStore identity, CancellationToken ct)
+        [FromRoute(Name = "service_account_id")] string serviceAccountId, HttpRequest http, Caller caller, IIdentityStore identity, CancellationToken ct)
     {
-        var caller = context.Caller();
         if (!(await FindServiceAccountAsync(caller, serviceAccountId, identity, ct)).TryGetValue(out var account, out var problem))
         {
             return new ApiProblemResult(problem);
         }
 
-        return await AppKeyOperations.ListAsync(context, identity, caller.OrgId, account.Id, withOwner: false, ct);
+        return await AppKeyOperations.ListAsync(http, identity, caller.OrgId, account.Id, withOwner: false, ct);
     }
 
     public static async Task<Results<JsonApiResult<AppKeyResponse>, ApiProblemResult>> CreateAsync(
-        [FromRoute(Name = "service_account_id")] string serviceAccountId, HttpContext context, IIdentityStore identity, CancellationToken ct)
+        [FromRoute(Name = "service_account_id")] string serviceAccountId, HttpRequest http, Caller caller, AuditedAction audit,
+        IIdentityStore identity, AuditedWrites writes, CancellationToken ct)
     {
-        var caller = context.Caller();
         if (!(await FindServiceAccountAsync(caller, serviceAccountId, identity, ct)).TryGetValue(out var account, out var problem))
         {
             return new ApiProblemResult(problem.StatusCode == StatusCodes.Status404NotFound ? KeyManagementApi.ServiceAccountNotFoundOnCreate : problem);
         }
 
-        return await AppKeyOperations.CreateAsync(context, identity, caller, account, ct);
+        return await AppKeyOperations.CreateAsync(http, new KeyWrites(identity, writes, audit), caller, account, ct);
     }
 
     public static async Task<Results<JsonApiResult<AppKeyResponse>, ApiProblemResult>> GetAsync(
         [FromRoute(Name = "service_account_id")] string serviceAccountId, [FromRoute(Name = "app_key_id")] string appKeyId,
-        HttpContext context, IIdentityStore identity, CancellationToken ct)
+        Caller caller, IIdentityStore identity, CancellationToken ct)
     {
-        var caller = context.Caller();
         if (!(await FindServiceAccountAsync(caller, serviceAccountId, identity, ct)).TryGetValue(out var account, out var problem))
         {
             return new ApiProblemResult(problem);
@@ -67,41 +68,31 @@ internal static class ServiceAccountAppKeysApi
 
     public static async Task<Results<JsonApiResult<AppKeyResponse>, ApiProblemResult>> UpdateAsync(
         [FromRoute(Name = "service_account_id")] string serviceAccountId, [FromRoute(Name = "app_key_id")] string appKeyId,
-        HttpContext context, IIdentityStore identity, CancellationToken ct)
+        HttpRequest http, Caller caller, AuditedAction audit, IIdentityStore identity, AuditedWrites writes, CancellationToken ct)
     {
-        var caller = context.Caller();
         if (!(await FindServiceAccountAsync(caller, serviceAccountId, identity, ct)).TryGetValue(out var account, out var problem))
         {
             return new ApiProblemResult(problem);
         }
 
-        return await AppKeyOperations.UpdateAsync(context, identity, caller, account.Id, appKeyId, withOwner: false, ct);
+        return await AppKeyOperations.UpdateAsync(http, new KeyWrites(identity, writes, audit), caller, account.Id, appKeyId, withOwner: false, ct);
     }
 
     public static async Task<Results<NoContent, ApiProblemResult>> DeleteAsync(
         [FromRoute(Name = "service_account_id")] string serviceAccountId, [FromRoute(Name = "app_key_id")] string appKeyId,
-        HttpContext context, IIdentityStore identity, CancellationToken ct)
+        Caller caller, AuditedAction audit, IIdentityStore identity, AuditedWrites writes, CancellationToken ct)
     {
-        var caller = context.Caller();
         if (!(await FindServiceAccountAsync(caller, serviceAccountId, identity, ct)).TryGetValue(out var account, out var problem))
         {
             return new ApiProblemResult(problem);
         }
 
-        return await AppKeyOperations.DeleteAsync(identity, caller.OrgId, account.Id, appKeyId, ct);
+        return await AppKeyOperations.DeleteAsync(new KeyWrites(identity, writes, audit), caller.OrgId, account.Id, appKeyId, ct);
     }
 
-    /// <summary>
-    /// The service account named by the path, in the caller's organisation. The permission is
-    /// checked first, so callers without it learn nothing about which accounts exist.
-    /// </summary>
+    /// <summary>The service account named by the path, in the caller's organisation.</summary>
     private static async Task<Validated<Principal>> FindServiceAccountAsync(Caller caller, string rawId, IIdentityStore identity, CancellationToken ct)
     {
-        if (caller.RequireAny(Permission.ServiceAccountWrite) is { } forbidden)
-        {
-            return Validated<Principal>.Invalid(forbidden);
-        }
-
         var principal = RouteIds.TryParseUuid(rawId, out var id) ? await identity.FindPrincipalAsync(caller.OrgId, id, ct) : null;
         return principal?.Kind == PrincipalKind.ServiceAccount
             ? Validated<Principal>.Valid(principal)

@@ -78,10 +78,15 @@ internal sealed class FixedWindowRateLimiter(TimeProvider time)
     }
 }
 
-/// <summary>What requests are counted by: an organisation's operation group, or a client address's authentication failures.</summary>
-internal readonly record struct RateLimitKey(string Group, Guid OrgId, string? Client)
+/// <summary>
+/// What requests are counted by: an organisation's operation group, one application key's share
+/// of it (<see cref="RateLimitShares"/>), or a client address's authentication failures.
+/// </summary>
+internal readonly record struct RateLimitKey(string Group, Guid OrgId, string? Client, Guid AppKeyId = default)
 {
     public static RateLimitKey ForOrganization(Guid orgId, string group) => new(group, orgId, null);
+
+    public static RateLimitKey ForKey(Guid orgId, string group, Guid appKeyId) => new(group, orgId, null, appKeyId);
 
     public static RateLimitKey ForFailuresFrom(string client) => new(RateLimitGroups.Authentication, Guid.Empty, client);
 }

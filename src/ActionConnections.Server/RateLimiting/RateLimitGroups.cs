@@ -46,3 +46,21 @@ internal static class RateLimitGroups
         return "api";
     }
 }
+
+/// <summary>How much of its organisation's budget one application key may spend.</summary>
+internal static class RateLimitShares
+{
+    /// <summary>A key may always make this many requests per window (up to the whole budget).</summary>
+    public const int MinimumPerKey = 10;
+
+    /// <summary>
+    /// Half of the organisation's requests per group and window, but at least
+    /// <see cref="MinimumPerKey"/>: however busy one key is, the other half stays for every other
+    /// key of the organisation, admins included. Half, because most organisations run one or two
+    /// busy automation keys, each of which should still be able to burst. Budgets of 20 or less
+    /// are not split: halving them would leave each client almost nothing, and such budgets are
+    /// set on purpose (tests, deliberately throttled tenants), not by default (6000).
+    /// </summary>
+    public static int PerKey(int organizationLimit) =>
+        Math.Min(organizationLimit, Math.Max(MinimumPerKey, (organizationLimit + 1) / 2));
+}

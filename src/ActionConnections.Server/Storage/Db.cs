@@ -6,6 +6,24 @@ namespace ActionConnections.Storage;
 /// <summary>Small helpers that keep ADO.NET code short; no ORM, the SQL stays visible.</summary>
 internal static class Db
 {
+    /// <summary>
+    /// Runs <paramref name="work"/> in a write transaction of its own and commits it; an exception
+    /// rolls everything back. Stores' write methods take the transaction, so a caller can put
+    /// several writes (a change and its audit event) in one.
+    /// </summary>
+    public static async Task<T> WriteAsync<T>(this IDatabase db, Func<DbTransaction, Task<T>> work, CancellationToken cancellationToken)
+    {
+        await using var connection = await db.OpenAsync(cancellationToken);
+        await using var tx = await db.BeginWriteAsync(connection, cancellationToken);
+        var result = await work(tx);
+        await tx.CommitAsync(cancellationToken);
+        return result;
+    }
+
+    /// <summary>A command in <paramref name="transaction"/>, on its connection.</summary>
+    public static DbCommand Command(this DbTransaction transaction, string sql) =>
+        (transaction.Connection ?? throw new InvalidOperationException("The transaction has completed.")).Command(sql, transaction);
+
     public static DbCommand Command(this DbConnection connection, string sql, DbTransaction? transaction = null)
     {
         // A pooled SQLite connection keeps each statement prepared; others compile per command.

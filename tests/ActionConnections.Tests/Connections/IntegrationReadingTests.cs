@@ -1,9 +1,8 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
-
 using ActionConnections.Connections.Integrations;
-using ActionConnections.Connections.Validation;
 using ActionConnections.Errors;
+using ActionConnections.Http;
 using ActionConnections.Json;
 
 namespace ActionConnections.Tests.Connections;

@@ -55,14 +55,17 @@ public sealed partial class MetricsTests
             Assert.Equal(429, (await stranger.GetJsonAsync("/api/v2/actions/connections")).Status);
         }
 
-        // The stored-connections gauge is recounted every second: wait for the deletion to show.
+        // The stored-connections gauge is recounted every second: wait for a count taken after the
+        // workload. OpenAI alone is 1 also just after the first create (before the AWS one), so
+        // the wait is for the final state of both: OpenAI 1 and AWS 1 hold together only then.
         var scrape = string.Empty;
         for (var attempt = 0; attempt < 50; attempt++)
         {
             var response = await client.GetJsonAsync("/metrics");
             Assert.Equal(200, response.Status);
             scrape = response.Body;
-            if (Value(scrape, "actionconnections_connections_stored", "integration=\"OpenAI\"") == 1)
+            if (Series(scrape, "actionconnections_connections_stored", "integration=\"OpenAI\"") is ["1"]
+                && Series(scrape, "actionconnections_connections_stored", "integration=\"AWS\"") is ["1"])
             {
                 break;
             }
@@ -188,16 +191,19 @@ public sealed partial class MetricsTests
     /// <summary>The value of the one series of <paramref name="metric"/> whose labels include all of <paramref name="labels"/>.</summary>
     private static double Value(string scrape, string metric, params string[] labels)
     {
-        var matches = scrape.Split('\n')
+        var values = Series(scrape, metric, labels);
+        Assert.True(values.Count == 1, $"{values.Count} series of {metric} with {string.Join(", ", labels)}:\n{string.Join('\n', scrape.Split('\n').Where(l => l.StartsWith(metric, StringComparison.Ordinal)))}");
+        return double.Parse(values[0], CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>The values, as written, of every series of <paramref name="metric"/> whose labels include all of <paramref name="labels"/>.</summary>
+    private static List<string> Series(string scrape, string metric, params string[] labels) =>
+        scrape.Split('\n')
             .Where(line => line.StartsWith(metric + "{", StringComparison.Ordinal) || line.StartsWith(metric + " ", StringComparison.Ordinal))
             .Where(line => labels.All(label => line.Contains(label, StringComparison.Ordinal)))
+            // "name{labels} value [timestamp]" or "name value [timestamp]".
+            .Select(line => (line.Contains('}', StringComparison.Ordinal) ? line[(line.LastIndexOf('}') + 1)..] : line[metric.Length..]).Trim().Split(' ')[0])
             .ToList();
-        Assert.True(matches.Count == 1, $"{matches.Count} series of {metric} with {string.Join(", ", labels)}:\n{string.Join('\n', scrape.Split('\n').Where(l => l.StartsWith(metric, StringComparison.Ordinal)))}");
-        // "name{labels} value [timestamp]" or "name value [timestamp]".
-        var line = matches[0];
-        var rest = line.Contains('}', StringComparison.Ordinal) ? line[(line.LastIndexOf('}') + 1)..] : line[metric.Length..];
-        return double.Parse(rest.Trim().Split(' ')[0], CultureInfo.InvariantCulture);
-    }
 
     [GeneratedRegex("=\"([^\"]*)\"")]
     private static partial Regex LabelValue();

@@ -1,5 +1,5 @@
 using System.Text.Json;
-using ActionConnections.Connections.Validation;
+using ActionConnections.Http;
 using ActionConnections.Secrets;
 
 namespace ActionConnections.Connections.Integrations;

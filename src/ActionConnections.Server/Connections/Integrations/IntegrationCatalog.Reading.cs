@@ -1,4 +1,4 @@
-using ActionConnections.Connections.Validation;
+using ActionConnections.Http;
 
 namespace ActionConnections.Connections.Integrations;
 

@@ -7,7 +7,7 @@ using ActionConnections.Hosting;
 using ActionConnections.Identity;
 using Microsoft.Extensions.Options;
 
-namespace ActionConnections.Auth;
+namespace ActionConnections.Gateway;
 
 /// <summary>
 /// Remembers successful authentications for <see cref="ServerOptions.AuthCacheSeconds"/>, so the

@@ -1,24 +1,36 @@
+using ActionConnections.Audit;
+using ActionConnections.Auth;
+using ActionConnections.Authorization;
 using ActionConnections.Errors;
 using ActionConnections.Hosting;
+using ActionConnections.Http;
 using ActionConnections.Identity;
 using ActionConnections.Observability;
 using ActionConnections.RateLimiting;
 using Microsoft.Extensions.Options;
 
-namespace ActionConnections.Auth;
+namespace ActionConnections.Gateway;
 
 /// <summary>
 /// In front of every <c>/api/v2</c> request: both keys are required and must resolve to one
-/// organisation, then the organisation's rate limit for the operation group applies. Every
-/// failure to authenticate gets the same 403 body, so nothing about keys can be probed; repeated
-/// failures from one client address are limited too.
+/// organisation; then the rules the endpoint declares (<see cref="AccessRules"/>) are evaluated,
+/// and the organisation's rate limit for the operation group applies. Every failure to
+/// authenticate gets the same 403 body, so nothing about keys can be probed; repeated failures
+/// from one client address are limited too.
 /// </summary>
+/// <remarks>
+/// Rate budgets (issue 11, item 1): a request its declared rules refuse does not spend the
+/// organisation's budget, and no application key may spend more than its share of it
+/// (<see cref="RateLimitShares.PerKey"/>), so one key can never drive the rest of its
+/// organisation into 429.
+/// </remarks>
 internal sealed class ApiGatewayMiddleware(
     RequestDelegate next,
     AuthenticationCache authentication,
     FixedWindowRateLimiter limiter,
     IOptions<ServerOptions> options,
     AuthenticationFailures failureLog,
+    AuditRecorder audit,
     ActionConnectionsMetrics metrics)
 {
     public const string ApiKeyHeader = "DD-API-KEY";
@@ -65,8 +77,17 @@ internal sealed class ApiGatewayMiddleware(
             return;
         }
 
+        // Evaluated before counting: whether the request may spend the organisation's budget
+        // depends on it. Answered after the 429 and 413 checks, in the order callers saw before.
+        var endpoint = context.GetEndpoint();
+        var refused = endpoint.Authorize(caller);
         var group = RateLimitGroups.For(context.Request.Path);
-        var decision = limiter.Acquire(RateLimitKey.ForOrganization(caller.OrgId, group), _options.RateLimitRequests, _options.RateLimitPeriodSeconds);
+        var period = _options.RateLimitPeriodSeconds;
+        var organization = RateLimitKey.ForOrganization(caller.OrgId, group);
+        var share = limiter.Acquire(RateLimitKey.ForKey(caller.OrgId, group, caller.AppKeyId), RateLimitShares.PerKey(_options.RateLimitRequests), period);
+        var decision = !share.Allowed
+            ? limiter.Acquire(organization, _options.RateLimitRequests, period, consume: false) with { Remaining = 0, Allowed = false }
+            : limiter.Acquire(organization, _options.RateLimitRequests, period, consume: refused is null);
         decision.ApplyTo(context.Response);
         if (!decision.Allowed)
         {
@@ -85,17 +106,27 @@ internal sealed class ApiGatewayMiddleware(
         }
 
         context.Features.Set(caller);
+        if ((endpoint.CheckUuidRouteValues(context.Request) ?? refused) is { } answer)
+        {
+            if (endpoint?.Metadata.GetMetadata<NotStoredAnswers>() is not null)
+            {
+                context.Response.Headers.CacheControl = "no-store";
+            }
+
+            // The handler never runs; an audited operation still records the refusal.
+            if (endpoint?.Metadata.GetMetadata<AuditedOperation>() is { } operation)
+            {
+                await audit.RecordRefusalAsync(context, caller, operation, answer.StatusCode);
+            }
+
+            await ErrorWriter.WriteAsync(context, answer);
+            return;
+        }
+
         await next(context);
     }
 
     /// <summary>The served API description is public, like Datadog's published one.</summary>
     private static bool IsPublic(PathString path) =>
         path.Equals("/api/v2/openapi.json", StringComparison.OrdinalIgnoreCase);
-}
-
-internal static class CallerExtensions
-{
-    /// <summary>The authenticated caller; only endpoints behind the gateway ask for it.</summary>
-    public static Caller Caller(this HttpContext context) =>
-        context.Features.Get<Caller>() ?? throw new InvalidOperationException("No authenticated caller on this request.");
 }

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using ActionConnections.Secrets;
 
-namespace ActionConnections.Connections.Validation;
+namespace ActionConnections.Http;
 
 /// <summary>
 /// Reads one JSON object of a request and records every problem with its JSON pointer instead
@@ -9,6 +9,9 @@ namespace ActionConnections.Connections.Validation;
 /// return a placeholder for a missing or mistyped field; the caller discards the result when
 /// <see cref="ValidationErrors.Any"/>. Members that are not read are ignored (unknown fields
 /// are allowed, as in Datadog's API). JSON <c>null</c> counts as absent for optional fields.
+/// Every string is refused if it holds U+0000 (issue 11, item 4): PostgreSQL text cannot store
+/// it, so it is refused here, once, for every API family and provider alike. Details are worded
+/// as the request's family words them (<see cref="ValidationErrors.Wording"/>).
 /// </summary>
 internal readonly struct JsonObjectReader
 {
@@ -39,7 +42,7 @@ internal readonly struct JsonObjectReader
     {
         if (element.ValueKind != JsonValueKind.Object)
         {
-            errors.Add(pointer, $"{Describe(pointer)} must be an object");
+            errors.Add(pointer, errors.Wording.NotAnObject(pointer));
             return null;
         }
 
@@ -53,11 +56,25 @@ internal readonly struct JsonObjectReader
 
     public void Fail(string name, string detail) => Errors.Add(PointerTo(name), detail);
 
+    /// <summary>How the member is named in details (its name, or its path for key management).</summary>
+    public string Subject(string name) => Errors.Wording.Subject(PointerTo(name), name);
+
+    /// <summary>The member as sent, JSON <c>null</c> included, for members where null means something.</summary>
+    public bool TryGetRaw(string name, out JsonElement value) => _element.TryGetProperty(name, out value);
+
+    /// <summary>The member as sent, for checks of a family's own (null counts as absent).</summary>
+    public bool TryGetMember(string name, out JsonElement value) =>
+        _element.TryGetProperty(name, out value) && value.ValueKind != JsonValueKind.Null;
+
     public string RequiredString(string name, int maxLength = MaxStringLength) =>
         ReadString(name, required: true, maxLength) ?? string.Empty;
 
     public string? OptionalString(string name, int maxLength = MaxStringLength) =>
         ReadString(name, required: false, maxLength);
+
+    /// <summary>An optional string that must not be blank, checked before its length (key management's order).</summary>
+    public string? OptionalNonBlankString(string name, int maxLength) =>
+        ReadString(name, required: false, maxLength, nonBlank: true);
 
     public SecretString RequiredSecret(string name) =>
         SecretString.FromPlaintext(RequiredString(name));
@@ -81,7 +98,7 @@ internal readonly struct JsonObjectReader
             return value.GetBoolean();
         }
 
-        Fail(name, $"{name} must be a boolean");
+        Fail(name, $"{Subject(name)} must be a boolean");
         return null;
     }
 
@@ -89,7 +106,7 @@ internal readonly struct JsonObjectReader
     {
         if (!_element.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null)
         {
-            Fail(name, $"missing required field {name}");
+            Fail(name, Errors.Wording.Missing(PointerTo(name), name));
             return null;
         }
 
@@ -162,11 +179,15 @@ internal readonly struct JsonObjectReader
             var pointer = $"{PointerTo(name)}/{index}";
             if (item.ValueKind != JsonValueKind.String)
             {
-                Errors.Add(pointer, $"{name} items must be strings");
+                Errors.Add(pointer, $"{Subject(name)} items must be strings");
             }
             else if (item.GetString()!.Length > maxLength)
             {
-                Errors.Add(pointer, $"{name} items must be at most {maxLength} characters");
+                Errors.Add(pointer, $"{Subject(name)} items must be at most {maxLength} characters");
+            }
+            else if (item.GetString()!.Contains('\0', StringComparison.Ordinal))
+            {
+                Errors.Add(pointer, $"{Subject(name)} items must not contain the character U+0000");
             }
             else
             {
@@ -203,26 +224,26 @@ internal readonly struct JsonObjectReader
 
         if (array.ValueKind != JsonValueKind.Array)
         {
-            Fail(name, $"{name} must be an array");
+            Fail(name, $"{Subject(name)} must be an array");
             return false;
         }
 
         if (array.GetArrayLength() > MaxListItems)
         {
-            Fail(name, $"{name} must have at most {MaxListItems} items");
+            Fail(name, $"{Subject(name)} must have at most {MaxListItems} items");
             return false;
         }
 
         return true;
     }
 
-    private string? ReadString(string name, bool required, int maxLength)
+    private string? ReadString(string name, bool required, int maxLength, bool nonBlank = false)
     {
         if (!_element.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null)
         {
             if (required)
             {
-                Fail(name, $"missing required field {name}");
+                Fail(name, Errors.Wording.Missing(PointerTo(name), name));
             }
 
             return null;
@@ -230,19 +251,29 @@ internal readonly struct JsonObjectReader
 
         if (value.ValueKind != JsonValueKind.String)
         {
-            Fail(name, $"{name} must be a string");
+            Fail(name, $"{Subject(name)} must be a string");
             return null;
         }
 
         var text = value.GetString()!;
+        if (nonBlank && string.IsNullOrWhiteSpace(text))
+        {
+            Fail(name, $"{Subject(name)} must not be empty");
+            return null;
+        }
+
         if (text.Length > maxLength)
         {
-            Fail(name, $"{name} must be at most {maxLength} characters");
+            Fail(name, $"{Subject(name)} must be at most {maxLength} characters");
+            return null;
+        }
+
+        if (text.Contains('\0', StringComparison.Ordinal))
+        {
+            Fail(name, $"{Subject(name)} must not contain the character U+0000");
             return null;
         }
 
         return text;
     }
-
-    private static string Describe(string pointer) => pointer.Length == 0 ? "the request body" : pointer[(pointer.LastIndexOf('/') + 1)..];
 }
