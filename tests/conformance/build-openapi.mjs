@@ -329,11 +329,35 @@ function addExtensions(document) {
                 },
                 type: "object",
               },
-              follow_redirects: { default: false, description: "Follow redirects (at most 5 hops, each checked by the egress policy).", type: "boolean" },
+              aws: {
+                description:
+                  "AWS connections only: what the request is signed for with Signature Version 4 (the assumed role's " +
+                  "temporary credentials). Each member defaults from a standard endpoint host ({service}.{region}.amazonaws.com, " +
+                  "{service}.amazonaws.com); the region else from ACTIONCONNECTIONS_AWS_REGION. The service is required when the host does not name it.",
+                properties: {
+                  region: { description: "AWS region, e.g. us-east-1.", maxLength: 32, pattern: "^[a-z]{2}(-[a-z]+)+-[0-9]{1,2}$", type: "string" },
+                  service: { description: "Signing name of the service, e.g. ec2, s3, execute-api.", maxLength: 64, pattern: "^[a-z0-9][a-z0-9-]{0,62}$", type: "string" },
+                },
+                type: "object",
+              },
+              follow_redirects: {
+                default: false,
+                description:
+                  "Follow redirects (at most 5 hops, each checked by the egress policy). A signed AWS request follows only " +
+                  "redirects on its own host, signed again; a redirect to another host is the answer.",
+                type: "boolean",
+              },
               headers: nameValue("Request headers. Host, Content-Length, Transfer-Encoding, Connection and other hop-by-hop headers, Expect, X-Forwarded-* and Forwarded are refused."),
               method: { enum: ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"], type: "string" },
               timeout_seconds: { default: 30, format: "int32", maximum: 120, minimum: 1, type: "integer" },
-              url: { description: "An absolute http(s) URL on the connection's host, or a path joined onto its API base.", type: "string" },
+              url: {
+                description:
+                  "An absolute http(s) URL on the connection's host, or a path joined onto its API base. AWS, Azure and GCP " +
+                  "connections: an https URL on *.amazonaws.com or *.amazonaws.com.cn (AWS), management.azure.com or " +
+                  "graph.microsoft.com (Azure; a path joins onto https://management.azure.com), *.googleapis.com (GCP), " +
+                  "unless ACTIONCONNECTIONS_INTEGRATION_API_BASES names the integration's one base.",
+                type: "string",
+              },
               url_parameters: nameValue("Query parameters appended to the URL."),
             },
             required: ["method", "url"],
@@ -387,7 +411,8 @@ function addExtensions(document) {
       description:
         "Send an HTTP request through a connection: the server adds the connection's credential, sends the request " +
         "under its egress policy and answers with what the upstream answered (200 whatever its status), every secret " +
-        "masked. Extension of this server.",
+        "masked. AWS connections sign the request with SigV4 as the assumed role; Azure and GCP connections send a " +
+        "minted Bearer token (the same minting and cache as the credentials extension). Extension of this server.",
       operationId: "SendConnectionHttpRequest",
       parameters: [{ in: "path", name: "connection_id", required: true, schema: { type: "string" } }],
       requestBody: { content: { "application/json": { schema: { $ref: "#/components/schemas/ConnectionHttpRequest" } } }, required: true },
@@ -397,8 +422,9 @@ function addExtensions(document) {
         403: jsonApiError("Forbidden: no connections_resolve permission, an unregistered key, or the egress policy (detail starts with \"egress denied:\")"),
         404: jsonApiError("Not Found"),
         409: jsonApiError("Conflict: a kept secret was entered for another destination"),
+        422: jsonApiError("Unprocessable Entity: the cloud provider refused to mint the connection's credential (its error code and message)"),
         429: jsonApiError("Too many requests"),
-        502: jsonApiError("Bad Gateway: upstream unreachable, DNS or TLS failure"),
+        502: jsonApiError("Bad Gateway: upstream or cloud provider unreachable, DNS or TLS failure"),
         504: jsonApiError("Gateway Timeout"),
       },
       summary: "Send an HTTP request through a connection",

@@ -25,11 +25,13 @@ internal sealed partial class CloudCredentialService(
     public async Task<CredentialsOutcome> MintAsync(Guid orgId, Guid connectionId, MintRequest request, CancellationToken cancellationToken)
     {
         var connection = await store.FindAsync(orgId, connectionId, cancellationToken);
-        if (connection is null)
-        {
-            return new CredentialsOutcome.NotFound();
-        }
+        return connection is null ? new CredentialsOutcome.NotFound() : await MintAsync(connection, request, cancellationToken);
+    }
 
+    /// <summary>Mints from a connection already read in the caller's organisation (the use endpoints).</summary>
+    public async Task<CredentialsOutcome> MintAsync(ConnectionRecord connection, MintRequest request, CancellationToken cancellationToken)
+    {
+        var (orgId, connectionId) = (connection.OrgId, connection.Id);
         var identity = CloudIdentities.From(connection, protector);
         if (identity is null)
         {

@@ -141,7 +141,8 @@ internal static class CloudCredentialsApi
 
     private static string Rfc3339(DateTimeOffset time) => time.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
 
-    private static ApiProblem ToProblem(CredentialsOutcome.Failed failed)
+    /// <summary>A failed mint's answer, the same wherever the credential was asked for (this endpoint, http_requests).</summary>
+    internal static ApiProblem ToProblem(CredentialsOutcome.Failed failed)
     {
         var provider = failed.Provider switch
         {

@@ -31,7 +31,38 @@ internal sealed partial class Destinations(IOptions<ServerOptions> options)
             return new DestinationResult(configured, null);
         }
 
+        if (CloudHosts.TryGetValue(integration.Type, out var cloud))
+        {
+            return cloud;
+        }
+
         return FromScheme(integration);
+    }
+
+    /// <summary>
+    /// Where the cloud integrations' minted credentials may go by default (issue 14): AWS's and
+    /// Google's API hosts by pattern (every service has its own host), Azure's two API hosts, with
+    /// Azure Resource Manager as the base of relative URLs. An override replaces them with its one host.
+    /// </summary>
+    public static readonly IReadOnlyDictionary<string, DestinationResult> CloudHosts = new Dictionary<string, DestinationResult>(StringComparer.Ordinal)
+    {
+        ["AWS"] = new(null, null, ["*.amazonaws.com", "*.amazonaws.com.cn"]),
+        ["Azure"] = new(new Uri("https://management.azure.com"), null, ["management.azure.com", "graph.microsoft.com"]),
+        ["GCP"] = new(null, null, ["*.googleapis.com"]),
+    };
+
+    /// <summary>Whether <paramref name="url"/>'s host is <paramref name="pattern"/>: a name, or <c>*.</c> and a suffix (one or more labels before it).</summary>
+    public static bool HostMatches(Uri url, string pattern)
+    {
+        if (url.HostNameType != UriHostNameType.Dns)
+        {
+            return false;
+        }
+
+        var host = url.IdnHost.ToLowerInvariant().TrimEnd('.');
+        return pattern.StartsWith("*.", StringComparison.Ordinal)
+            ? host.Length > pattern.Length - 1 && host.EndsWith(pattern[1..], StringComparison.Ordinal)
+            : host == pattern;
     }
 
     /// <summary>
@@ -74,7 +105,7 @@ internal sealed partial class Destinations(IOptions<ServerOptions> options)
     {
         if (integration.Definition.FindCredential(integration.AnyCredentials.Type) is not { ApiBase: { } apiBase })
         {
-            return new DestinationResult(null, $"{integration.Type} connections authenticate with short-lived tokens, which this endpoint does not obtain: mint them with POST /api/v2/actionconnections/connections/{{connection_id}}/credentials");
+            return new DestinationResult(null, $"{integration.Type} connections have no API base this endpoint knows");
         }
 
         var fields = PlainFields(integration);
@@ -101,5 +132,8 @@ internal sealed partial class Destinations(IOptions<ServerOptions> options)
     private static partial Regex HostText();
 }
 
-/// <summary>A connection's API base, or why it has none.</summary>
-internal sealed record DestinationResult(Uri? ApiBase, string? Problem);
+/// <summary>
+/// A connection's API base, or why it has none; for a cloud connection's default destinations,
+/// the host patterns its requests may go to (and the base of relative URLs, when it has one).
+/// </summary>
+internal sealed record DestinationResult(Uri? ApiBase, string? Problem, IReadOnlyList<string>? Hosts = null);

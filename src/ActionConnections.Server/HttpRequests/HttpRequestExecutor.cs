@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Text;
+using ActionConnections.Cloud;
 using ActionConnections.Connections;
 using ActionConnections.Egress;
 using ActionConnections.Errors;
@@ -29,6 +30,7 @@ internal sealed partial class HttpRequestExecutor(
     ISecretProtector protector,
     Destinations destinations,
     EgressHttpClient egress,
+    CloudCredentialService cloud,
     ActionConnectionsMetrics metrics,
     IOptions<ServerOptions> options,
     ILogger<HttpRequestExecutor> logger)
@@ -38,6 +40,7 @@ internal sealed partial class HttpRequestExecutor(
     private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
     private readonly long _maxResponseBytes = options.Value.HttpResponseMaxBytes;
+    private readonly string _awsRegion = options.Value.AwsRegion;
 
     public async Task<ExecutionOutcome?> ExecuteAsync(Caller caller, Guid connectionId, HttpRequestInput input, CancellationToken cancellationToken)
     {
@@ -56,7 +59,7 @@ internal sealed partial class HttpRequestExecutor(
     {
         var integration = connection.Integration;
         var destination = destinations.Resolve(integration);
-        if (destination.ApiBase is not { } apiBase)
+        if (destination.ApiBase is null && destination.Hosts is null)
         {
             return Fail(ApiProblem.BadRequest(destination.Problem!), null);
         }
@@ -72,13 +75,63 @@ internal sealed partial class HttpRequestExecutor(
             secrets[name] = protector.Unprotect(ciphertext, new SecretContext(caller.OrgId, connectionId, name));
         }
 
-        var (request, problem, pointer) = OutboundRequest.Build(input, integration, apiBase, Destinations.PlainFields(integration), secrets);
-        if (request is null)
+        var identity = CloudIdentities.From(connection, protector);
+        if (input.Aws is not null && identity is not AwsRoleIdentity)
+        {
+            return Fail(ApiProblem.BadRequest("aws applies to AWS connections only", "/data/attributes/aws"), null);
+        }
+
+        var (built, problem, pointer) = OutboundRequest.Build(input, integration, destination, Destinations.PlainFields(integration), secrets, cloud: identity is not null);
+        if (built is null)
         {
             return Fail(ApiProblem.BadRequest(problem!, pointer), null);
         }
 
-        var redactor = new ResponseRedactor(secrets.Values, request.EncodedSecretForms);
+        var request = built;
+        var minted = new List<string>();
+        if (identity is not null)
+        {
+            AwsSigning? target = null;
+            if (identity is AwsRoleIdentity)
+            {
+                var (service, region) = AwsSigning.Resolve(request.Url.IdnHost, input.Aws?.Service, input.Aws?.Region, _awsRegion);
+                if (service is null)
+                {
+                    return Fail(ApiProblem.BadRequest(
+                        $"aws.service is required: the host '{request.Url.IdnHost}' does not name the service to sign for (e.g. \"aws\":{{\"service\":\"execute-api\"}})",
+                        "/data/attributes/aws/service"), null);
+                }
+
+                target = new AwsSigning(service, region);
+                request = request with { Url = AwsRequestSigner.Canonical(request.Url) };
+            }
+
+            // The same minting and cache as POST …/credentials with no body: the connection's
+            // default duration and scopes.
+            var mint = await cloud.MintAsync(connection, CredentialsRequests.Default, cancellationToken);
+            if (mint is CredentialsOutcome.Failed failed)
+            {
+                var refusal = CloudCredentialsApi.ToProblem(failed);
+                metrics.RecordCredentialMint(integration.Type, ActionConnectionsMetrics.OutcomeOf(refusal.StatusCode));
+                return Fail(refusal, $"{request.Method} {request.Url.IdnHost} {request.Url.AbsolutePath} -> credentials {failed.Failure.Kind.ToString().ToLowerInvariant()}: {failed.Failure.Code}");
+            }
+
+            metrics.RecordCredentialMint(integration.Type, "success");
+            switch (((CredentialsOutcome.Minted)mint).Credential)
+            {
+                case AwsSessionCredential session:
+                    minted.Add(session.SessionToken.Reveal());
+                    minted.Add(session.SecretAccessKey.Reveal());
+                    request = request with { Signing = new AwsSigningCredential(session, target!) };
+                    break;
+                case OAuthAccessToken token:
+                    minted.Add(token.AccessToken.Reveal());
+                    request = request with { Headers = [.. request.Headers, new("Authorization", $"Bearer {token.AccessToken.Reveal()}")] };
+                    break;
+            }
+        }
+
+        var redactor = new ResponseRedactor(secrets.Values.Concat(minted), request.EncodedSecretForms);
         var started = Stopwatch.GetTimestamp();
         var where = $"{request.Method} {request.Url.IdnHost} {request.Url.AbsolutePath}";
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -179,6 +232,12 @@ internal sealed partial class HttpRequestExecutor(
                 }
             }
 
+            if (request.Signing is { } signing)
+            {
+                // Each hop is signed anew: its method, URL and body are what the signature covers.
+                AwsRequestSigner.Sign(message, body, signing.Credential, signing.Target);
+            }
+
             var response = await egress.SendAsync(message, cancellationToken);
             if (!followRedirects || hop >= MaxRedirects || !IsRedirect(response.StatusCode) || response.Headers.Location is not { } location)
             {
@@ -189,6 +248,13 @@ internal sealed partial class HttpRequestExecutor(
             if (next.Scheme != Uri.UriSchemeHttps && next.Scheme != Uri.UriSchemeHttp)
             {
                 // Another protocol is never followed (CVE-2023-28155): the redirect is the answer.
+                return response;
+            }
+
+            if (request.Signing is not null && Destinations.Authority(next) != request.DestinationAuthority)
+            {
+                // A signed request is signed for its host: another host gets no signature from us,
+                // and a request without one is not what the caller asked for. The redirect is the answer.
                 return response;
             }
 
@@ -207,6 +273,10 @@ internal sealed partial class HttpRequestExecutor(
             }
 
             url = next.Fragment.Length > 0 ? new UriBuilder(next) { Fragment = string.Empty }.Uri : next;
+            if (request.Signing is not null)
+            {
+                url = AwsRequestSigner.Canonical(url);
+            }
         }
     }
 

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using ActionConnections.Cloud;
 using ActionConnections.Http;
 
 namespace ActionConnections.HttpRequests;
@@ -12,7 +13,14 @@ internal sealed record HttpRequestInput(
     string? ContentType,
     string? Content,
     int TimeoutSeconds,
-    bool FollowRedirects);
+    bool FollowRedirects)
+{
+    /// <summary>The <c>aws</c> attribute (AWS connections only): how to sign; null when not given.</summary>
+    public AwsSigningInput? Aws { get; init; }
+}
+
+/// <summary>The <c>aws</c> attribute as given: the signing name of the service and the region, each optional here.</summary>
+internal sealed record AwsSigningInput(string? Service, string? Region);
 
 /// <summary>
 /// Reads <c>{"data":{"type":"http_request","attributes":{…}}}</c> with explicit code, every
@@ -95,7 +103,25 @@ internal static class HttpRequestReader
         }
 
         var follow = attributes.OptionalBool("follow_redirects") ?? false;
-        return errors.Any ? null : new HttpRequestInput(method, url, headers, parameters, contentType, content, timeout, follow);
+        AwsSigningInput? aws = null;
+        if (attributes.OptionalObject("aws") is { } awsReader)
+        {
+            var service = awsReader.OptionalString("service", 64);
+            var region = awsReader.OptionalString("region", 32);
+            if (service is not null && !AwsSigning.IsServiceName(service))
+            {
+                awsReader.Fail("service", "service must be an AWS signing name: lowercase letters, digits and hyphens (e.g. ec2, s3, execute-api)");
+            }
+
+            if (region is not null && !AwsSigning.IsRegion(region))
+            {
+                awsReader.Fail("region", "region must be an AWS region name (e.g. us-east-1, eu-west-3, cn-north-1)");
+            }
+
+            aws = new AwsSigningInput(service, region);
+        }
+
+        return errors.Any ? null : new HttpRequestInput(method, url, headers, parameters, contentType, content, timeout, follow) { Aws = aws };
     }
 
     /// <summary>Why the caller may not set header <paramref name="name"/>, or null when it may.</summary>

@@ -1,4 +1,5 @@
 using System.Text;
+using ActionConnections.Cloud;
 using ActionConnections.Connections.Integrations;
 
 namespace ActionConnections.HttpRequests;
@@ -20,11 +21,18 @@ internal sealed record OutboundRequest(
     string DestinationAuthority,
     IReadOnlyList<string> EncodedSecretForms)
 {
-    /// <summary>Builds the request, or says why the caller's request cannot go out (a 400).</summary>
+    /// <summary>How to sign each hop (AWS connections); null for a request that carries its credential in a header.</summary>
+    public AwsSigningCredential? Signing { get; init; }
+
+    /// <summary>
+    /// Builds the request, or says why the caller's request cannot go out (a 400). A cloud
+    /// connection's request is built without its credential: the caller's <c>Authorization</c>
+    /// (and for AWS the signature's own headers) dropped, the minted credential added afterwards.
+    /// </summary>
     public static (OutboundRequest? Request, string? Problem, string? Pointer) Build(
-        HttpRequestInput input, Integration integration, Uri apiBase, IReadOnlyDictionary<string, string> plainFields, IReadOnlyDictionary<string, string> secrets)
+        HttpRequestInput input, Integration integration, DestinationResult destination, IReadOnlyDictionary<string, string> plainFields, IReadOnlyDictionary<string, string> secrets, bool cloud = false)
     {
-        var (url, urlProblem) = ResolveUrl(input.Url, apiBase);
+        var (url, urlProblem) = ResolveUrl(input.Url, destination);
         if (url is null)
         {
             return (null, urlProblem, "/data/attributes/url");
@@ -125,9 +133,19 @@ internal sealed record OutboundRequest(
                 }
             }
         }
+        else if (cloud)
+        {
+            connectionHeaders.Add("Authorization");
+            if (integration.Type == "AWS")
+            {
+                connectionHeaders.UnionWith(AwsRequestSigner.OwnedHeaders);
+            }
+
+            headers.AddRange(callerHeaders.Where(h => !connectionHeaders.Contains(h.Key)));
+        }
         else
         {
-            return (null, $"{integration.Type} connections authenticate with short-lived tokens, which this endpoint does not obtain", null);
+            return (null, $"{integration.Type} connections have no credential this endpoint can send", null);
         }
 
         if (headers.Any(h => h.Value.Any(c => c is '\r' or '\n' or '\0')))
@@ -162,14 +180,15 @@ internal sealed record OutboundRequest(
             url = builder.Uri;
         }
 
-        return (new OutboundRequest(input.Method, url, headers, connectionHeaders, bytes, contentType, bodyHasConnectionContent, Destinations.Authority(apiBase), encodedForms), null, null);
+        return (new OutboundRequest(input.Method, url, headers, connectionHeaders, bytes, contentType, bodyHasConnectionContent, Destinations.Authority(url), encodedForms), null, null);
     }
 
     /// <summary>
     /// An absolute http(s) URL on the connection's host, or a path joined onto its API base.
-    /// Host and port must be the API base's: a caller cannot send the credential elsewhere.
+    /// Host and port must be the API base's, or for a cloud connection's default destinations one
+    /// of its host patterns over https: a caller cannot send the credential elsewhere.
     /// </summary>
-    private static (Uri? Url, string? Problem) ResolveUrl(string url, Uri apiBase)
+    private static (Uri? Url, string? Problem) ResolveUrl(string url, DestinationResult destination)
     {
         Uri? resolved;
         if (url.StartsWith("http://", StringComparison.OrdinalIgnoreCase) || url.StartsWith("https://", StringComparison.OrdinalIgnoreCase))
@@ -183,6 +202,10 @@ internal sealed record OutboundRequest(
             || (url.IndexOf(':', StringComparison.Ordinal) is var colon and >= 0 && (url.IndexOf('/', StringComparison.Ordinal) is var slash && (slash < 0 || colon < slash))))
         {
             return (null, "url must be an absolute http(s) URL or a path relative to the connection's API base");
+        }
+        else if (destination.ApiBase is not { } apiBase)
+        {
+            return (null, $"url must be an absolute https URL: the connection has no default API base (its hosts: {string.Join(", ", destination.Hosts ?? [])})");
         }
         else
         {
@@ -198,9 +221,15 @@ internal sealed record OutboundRequest(
             return (null, "url must not contain user info");
         }
 
-        var expected = Destinations.Authority(apiBase);
         var actual = Destinations.Authority(resolved);
-        if (actual != expected)
+        if (destination.Hosts is { } hosts)
+        {
+            if (resolved.Scheme != Uri.UriSchemeHttps || !resolved.IsDefaultPort || !hosts.Any(pattern => Destinations.HostMatches(resolved, pattern)))
+            {
+                return (null, $"url host '{actual}' is not one of the connection's hosts ({string.Join(", ", hosts)}, https on port 443)");
+            }
+        }
+        else if (destination.ApiBase is { } apiBase && Destinations.Authority(apiBase) is var expected && actual != expected)
         {
             return (null, $"url host '{actual}' does not match the connection's host '{expected}'");
         }
@@ -209,3 +238,6 @@ internal sealed record OutboundRequest(
         return (resolved.Fragment.Length > 0 ? new UriBuilder(resolved) { Fragment = string.Empty }.Uri : resolved, null);
     }
 }
+
+/// <summary>An AWS request's signing: the minted session credential and what it is signed for.</summary>
+internal sealed record AwsSigningCredential(AwsSessionCredential Credential, AwsSigning Target);

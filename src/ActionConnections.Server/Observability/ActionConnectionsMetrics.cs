@@ -18,7 +18,7 @@ internal sealed class ActionConnectionsMetrics
     private static readonly HashSet<string> Outcomes = new(StringComparer.Ordinal)
     {
         "success", "invalid", "forbidden", "not_found", "conflict", "too_large", "rate_limited", "unavailable", "error",
-        "upstream_error", "timeout", "blocked", "other",
+        "upstream_error", "timeout", "blocked", "refused", "other",
     };
 
     private readonly Counter<long> _connectionOperations;
@@ -82,6 +82,9 @@ internal sealed class ActionConnectionsMetrics
         404 => "not_found",
         409 => "conflict",
         413 => "too_large",
+
+        // A provider refused to mint (wrong external id, invalid client): the request was fine, the connection is not.
+        422 => "refused",
         429 => "rate_limited",
         503 => "unavailable",
         >= 500 => "error",

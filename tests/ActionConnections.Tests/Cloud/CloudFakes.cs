@@ -35,6 +35,9 @@ internal sealed class FakeSts : IAsyncDisposable
     /// <summary>Every session secret handed out, to check that none is stored or logged.</summary>
     public ConcurrentQueue<string> IssuedSecrets { get; } = new();
 
+    /// <summary>Each issued session token → its secret access key: what a fake AWS API verifies signatures with.</summary>
+    public ConcurrentDictionary<string, string> SessionSecrets { get; } = new(StringComparer.Ordinal);
+
     /// <summary>Problems with what was received (a bad signature, a session name out of format…), checked by the tests.</summary>
     public ConcurrentQueue<string> Problems { get; } = new();
 
@@ -105,6 +108,7 @@ internal sealed class FakeSts : IAsyncDisposable
         var token = $"role-session-token-{Guid.NewGuid():N}";
         IssuedSecrets.Enqueue(secret);
         IssuedSecrets.Enqueue(token);
+        SessionSecrets[token] = secret;
         var expiration = DateTime.UtcNow.AddSeconds(duration).ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
         var roleName = roleArn[(roleArn.LastIndexOf('/') + 1)..];
         var account = roleArn.Split(':')[4];
@@ -326,5 +330,192 @@ internal sealed class FakeGoogle : IAsyncDisposable
         context.Response.StatusCode = status;
         context.Response.ContentType = "application/json";
         await context.Response.WriteAsync(JsonSerializer.Serialize(body));
+    }
+}
+
+/// <summary>
+/// A fake AWS service API (as <c>execute-api</c> or <c>ec2</c> would answer): it verifies each
+/// request's Signature Version 4 itself, from the AWS specification rather than the SDK's
+/// canonicalisation (the SDK's HMAC chain does only the arithmetic): the credential scope's access
+/// key, region and service, that <c>x-amz-security-token</c> is a session token the fake STS issued
+/// and is signed, that <c>x-amz-content-sha256</c> is the hash of the body received, and the
+/// signature, recomputed with that session's secret. A wrong one is a 403
+/// <c>SignatureDoesNotMatch</c>. It answers with the session token in its body, so a test can see
+/// that our server masks it.
+/// </summary>
+internal sealed class FakeAwsApi : IAsyncDisposable
+{
+    private readonly FakeSts _sts;
+
+    private FakeAwsApi(FakeEndpoint endpoint, FakeSts sts)
+    {
+        Endpoint = endpoint;
+        _sts = sts;
+    }
+
+    public FakeEndpoint Endpoint { get; }
+
+    public string Service { get; set; } = "execute-api";
+
+    public string Region { get; set; } = "eu-west-3";
+
+    /// <summary>Path → where it redirects (307) instead of answering.</summary>
+    public ConcurrentDictionary<string, string> Redirects { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>Problems with what was received, checked by the tests.</summary>
+    public ConcurrentQueue<string> Problems { get; } = new();
+
+    /// <summary>Requests whose signature checked out.</summary>
+    public int Verified => _verified;
+
+    private int _verified;
+
+    public static async Task<FakeAwsApi> StartAsync(FakeSts sts)
+    {
+        FakeAwsApi? self = null;
+        var endpoint = await FakeEndpoint.StartAsync((context, request) => self!.HandleAsync(context, request));
+        self = new FakeAwsApi(endpoint, sts);
+        return self;
+    }
+
+    public ValueTask DisposeAsync() => Endpoint.DisposeAsync();
+
+    private async Task HandleAsync(HttpContext context, FakeRequest request)
+    {
+        if (Verify(request) is { } problem)
+        {
+            Problems.Enqueue(problem);
+            context.Response.StatusCode = 403;
+            context.Response.ContentType = "application/json";
+            await context.Response.WriteAsync(JsonSerializer.Serialize(new { message = "SignatureDoesNotMatch: " + problem }));
+            return;
+        }
+
+        Interlocked.Increment(ref _verified);
+        if (Redirects.TryGetValue(request.Path, out var location))
+        {
+            context.Response.StatusCode = 307;
+            context.Response.Headers.Location = location;
+            return;
+        }
+
+        context.Response.ContentType = "application/json";
+        await context.Response.WriteAsync(JsonSerializer.Serialize(new { ok = true, path = request.Path, echoed_session = request.Headers.GetValueOrDefault("X-Amz-Security-Token") }));
+    }
+
+    /// <summary>Null when the request is signed as AWS requires, by a session the fake STS issued.</summary>
+    private string? Verify(FakeRequest request)
+    {
+        var authorization = request.Headers.GetValueOrDefault("Authorization") ?? string.Empty;
+        const string Scheme = "AWS4-HMAC-SHA256 ";
+        if (!authorization.StartsWith(Scheme, StringComparison.Ordinal))
+        {
+            return "no SigV4 Authorization header";
+        }
+
+        var parts = authorization[Scheme.Length..].Split(',', StringSplitOptions.TrimEntries)
+            .Select(p => p.Split('=', 2)).ToDictionary(p => p[0], p => p[1], StringComparer.Ordinal);
+        var scope = parts["Credential"].Split('/');
+        if (scope.Length != 5 || scope[0] != FakeSts.RoleAccessKeyId || scope[2] != Region || scope[3] != Service || scope[4] != "aws4_request")
+        {
+            return $"credential scope {parts["Credential"]}";
+        }
+
+        var signedHeaders = parts["SignedHeaders"].Split(';');
+        foreach (var required in new[] { "host", "x-amz-date", "x-amz-security-token", "x-amz-content-sha256" })
+        {
+            if (!signedHeaders.Contains(required))
+            {
+                return $"{required} is not signed";
+            }
+        }
+
+        var token = request.Headers.GetValueOrDefault("X-Amz-Security-Token") ?? string.Empty;
+        if (!_sts.SessionSecrets.TryGetValue(token, out var secret))
+        {
+            return "x-amz-security-token is not a session token the STS issued";
+        }
+
+        var bodyHash = Convert.ToHexStringLower(SHA256.HashData(request.BodyBytes));
+        if (request.Headers.GetValueOrDefault("X-Amz-Content-Sha256") != bodyHash)
+        {
+            return "x-amz-content-sha256 is not the hash of the body received";
+        }
+
+        var signedAt = DateTime.ParseExact(request.Headers["X-Amz-Date"], "yyyyMMdd'T'HHmmss'Z'", CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal);
+        if (Math.Abs((DateTime.UtcNow - signedAt).TotalMinutes) > 5 || scope[1] != signedAt.ToString("yyyyMMdd", CultureInfo.InvariantCulture))
+        {
+            return "x-amz-date is not now, or not the scope's date";
+        }
+
+        // The canonical request (AWS's "Create a canonical request"): the path as received, each
+        // segment URI-encoded again; the query decoded, RFC 3986-encoded and sorted; the signed
+        // headers' values trimmed, inner spaces folded.
+        var questionMark = request.Target.IndexOf('?', StringComparison.Ordinal);
+        var rawPath = questionMark < 0 ? request.Target : request.Target[..questionMark];
+        var rawQuery = questionMark < 0 ? string.Empty : request.Target[(questionMark + 1)..];
+        var canonicalPath = string.Join('/', rawPath.Split('/').Select(Uri.EscapeDataString));
+        var canonicalQuery = string.Join('&', rawQuery.Split('&', StringSplitOptions.RemoveEmptyEntries)
+            .Select(p => p.Split('=', 2))
+            .Select(p => (Key: Uri.EscapeDataString(Uri.UnescapeDataString(p[0])), Value: Uri.EscapeDataString(Uri.UnescapeDataString(p.Length > 1 ? p[1] : string.Empty))))
+            .OrderBy(p => p.Key, StringComparer.Ordinal).ThenBy(p => p.Value, StringComparer.Ordinal)
+            .Select(p => $"{p.Key}={p.Value}"));
+        var canonicalHeaders = new StringBuilder();
+        foreach (var name in signedHeaders)
+        {
+            var value = request.Headers.GetValueOrDefault(name) ?? string.Empty;
+            canonicalHeaders.Append(name).Append(':').Append(string.Join(' ', value.Trim().Split(' ', StringSplitOptions.RemoveEmptyEntries))).Append('\n');
+        }
+
+        var canonicalRequest = $"{request.Method}\n{canonicalPath}\n{canonicalQuery}\n{canonicalHeaders}\n{parts["SignedHeaders"]}\n{bodyHash}";
+        var expected = AWS4Signer.ComputeSignature(FakeSts.RoleAccessKeyId, secret, Region, signedAt, Service, parts["SignedHeaders"], canonicalRequest).Signature;
+        return expected == parts["Signature"] ? null : "the signature does not match the session's secret";
+    }
+}
+
+/// <summary>
+/// A fake Azure or Google API: it accepts a request only with <c>Authorization: Bearer</c> and a
+/// token its token endpoint issued (401 otherwise), and answers with that token in its body, so a
+/// test can see that our server masks it.
+/// </summary>
+internal sealed class FakeBearerApi : IAsyncDisposable
+{
+    private readonly Func<IEnumerable<string>> _issued;
+
+    private FakeBearerApi(FakeEndpoint endpoint, Func<IEnumerable<string>> issued)
+    {
+        Endpoint = endpoint;
+        _issued = issued;
+    }
+
+    public FakeEndpoint Endpoint { get; }
+
+    public ConcurrentQueue<string> Problems { get; } = new();
+
+    /// <summary><paramref name="issued"/>: the tokens the provider's fake token endpoint handed out so far.</summary>
+    public static async Task<FakeBearerApi> StartAsync(Func<IEnumerable<string>> issued)
+    {
+        FakeBearerApi? self = null;
+        var endpoint = await FakeEndpoint.StartAsync((context, request) => self!.HandleAsync(context, request));
+        self = new FakeBearerApi(endpoint, issued);
+        return self;
+    }
+
+    public ValueTask DisposeAsync() => Endpoint.DisposeAsync();
+
+    private async Task HandleAsync(HttpContext context, FakeRequest request)
+    {
+        var authorization = request.Headers.GetValueOrDefault("Authorization") ?? string.Empty;
+        var token = authorization.StartsWith("Bearer ", StringComparison.Ordinal) ? authorization["Bearer ".Length..] : null;
+        context.Response.ContentType = "application/json";
+        if (token is null || !_issued().Contains(token))
+        {
+            Problems.Enqueue($"Authorization '{authorization}'");
+            context.Response.StatusCode = 401;
+            await context.Response.WriteAsync("""{"error":{"code":"InvalidAuthenticationToken"}}""");
+            return;
+        }
+
+        await context.Response.WriteAsync(JsonSerializer.Serialize(new { ok = true, path = request.Path, echoed_token = token }));
     }
 }

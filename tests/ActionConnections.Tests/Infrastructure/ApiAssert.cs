@@ -43,4 +43,15 @@ internal static class ApiAssert
             Assert.False(string.IsNullOrEmpty(response.Header(name)), $"{name} missing on {response}");
         }
     }
+
+    /// <summary>An error of the Action Connection family: status, its JSON:API type, one error whose detail contains <paramref name="detail"/> (at <paramref name="pointer"/> when given).</summary>
+    public static void Error(TestResponse response, int status, string? pointer, string detail)
+    {
+        Assert.True(response.Status == status && response.ContentType == JsonApi, response.ToString());
+        var errors = response.Json.GetProperty("errors").EnumerateArray().ToList();
+        Assert.True(
+            errors.Any(e => (e.GetProperty("detail").GetString() ?? string.Empty).Contains(detail, StringComparison.Ordinal)
+                && (pointer is null || (e.TryGetProperty("source", out var source) && source.GetProperty("pointer").GetString() == pointer))),
+            $"No error at {pointer} containing '{detail}': {response}");
+    }
 }

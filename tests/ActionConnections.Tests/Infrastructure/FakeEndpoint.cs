@@ -1,12 +1,8 @@
 using System.Collections.Concurrent;
+using System.Text;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Server.Kestrel.Core;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
+using Microsoft.AspNetCore.Http.Features;
 
 namespace ActionConnections.Tests.Infrastructure;
 
@@ -17,66 +13,56 @@ namespace ActionConnections.Tests.Infrastructure;
 /// </summary>
 internal sealed class FakeEndpoint : IAsyncDisposable
 {
-    private readonly WebApplication _app;
+    private readonly LoopbackListener _listener;
 
-    private FakeEndpoint(WebApplication app, Uri baseAddress)
-    {
-        _app = app;
-        BaseAddress = baseAddress;
-    }
+    private FakeEndpoint(LoopbackListener listener) => _listener = listener;
 
-    public Uri BaseAddress { get; }
+    public Uri BaseAddress => _listener.BaseAddress;
+
+    /// <summary><c>127.0.0.1:port</c>, as a URL's authority names it.</summary>
+    public string Authority => $"{BaseAddress.Host}:{BaseAddress.Port}";
 
     /// <summary>Every request received: path and form fields (the body, when it is a form).</summary>
     public ConcurrentQueue<FakeRequest> Requests { get; } = new();
 
     public static async Task<FakeEndpoint> StartAsync(Func<HttpContext, FakeRequest, Task> handler)
     {
-        var certificate = TestCertificateAuthority.IssueServerCertificate();
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(System.Net.IPAddress.Loopback, 0, listen =>
-        {
-            listen.Protocols = HttpProtocols.Http1AndHttp2;
-            listen.UseHttps(certificate);
-        }));
-        var app = builder.Build();
         FakeEndpoint? self = null;
-        app.Run(async context =>
+        var listener = await LoopbackListener.StartAsync(app => app.Run(async context =>
         {
-            context.Request.EnableBuffering();
-            string body;
-            using (var reader = new StreamReader(context.Request.Body, leaveOpen: true))
-            {
-                body = await reader.ReadToEndAsync();
-            }
-
-            context.Request.Body.Position = 0;
+            using var buffer = new MemoryStream();
+            await context.Request.Body.CopyToAsync(buffer);
+            var bytes = buffer.ToArray();
             var form = new Dictionary<string, string>(StringComparer.Ordinal);
             if (context.Request.HasFormContentType)
             {
+                context.Request.Body = new MemoryStream(bytes);
                 foreach (var (name, value) in await context.Request.ReadFormAsync())
                 {
                     form[name] = value.ToString();
                 }
             }
 
-            var request = new FakeRequest(context.Request.Method, context.Request.Path.Value ?? string.Empty, body, form,
-                context.Request.Headers.ToDictionary(h => h.Key, h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase));
+            var request = new FakeRequest(context.Request.Method, context.Request.Path.Value ?? string.Empty, Encoding.UTF8.GetString(bytes), form,
+                context.Request.Headers.ToDictionary(h => h.Key, h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase))
+            {
+                Target = context.Features.Get<IHttpRequestFeature>()?.RawTarget ?? string.Empty,
+                BodyBytes = bytes,
+            };
             self!.Requests.Enqueue(request);
             await handler(context, request);
-        });
-        await app.StartAsync();
-        var address = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
-        self = new FakeEndpoint(app, address);
+        }), TestCertificateAuthority.IssueServerCertificate());
+        self = new FakeEndpoint(listener);
         return self;
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        await _app.StopAsync();
-        await _app.DisposeAsync();
-    }
+    public ValueTask DisposeAsync() => _listener.DisposeAsync();
 }
 
-internal sealed record FakeRequest(string Method, string Path, string Body, IReadOnlyDictionary<string, string> Form, IReadOnlyDictionary<string, string> Headers);
+internal sealed record FakeRequest(string Method, string Path, string Body, IReadOnlyDictionary<string, string> Form, IReadOnlyDictionary<string, string> Headers)
+{
+    /// <summary>The request target exactly as received: path and query, still encoded.</summary>
+    public string Target { get; init; } = string.Empty;
+
+    public byte[] BodyBytes { get; init; } = [];
+}

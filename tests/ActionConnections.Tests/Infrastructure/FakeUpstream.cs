@@ -1,11 +1,6 @@
 using System.Collections.Concurrent;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace ActionConnections.Tests.Infrastructure;
 
@@ -16,15 +11,11 @@ namespace ActionConnections.Tests.Infrastructure;
 /// </summary>
 internal sealed class FakeUpstream : IAsyncDisposable
 {
-    private readonly WebApplication _app;
+    private readonly LoopbackListener _listener;
 
-    private FakeUpstream(WebApplication app, Uri baseAddress)
-    {
-        _app = app;
-        BaseAddress = baseAddress;
-    }
+    private FakeUpstream(LoopbackListener listener) => _listener = listener;
 
-    public Uri BaseAddress { get; }
+    public Uri BaseAddress => _listener.BaseAddress;
 
     /// <summary><c>127.0.0.1:port</c>, as a URL's authority names it.</summary>
     public string Authority => $"{BaseAddress.Host}:{BaseAddress.Port}";
@@ -35,13 +26,8 @@ internal sealed class FakeUpstream : IAsyncDisposable
 
     public static async Task<FakeUpstream> StartAsync(Func<HttpContext, Task>? respond = null)
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        builder.Services.Configure<Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions>(o => o.Limits.MaxRequestBodySize = null);
-        var app = builder.Build();
         FakeUpstream? self = null;
-        app.Run(async context =>
+        var listener = await LoopbackListener.StartAsync(app => app.Run(async context =>
         {
             using var body = new MemoryStream();
             await context.Request.Body.CopyToAsync(body);
@@ -60,18 +46,12 @@ internal sealed class FakeUpstream : IAsyncDisposable
             {
                 await respond(context);
             }
-        });
-        await app.StartAsync();
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        self = new FakeUpstream(app, new Uri(address));
+        }));
+        self = new FakeUpstream(listener);
         return self;
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        await _app.StopAsync();
-        await _app.DisposeAsync();
-    }
+    public ValueTask DisposeAsync() => _listener.DisposeAsync();
 }
 
 /// <summary>One request as the fake received it.</summary>

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
+using ActionConnections.Tests.Cloud;
 using ActionConnections.Tests.Infrastructure;
 using Microsoft.Extensions.Options;
 
@@ -112,6 +113,40 @@ public sealed partial class MetricsTests
         {
             Assert.DoesNotContain(canary, labelValues);
             Assert.DoesNotContain(canary, scrape, StringComparison.OrdinalIgnoreCase);
+        }
+    }
+
+    [Fact]
+    public async Task Metrics_CredentialMints_CountedByIntegrationAndOutcome_ThroughBothEndpoints()
+    {
+        LoopbackOnlyNetwork.EnsureIsolated();
+        await using var sts = await FakeSts.StartAsync();
+        await using var server = await CloudServer.StartAsync(new Dictionary<string, string>
+        {
+            ["ACTIONCONNECTIONS_AWS_STS_ENDPOINT"] = sts.Endpoint.BaseAddress.ToString(),
+            ["ACTIONCONNECTIONS_METRICS"] = "prometheus",
+        });
+        var trusted = await server.Client.CreateAsync(CloudCredentialsTests.AwsBody("Trusted"));
+        var refused = await server.Client.CreateAsync(CloudCredentialsTests.AwsBody("Refusing"));
+        var externalId = (await server.Client.GetJsonAsync($"/api/v2/actions/connections/{trusted}")).Json
+            .GetProperty("data").GetProperty("attributes").GetProperty("integration").GetProperty("credentials").GetProperty("external_id").GetString()!;
+        sts.TrustedExternalIds["arn:aws:iam::123456789012:role/Trusted"] = externalId;
+
+        // One mint, one refusal through …/credentials; one more refusal through a use (http_requests).
+        Assert.Equal(201, (await server.Client.SendJsonAsync(HttpMethod.Post, CloudCredentialsTests.PathOf(trusted))).Status);
+        Assert.Equal(422, (await server.Client.SendJsonAsync(HttpMethod.Post, CloudCredentialsTests.PathOf(refused))).Status);
+        Assert.Equal(422, (await server.Client.SendThroughAsync(refused, HttpRequestBodies.Request("GET", "https://ec2.us-east-1.amazonaws.com/"))).Status);
+
+        var scrape = await server.Client.GetJsonAsync("/metrics");
+
+        Assert.Equal(200, scrape.Status);
+        Assert.Equal(1, Value(scrape.Body, "actionconnections_credential_mints_total", "integration=\"AWS\"", "outcome=\"success\""));
+        Assert.Equal(2, Value(scrape.Body, "actionconnections_credential_mints_total", "integration=\"AWS\"", "outcome=\"refused\""));
+        Assert.Equal(1, Value(scrape.Body, "actionconnections_connection_uses_total", "integration=\"AWS\"", "outcome=\"refused\""));
+        Assert.Equal(3, sts.AssumeRoleCalls);
+        foreach (var canary in sts.IssuedSecrets.Append(trusted).Append(refused))
+        {
+            Assert.DoesNotContain(canary, scrape.Body, StringComparison.Ordinal);
         }
     }
 

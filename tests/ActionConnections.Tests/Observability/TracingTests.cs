@@ -1,8 +1,10 @@
+using System.Globalization;
 using System.Net.Http.Headers;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using ActionConnections.Tests.Infrastructure;
+using Microsoft.AspNetCore.Http;
 
 namespace ActionConnections.Tests.Observability;
 
@@ -13,24 +15,13 @@ namespace ActionConnections.Tests.Observability;
 /// </summary>
 public sealed class TracingTests
 {
-    // SQLite only: on PostgreSQL the request span arrives but Npgsql's command spans did not reach
-    // the receiver in the merged build (a known gap, noted on issue 17), so the database half of
-    // this test holds for the SQLite provider's own spans only.
     [Fact]
-    [Trait("Provider", "SQLite")]
     public async Task Request_WithOtlpEndpoint_ExportsRouteSpanAndDatabaseSpansWithoutSecrets_AndJsonLogsCarryTraceIds()
     {
         await using var receiver = await OtlpReceiver.StartAsync();
         await using var store = TestStore.Create();
         var keys = ServerKeys.New();
-        var settings = ServerProcess.EnvironmentOf(store);
-        settings["OTEL_EXPORTER_OTLP_ENDPOINT"] = receiver.Endpoint.ToString().TrimEnd('/');
-        settings["OTEL_EXPORTER_OTLP_PROTOCOL"] = "http/protobuf";
-        settings["OTEL_BSP_SCHEDULE_DELAY"] = "100";
-        settings["ACTIONCONNECTIONS_LOG_FORMAT"] = "json";
-        await using var server = await ServerProcess.StartAsync(store.DataDir, keys, settings);
-        var appKeyId = Announced(server.Output, "application key id:");
-        Assert.Equal(201, (await server.Client.SendJsonAsync(HttpMethod.Put, $"/api/v2/actions/app_key_registrations/{appKeyId}")).Status);
+        await using var server = await StartTracedAsync(store, keys, receiver, ("ACTIONCONNECTIONS_LOG_FORMAT", "json"));
 
         var secret = "sk-canary-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(12));
         var traceId = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
@@ -63,7 +54,8 @@ public sealed class TracingTests
 
         // No secret, key or ciphertext anywhere in what was exported, decoded or not.
         var exported = string.Concat(receiver.Bodies.Select(b => Encoding.UTF8.GetString(b.Body)));
-        foreach (var forbidden in new[] { secret, keys.ApiKey, keys.AppKey, "v1.k" })
+        Assert.Empty(receiver.DecodeErrors);
+        foreach (var forbidden in new[] { secret, keys.ApiKey, keys.AppKey, "v1.k", "Password=" })
         {
             Assert.DoesNotContain(forbidden, exported, StringComparison.Ordinal);
             Assert.DoesNotContain(spans, s => s.Attributes.Values.Any(v => v.Contains(forbidden, StringComparison.Ordinal)));
@@ -77,6 +69,84 @@ public sealed class TracingTests
         Assert.Contains(scopes, s => s.TryGetProperty("SpanId", out var id) && id.GetString()!.Length == 16);
         Assert.DoesNotContain(secret, server.Output, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task HttpRequest_WithOtlpEndpoint_ExportsOutboundClientSpanUnderTheServerSpan_WithoutSecretsOrHeaderValues()
+    {
+        LoopbackOnlyNetwork.EnsureIsolated();
+        await using var receiver = await OtlpReceiver.StartAsync();
+        await using var upstream = await FakeUpstream.StartAsync(async context =>
+        {
+            context.Response.StatusCode = 202;
+            await context.Response.WriteAsync("accepted");
+        });
+        await using var store = TestStore.Create();
+        var keys = ServerKeys.New();
+        await using var server = await StartTracedAsync(store, keys, receiver, ("ACTIONCONNECTIONS_EGRESS_ALLOW", "127.0.0.1"));
+
+        // An HTTP connection whose secret goes out in a header and in the query, and a caller header value.
+        var secret = "tok-canary-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(12));
+        var headerValue = "caller-canary-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8));
+        var id = await server.Client.CreateAsync($$$"""
+            {"type":"HTTP","base_url":"{{{upstream.BaseAddress}}}api","credentials":{"type":"HTTPTokenAuth",
+             "tokens":[{"name":"t","type":"SECRET","value":"{{{secret}}}"}],
+             "headers":[{"name":"Authorization","value":"Bearer {{t}}"}],
+             "url_parameters":[{"name":"key","value":"{{t}}"}]}}
+            """);
+        var traceId = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
+        using var request = new HttpRequestMessage(HttpMethod.Post, HttpRequestBodies.Path(id))
+        {
+            Content = new StringContent(HttpRequestBodies.Request("GET", $"{upstream.BaseAddress}api/items?page=2", $$"""
+                "headers":[{"name":"X-Caller","value":"{{headerValue}}"}]
+                """), Encoding.UTF8, "application/json"),
+        };
+        request.Headers.Add("traceparent", $"00-{traceId}-{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8))}-01");
+        using var response = await server.Client.SendAsync(request);
+        Assert.Equal(200, (int)response.StatusCode);
+        Assert.Equal(secret, Assert.Single(upstream.Received).Query.Split("key=")[1]);
+
+        var spans = await receiver.WaitForSpansAsync(
+            all => all.Any(s => s.TraceId == traceId && s.Kind == 2) && all.Any(s => s.TraceId == traceId && IsOutboundSpan(s)),
+            TimeSpan.FromSeconds(20));
+        var root = Assert.Single(spans, s => s.TraceId == traceId && s.Kind == 2);
+        Assert.Equal("POST /api/v2/actionconnections/connections/{connection_id}/http_requests", root.Name);
+        var outbound = Assert.Single(spans, s => s.TraceId == traceId && IsOutboundSpan(s));
+        Assert.Equal(3, outbound.Kind); // CLIENT
+        Assert.Equal(root.SpanId, outbound.ParentSpanId);
+        Assert.Equal("GET", outbound.Attributes["http.request.method"]);
+        Assert.Equal("127.0.0.1", outbound.Attributes["server.address"]);
+        Assert.Equal(upstream.BaseAddress.Port.ToString(CultureInfo.InvariantCulture), outbound.Attributes["server.port"]);
+        Assert.Equal("202", outbound.Attributes["http.response.status_code"]);
+
+        // The query's values are redacted in url.full; no header value, secret or key anywhere.
+        Assert.Empty(receiver.DecodeErrors);
+        var exported = string.Concat(receiver.Bodies.Select(b => Encoding.UTF8.GetString(b.Body)));
+        foreach (var forbidden in new[] { secret, headerValue, keys.ApiKey, keys.AppKey })
+        {
+            Assert.DoesNotContain(forbidden, exported, StringComparison.Ordinal);
+            Assert.DoesNotContain(spans, s => s.Attributes.Values.Any(v => v.Contains(forbidden, StringComparison.Ordinal)));
+        }
+    }
+
+    /// <summary>A server process exporting traces to <paramref name="receiver"/> every 100 ms, its bootstrap key registered.</summary>
+    private static async Task<ServerProcess> StartTracedAsync(TestStore store, ServerKeys keys, OtlpReceiver receiver, params (string Name, string Value)[] extra)
+    {
+        var settings = ServerProcess.EnvironmentOf(store);
+        settings["OTEL_EXPORTER_OTLP_ENDPOINT"] = receiver.Endpoint.ToString().TrimEnd('/');
+        settings["OTEL_EXPORTER_OTLP_PROTOCOL"] = "http/protobuf";
+        settings["OTEL_BSP_SCHEDULE_DELAY"] = "100";
+        foreach (var (name, value) in extra)
+        {
+            settings[name] = value;
+        }
+
+        var server = await ServerProcess.StartAsync(store.DataDir, keys, settings);
+        var appKeyId = Announced(server.Output, "application key id:");
+        Assert.Equal(201, (await server.Client.SendJsonAsync(HttpMethod.Put, $"/api/v2/actions/app_key_registrations/{appKeyId}")).Status);
+        return server;
+    }
+
+    private static bool IsOutboundSpan(ReceivedSpan span) => span.Kind == 3 && span.Attributes.ContainsKey("http.request.method");
 
     private static bool IsCreateSpan(ReceivedSpan span) => span.Name.TrimEnd('/') == "POST /api/v2/actions/connections";
 

@@ -80,10 +80,13 @@ public sealed class OpenApiDocumentTests
         Assert.Equal("SendConnectionHttpRequest", post.GetProperty("operationId").GetString());
         Assert.True(post.GetProperty("x-actionconnections-extension").GetBoolean());
         Assert.Equal("connections_resolve", post.GetProperty("x-permission").GetProperty("permissions")[0].GetString());
-        Assert.Equal(["200", "400", "403", "404", "409", "429", "502", "504"], post.GetProperty("responses").EnumerateObject().Select(r => r.Name));
+        Assert.Equal(["200", "400", "403", "404", "409", "422", "429", "502", "504"], post.GetProperty("responses").EnumerateObject().Select(r => r.Name));
         var attributes = response.Json.GetProperty("components").GetProperty("schemas").GetProperty("ConnectionHttpResponse")
             .GetProperty("properties").GetProperty("data").GetProperty("properties").GetProperty("attributes").GetProperty("properties");
         Assert.Equal(["body", "duration_ms", "headers", "status", "truncated"], attributes.EnumerateObject().Select(p => p.Name).Order(StringComparer.Ordinal));
+        var aws = response.Json.GetProperty("components").GetProperty("schemas").GetProperty("ConnectionHttpRequest")
+            .GetProperty("properties").GetProperty("data").GetProperty("properties").GetProperty("attributes").GetProperty("properties").GetProperty("aws");
+        Assert.Equal(["region", "service"], aws.GetProperty("properties").EnumerateObject().Select(p => p.Name).Order(StringComparer.Ordinal));
     }
 
     [Fact]
