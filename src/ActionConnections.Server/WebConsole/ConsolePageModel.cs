@@ -75,6 +75,27 @@ internal abstract class ConsolePageModel : PageModel
             : null;
     }
 
+    /// <summary>
+    /// The connection a changing page (edit, delete) works on, after the same checks in the same
+    /// order as the API's PATCH and DELETE: the write rules, then visibility (else "not found"),
+    /// then the editor relation. <see cref="Editable.Refusal"/> is the answer when one of them
+    /// refuses; <see cref="Editable.Connection"/> is set whenever the caller may see it.
+    /// </summary>
+    protected async Task<Editable> FindEditableAsync(string id)
+    {
+        if (AuthorizeConnections(Permission.ConnectionWrite) is { } denied)
+        {
+            return new Editable(null, Refuse(denied));
+        }
+
+        if (await FindVisibleAsync(id) is not var (connection, relation))
+        {
+            return new Editable(null, NotFoundPage());
+        }
+
+        return new Editable(connection, RequireEditor(relation) is { } notEditor ? Refuse(notEditor) : null);
+    }
+
     /// <summary>The API's 403 for a connection the caller sees but may not change (relation below editor).</summary>
     protected static ApiProblem? RequireEditor(Relation relation) =>
         relation < Relation.Editor ? ConnectionAccessEndpoints.ForbiddenProblem(Relation.Editor, resolving: false) : null;
@@ -98,3 +119,6 @@ internal abstract class ConsolePageModel : PageModel
     /// <summary>An HTML "not found", the same for an id that does not exist and one of another organisation.</summary>
     protected IActionResult NotFoundPage() => NotFound();
 }
+
+/// <summary>What <see cref="ConsolePageModel.FindEditableAsync"/> found: the connection, or the page that refuses (or both, when it is seen but not editable).</summary>
+internal readonly record struct Editable(PublicConnection? Connection, IActionResult? Refusal);

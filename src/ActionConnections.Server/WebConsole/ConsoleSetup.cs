@@ -33,18 +33,6 @@ internal static class ConsoleSetup
     public static IHostApplicationBuilder AddConsole(this IHostApplicationBuilder builder)
     {
         builder.Services.AddDataProtection().SetApplicationName("ActionConnections");
-
-        // Data Protection warms its key ring in a hosted service at start; ours is in the
-        // database, so a server starting while the database is down would log an error the API
-        // never causes (it starts and reports the database through /health/ready). The ring is
-        // read on the first console request instead.
-        var warmUp = builder.Services.FirstOrDefault(d => d.ServiceType == typeof(IHostedService)
-            && d.ImplementationType is { Name: "DataProtectionHostedService" } type && type.Assembly == typeof(IDataProtectionProvider).Assembly);
-        if (warmUp is not null)
-        {
-            builder.Services.Remove(warmUp);
-        }
-
         builder.Services.AddSingleton<IConfigureOptions<KeyManagementOptions>, DatabaseKeyRing>();
         builder.Services.AddSingleton<ConsoleSessions>();
         // The pages are compiled into this assembly; named explicitly so a host that is not the
@@ -62,6 +50,19 @@ internal static class ConsoleSetup
             // The console sends its own, stricter frame-ancestors policy.
             options.SuppressXFrameOptionsHeader = true;
         });
+
+        // Data Protection warms its key ring in a hosted service at start; ours is in the
+        // database, so a server starting while the database is down would log an error the API
+        // never causes (it starts and reports the database through /health/ready). The ring is
+        // read on the first console request instead. Removed last: AddRazorPages and
+        // AddAntiforgery call AddDataProtection again, which adds the hosted service back.
+        var dataProtection = typeof(KeyManagementOptions).Assembly;
+        foreach (var warmUp in builder.Services.Where(d => d.ServiceType == typeof(IHostedService)
+            && d.ImplementationType is { Name: "DataProtectionHostedService" } type && type.Assembly == dataProtection).ToList())
+        {
+            builder.Services.Remove(warmUp);
+        }
+
         return builder;
     }
 

@@ -120,35 +120,17 @@ internal sealed class FakeSts : IAsyncDisposable
     /// <summary>Null when the request carries a valid SigV4 signature by the server's test identity.</summary>
     private static string? VerifySignature(FakeRequest request)
     {
-        var authorization = request.Headers.GetValueOrDefault("Authorization") ?? string.Empty;
-        const string Scheme = "AWS4-HMAC-SHA256 ";
-        if (!authorization.StartsWith(Scheme, StringComparison.Ordinal))
+        if (SigV4Verifier.Read(request) is not { } authorization)
         {
             return "no SigV4 Authorization header";
         }
 
-        var parts = authorization[Scheme.Length..].Split(',', StringSplitOptions.TrimEntries)
-            .Select(p => p.Split('=', 2)).ToDictionary(p => p[0], p => p[1], StringComparer.Ordinal);
-        var scope = parts["Credential"].Split('/');
-        if (scope[0] != CloudServer.ServerAccessKeyId || scope[2] != Region || scope[3] != "sts" || scope[4] != "aws4_request")
+        if (authorization.Scope is not [var keyId, _, var region, "sts", "aws4_request"] || keyId != CloudServer.ServerAccessKeyId || region != Region)
         {
-            return $"credential scope {parts["Credential"]}";
+            return $"credential scope {authorization.Credential}";
         }
 
-        var signedHeaders = parts["SignedHeaders"];
-        var amzDate = request.Headers["X-Amz-Date"];
-        var signedAt = DateTime.ParseExact(amzDate, "yyyyMMdd'T'HHmmss'Z'", CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal);
-        var canonicalHeaders = new StringBuilder();
-        foreach (var name in signedHeaders.Split(';'))
-        {
-            var value = request.Headers.GetValueOrDefault(name) ?? string.Empty;
-            canonicalHeaders.Append(name).Append(':').Append(string.Join(' ', value.Trim().Split(' ', StringSplitOptions.RemoveEmptyEntries))).Append('\n');
-        }
-
-        var bodyHash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(request.Body)));
-        var canonicalRequest = $"{request.Method}\n{request.Path}\n\n{canonicalHeaders}\n{signedHeaders}\n{bodyHash}";
-        var expected = AWS4Signer.ComputeSignature(CloudServer.ServerAccessKeyId, CloudServer.ServerSecretAccessKey, Region, signedAt, "sts", signedHeaders, canonicalRequest).Signature;
-        return expected == parts["Signature"] ? null : "the signature does not match the server's test secret";
+        return SigV4Verifier.Matches(request, authorization, CloudServer.ServerSecretAccessKey) ? null : "the signature does not match the server's test secret";
     }
 
     private static Task ErrorAsync(HttpContext context, int status, string code, string message) =>
@@ -406,22 +388,17 @@ internal sealed class FakeAwsApi : IAsyncDisposable
     /// <summary>Null when the request is signed as AWS requires, by a session the fake STS issued.</summary>
     private string? Verify(FakeRequest request)
     {
-        var authorization = request.Headers.GetValueOrDefault("Authorization") ?? string.Empty;
-        const string Scheme = "AWS4-HMAC-SHA256 ";
-        if (!authorization.StartsWith(Scheme, StringComparison.Ordinal))
+        if (SigV4Verifier.Read(request) is not { } authorization)
         {
             return "no SigV4 Authorization header";
         }
 
-        var parts = authorization[Scheme.Length..].Split(',', StringSplitOptions.TrimEntries)
-            .Select(p => p.Split('=', 2)).ToDictionary(p => p[0], p => p[1], StringComparer.Ordinal);
-        var scope = parts["Credential"].Split('/');
-        if (scope.Length != 5 || scope[0] != FakeSts.RoleAccessKeyId || scope[2] != Region || scope[3] != Service || scope[4] != "aws4_request")
+        if (authorization.Scope is not [FakeSts.RoleAccessKeyId, var date, var region, var service, "aws4_request"] || region != Region || service != Service)
         {
-            return $"credential scope {parts["Credential"]}";
+            return $"credential scope {authorization.Credential}";
         }
 
-        var signedHeaders = parts["SignedHeaders"].Split(';');
+        var signedHeaders = authorization.SignedHeaders.Split(';');
         foreach (var required in new[] { "host", "x-amz-date", "x-amz-security-token", "x-amz-content-sha256" })
         {
             if (!signedHeaders.Contains(required))
@@ -436,21 +413,57 @@ internal sealed class FakeAwsApi : IAsyncDisposable
             return "x-amz-security-token is not a session token the STS issued";
         }
 
-        var bodyHash = Convert.ToHexStringLower(SHA256.HashData(request.BodyBytes));
-        if (request.Headers.GetValueOrDefault("X-Amz-Content-Sha256") != bodyHash)
+        if (request.Headers.GetValueOrDefault("X-Amz-Content-Sha256") != SigV4Verifier.BodyHash(request))
         {
             return "x-amz-content-sha256 is not the hash of the body received";
         }
 
-        var signedAt = DateTime.ParseExact(request.Headers["X-Amz-Date"], "yyyyMMdd'T'HHmmss'Z'", CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal);
-        if (Math.Abs((DateTime.UtcNow - signedAt).TotalMinutes) > 5 || scope[1] != signedAt.ToString("yyyyMMdd", CultureInfo.InvariantCulture))
+        var signedAt = SigV4Verifier.SignedAt(request);
+        if (Math.Abs((DateTime.UtcNow - signedAt).TotalMinutes) > 5 || date != signedAt.ToString("yyyyMMdd", CultureInfo.InvariantCulture))
         {
             return "x-amz-date is not now, or not the scope's date";
         }
 
-        // The canonical request (AWS's "Create a canonical request"): the path as received, each
-        // segment URI-encoded again; the query decoded, RFC 3986-encoded and sorted; the signed
-        // headers' values trimmed, inner spaces folded.
+        return SigV4Verifier.Matches(request, authorization, secret) ? null : "the signature does not match the session's secret";
+    }
+}
+
+/// <summary>The <c>Authorization</c> header of a SigV4-signed request, as read by <see cref="SigV4Verifier"/>.</summary>
+internal sealed record SigV4Authorization(string Credential, string[] Scope, string SignedHeaders, string Signature);
+
+/// <summary>
+/// SigV4 as AWS checks it, for the fakes: the <c>Authorization</c> header read, the canonical
+/// request rebuilt from what was received (AWS's "Create a canonical request"), and the signature
+/// recomputed with the SDK's signer and the secret the fake knows.
+/// </summary>
+internal static class SigV4Verifier
+{
+    private const string Scheme = "AWS4-HMAC-SHA256 ";
+
+    /// <summary>The header's parts; null when the request is not signed with SigV4.</summary>
+    public static SigV4Authorization? Read(FakeRequest request)
+    {
+        var authorization = request.Headers.GetValueOrDefault("Authorization") ?? string.Empty;
+        if (!authorization.StartsWith(Scheme, StringComparison.Ordinal))
+        {
+            return null;
+        }
+
+        var parts = authorization[Scheme.Length..].Split(',', StringSplitOptions.TrimEntries)
+            .Select(p => p.Split('=', 2)).ToDictionary(p => p[0], p => p[1], StringComparer.Ordinal);
+        return new SigV4Authorization(parts["Credential"], parts["Credential"].Split('/'), parts["SignedHeaders"], parts["Signature"]);
+    }
+
+    public static DateTime SignedAt(FakeRequest request) =>
+        DateTime.ParseExact(request.Headers["X-Amz-Date"], "yyyyMMdd'T'HHmmss'Z'", CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal);
+
+    public static string BodyHash(FakeRequest request) => Convert.ToHexStringLower(SHA256.HashData(request.BodyBytes));
+
+    /// <summary>True when the signature is the one <paramref name="secret"/> gives the canonical request of what was received.</summary>
+    public static bool Matches(FakeRequest request, SigV4Authorization authorization, string secret)
+    {
+        // The path as received, each segment URI-encoded again; the query decoded, RFC 3986-encoded
+        // and sorted; the signed headers' values trimmed, inner spaces folded.
         var questionMark = request.Target.IndexOf('?', StringComparison.Ordinal);
         var rawPath = questionMark < 0 ? request.Target : request.Target[..questionMark];
         var rawQuery = questionMark < 0 ? string.Empty : request.Target[(questionMark + 1)..];
@@ -461,15 +474,16 @@ internal sealed class FakeAwsApi : IAsyncDisposable
             .OrderBy(p => p.Key, StringComparer.Ordinal).ThenBy(p => p.Value, StringComparer.Ordinal)
             .Select(p => $"{p.Key}={p.Value}"));
         var canonicalHeaders = new StringBuilder();
-        foreach (var name in signedHeaders)
+        foreach (var name in authorization.SignedHeaders.Split(';'))
         {
             var value = request.Headers.GetValueOrDefault(name) ?? string.Empty;
             canonicalHeaders.Append(name).Append(':').Append(string.Join(' ', value.Trim().Split(' ', StringSplitOptions.RemoveEmptyEntries))).Append('\n');
         }
 
-        var canonicalRequest = $"{request.Method}\n{canonicalPath}\n{canonicalQuery}\n{canonicalHeaders}\n{parts["SignedHeaders"]}\n{bodyHash}";
-        var expected = AWS4Signer.ComputeSignature(FakeSts.RoleAccessKeyId, secret, Region, signedAt, Service, parts["SignedHeaders"], canonicalRequest).Signature;
-        return expected == parts["Signature"] ? null : "the signature does not match the session's secret";
+        var canonicalRequest = $"{request.Method}\n{canonicalPath}\n{canonicalQuery}\n{canonicalHeaders}\n{authorization.SignedHeaders}\n{BodyHash(request)}";
+        var scope = authorization.Scope;
+        var expected = AWS4Signer.ComputeSignature(scope[0], secret, scope[2], SignedAt(request), scope[3], authorization.SignedHeaders, canonicalRequest).Signature;
+        return expected == authorization.Signature;
     }
 }
 

@@ -1,6 +1,5 @@
 using ActionConnections.Access;
 using ActionConnections.Audit;
-using ActionConnections.Auth;
 using ActionConnections.Connections;
 using Microsoft.AspNetCore.Mvc;
 
@@ -17,48 +16,30 @@ internal sealed class DeleteConnectionModel(ConnectionService connections, Conne
 
     public async Task<IActionResult> OnGetAsync(string id)
     {
-        if (AuthorizeConnections(Permission.ConnectionWrite) is { } denied)
-        {
-            return Refuse(denied);
-        }
-
-        if (await FindVisibleAsync(id) is not var (connection, relation))
-        {
-            return NotFoundPage();
-        }
-
-        Connection = connection;
-        return RequireEditor(relation) is { } notEditor ? Refuse(notEditor) : Page();
+        var editable = await FindEditableAsync(id);
+        Connection = editable.Connection;
+        return editable.Refusal ?? Page();
     }
 
     public async Task<IActionResult> OnPostAsync(string id)
     {
-        if (AuthorizeConnections(Permission.ConnectionWrite) is { } denied)
+        var editable = await FindEditableAsync(id);
+        Connection = editable.Connection;
+        if (editable is not { Connection: { } connection, Refusal: null })
         {
-            return Refuse(denied);
-        }
-
-        if (await FindVisibleAsync(id) is not var (connection, relation))
-        {
-            return NotFoundPage();
-        }
-
-        Connection = connection;
-        if (RequireEditor(relation) is { } notEditor)
-        {
-            return Refuse(notEditor);
+            return editable.Refusal ?? NotFoundPage();
         }
 
         var form = await Request.ReadFormAsync(HttpContext.RequestAborted);
-        if (!string.Equals(form[ConfirmField].ToString(), Connection.Name, StringComparison.Ordinal))
+        if (!string.Equals(form[ConfirmField].ToString(), connection.Name, StringComparison.Ordinal))
         {
             Error = "The name typed is not this connection's name; nothing was deleted.";
             Response.StatusCode = StatusCodes.Status400BadRequest;
             return Page();
         }
 
-        var target = Connection.Id.ToString("D");
-        if (!await connections.DeleteAsync(Caller, Connection.Id, Audited(AuditActions.ConnectionDelete, "connection", target), HttpContext.RequestAborted))
+        var target = connection.Id.ToString("D");
+        if (!await connections.DeleteAsync(Caller, connection.Id, Audited(AuditActions.ConnectionDelete, "connection", target), HttpContext.RequestAborted))
         {
             return NotFoundPage();
         }

@@ -1,5 +1,4 @@
 using ActionConnections.Audit;
-using ActionConnections.Auth;
 using ActionConnections.Connections;
 using ActionConnections.Errors;
 using ActionConnections.Http;
@@ -22,19 +21,10 @@ internal sealed class EditConnectionModel(ConnectionService connections) : Conso
 
     public async Task<IActionResult> OnGetAsync(string id, [FromQuery(Name = "credential")] string? credential)
     {
-        if (AuthorizeConnections(Permission.ConnectionWrite) is { } denied)
+        var editable = await FindEditableAsync(id);
+        if (editable is not { Connection: { } connection, Refusal: null } || CatalogForms.Find(connection.Integration.Type) is not { } integration)
         {
-            return Refuse(denied);
-        }
-
-        if (await FindVisibleAsync(id) is not var (connection, relation) || CatalogForms.Find(connection.Integration.Type) is not { } integration)
-        {
-            return NotFoundPage();
-        }
-
-        if (RequireEditor(relation) is { } notEditor)
-        {
-            return Refuse(notEditor);
+            return editable.Refusal ?? NotFoundPage();
         }
 
         Connection = connection;
@@ -45,19 +35,10 @@ internal sealed class EditConnectionModel(ConnectionService connections) : Conso
 
     public async Task<IActionResult> OnPostAsync(string id)
     {
-        if (AuthorizeConnections(Permission.ConnectionWrite) is { } denied)
+        var editable = await FindEditableAsync(id);
+        if (editable is not { Connection: { } connection, Refusal: null } || CatalogForms.Find(connection.Integration.Type) is not { } integration)
         {
-            return Refuse(denied);
-        }
-
-        if (await FindVisibleAsync(id) is not var (connection, relation) || CatalogForms.Find(connection.Integration.Type) is not { } integration)
-        {
-            return NotFoundPage();
-        }
-
-        if (RequireEditor(relation) is { } notEditor)
-        {
-            return Refuse(notEditor);
+            return editable.Refusal ?? NotFoundPage();
         }
 
         Connection = connection;
