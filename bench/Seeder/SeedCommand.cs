@@ -1,13 +1,12 @@
 using System.Globalization;
 using System.Text.Json;
-
 using ActionConnections.AppKeyRegistrations;
+using ActionConnections.Audit;
 using ActionConnections.Auth;
 using ActionConnections.Connections;
-using ActionConnections.Http;
 using ActionConnections.Hosting;
+using ActionConnections.Http;
 using ActionConnections.Identity;
-
 using Microsoft.Extensions.DependencyInjection;
 
 namespace ActionConnections.Bench.Seeder;
@@ -74,7 +73,9 @@ internal static class SeedCommand
             {
                 var template = requests[done % requests.Length];
                 var request = template with { Name = string.Create(CultureInfo.InvariantCulture, $"{template.Name} {i:D6}") };
-                var record = await connections.CreateAsync(callers[o], request, audit: null, cancellationToken);
+                // Each seeded row is a change like any other: committed with its audit event, recorded as the CLI's.
+                var audit = AuditedAction.Cli(callers[o].OrgId, AuditActions.ConnectionCreate, "connection");
+                var record = await connections.CreateAsync(callers[o], request, audit, cancellationToken);
                 if (o == 0)
                 {
                     benchIds.Add(record.Id);
