@@ -43,56 +43,42 @@ internal static class CloudCredentialsApi
         return routes;
     }
 
-    public static async Task<Results<JsonApiResult<CloudCredentialsResponse>, ApiProblemResult>> MintAsync(
+    public static Task<Results<JsonApiResult<CloudCredentialsResponse>, ApiProblemResult>> MintAsync(
         string connection_id, HttpRequest http, Caller caller, AuditedAction audit, CloudCredentialService credentials, ConnectionAccess access,
-        ActionConnectionsMetrics metrics, AuditRecorder recorder, CancellationToken ct)
+        ActionConnectionsMetrics metrics, AuditRecorder recorder, CancellationToken ct) =>
+        ConnectionUseEndpoint.RunAsync<MintRequest, CloudCredentialsResponse>(
+            connection_id,
+            caller,
+            audit,
+            access,
+            recorder,
+            read: ct => ReadAsync(http, ct),
+            use: async (id, request, ct) => Answer(await credentials.MintAsync(caller.OrgId, id, request, ct), id, request, metrics),
+            notFoundDetail: "error getting connection: rpc error: code = NotFound desc = connection not found",
+            ct);
+
+    /// <summary>The body is optional: without one, the defaults.</summary>
+    private static async Task<Validated<MintRequest>> ReadAsync(HttpRequest http, CancellationToken ct) =>
+        http.HttpContext.Features.Get<IHttpRequestBodyDetectionFeature>()?.CanHaveBody == true
+            ? await JsonBody.ReadAsync(http, BodyWording.Fields, CredentialsRequests.Read, ct)
+            : Validated.Valid(CredentialsRequests.Default);
+
+    private static ConnectionUseAnswer<CloudCredentialsResponse>? Answer(CredentialsOutcome outcome, Guid id, MintRequest request, ActionConnectionsMetrics metrics)
     {
-        var (result, detail) = await RunAsync(connection_id, http, caller, credentials, access, metrics, ct);
-        await recorder.RecordOutcomeAsync(audit, AuditedEndpoints.StatusOf(result.Result), detail, ct);
-        return result;
-    }
-
-    private static async Task<(Results<JsonApiResult<CloudCredentialsResponse>, ApiProblemResult> Result, string? Detail)> RunAsync(
-        string connection_id, HttpRequest http, Caller caller, CloudCredentialService credentials, ConnectionAccess access, ActionConnectionsMetrics metrics, CancellationToken ct)
-    {
-        if (!RouteIds.TryParseUuid(connection_id, out var id))
-        {
-            return (new ApiProblemResult(new ApiProblem(StatusCodes.Status400BadRequest, new ApiError("error connectionId not a valid UUID", ApiError.GenericTitle))), null);
-        }
-
-        var request = CredentialsRequests.Default;
-        if (http.HttpContext.Features.Get<IHttpRequestBodyDetectionFeature>()?.CanHaveBody == true)
-        {
-            if (!(await JsonBody.ReadAsync(http, BodyWording.Fields, CredentialsRequests.Read, ct)).TryGetValue(out var read, out var invalid))
-            {
-                return (new ApiProblemResult(invalid), null);
-            }
-
-            request = read;
-        }
-
-        // A connection the caller may not view answers exactly as a missing one (issue 15).
-        var allowed = await access.AuthorizeAsync(caller, id, Relation.Resolver, ct, resolving: true);
-        if (allowed == AccessOutcome.Forbidden)
-        {
-            return (new ApiProblemResult(ConnectionAccessEndpoints.ForbiddenProblem(Relation.Resolver, resolving: true)), null);
-        }
-
-        var outcome = allowed == AccessOutcome.NotFound ? null : await credentials.MintAsync(caller.OrgId, id, request, ct);
         switch (outcome)
         {
             case CredentialsOutcome.Minted minted:
                 metrics.RecordCredentialMint(IntegrationOf(minted.Provider), "success");
-                return (JsonApiResult.Created(new CloudCredentialsResponse(ToData(minted.Credential)), AppJson.Context.CloudCredentialsResponse),
+                return new(JsonApiResult.Created(new CloudCredentialsResponse(ToData(minted.Credential)), AppJson.Context.CloudCredentialsResponse),
                     Detail(minted.Provider, request, "minted", minted.Cached ? "cache" : "provider"));
             case CredentialsOutcome.Failed failed:
                 metrics.RecordCredentialMint(IntegrationOf(failed.Provider), ActionConnectionsMetrics.OutcomeOf(ToProblem(failed).StatusCode));
-                return (new ApiProblemResult(ToProblem(failed)), Detail(failed.Provider, request, failed.Failure.Code, null));
+                return new(new ApiProblemResult(ToProblem(failed)), Detail(failed.Provider, request, failed.Failure.Code, null));
             case CredentialsOutcome.NotCloud notCloud:
-                return (new ApiProblemResult(ApiProblem.BadRequest(
+                return new(new ApiProblemResult(ApiProblem.BadRequest(
                     $"a connection of integration {notCloud.IntegrationType} has no short-lived credentials: use it through POST /api/v2/actionconnections/connections/{id:D}/http_requests")), null);
             default:
-                return (new ApiProblemResult(new ApiProblem(StatusCodes.Status404NotFound, new ApiError("error getting connection: rpc error: code = NotFound desc = connection not found", ApiError.GenericTitle))), null);
+                return null;
         }
     }
 

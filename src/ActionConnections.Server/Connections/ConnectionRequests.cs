@@ -65,32 +65,8 @@ internal static class ConnectionRequests
             ? IntegrationCatalog.ReadUpdate(reader, current)
             : null;
 
-    private static JsonObjectReader? ReadAttributes(JsonElement root, ValidationErrors errors)
-    {
-        if (JsonObjectReader.Open(root, string.Empty, errors) is not { } body)
-        {
-            return null;
-        }
-
-        if (body.RequiredObject("data") is not { } data)
-        {
-            return null;
-        }
-
-        // A mistyped or overlong type is reported by OptionalString; any other string, "" included,
-        // is not the resource type.
-        var type = data.OptionalString("type");
-        if (!data.Has("type"))
-        {
-            data.Fail("type", "missing required field type");
-        }
-        else if (type is not null && type != DataType)
-        {
-            data.Fail("type", $"data.type must be '{DataType}'");
-        }
-
-        return data.RequiredObject("attributes");
-    }
+    private static JsonObjectReader? ReadAttributes(JsonElement root, ValidationErrors errors) =>
+        JsonObjectReader.OpenData(root, DataType, errors)?.RequiredObject("attributes");
 
     private static string? ReadName(JsonObjectReader attributes, bool required)
     {

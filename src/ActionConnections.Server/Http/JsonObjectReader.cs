@@ -49,6 +49,32 @@ internal readonly struct JsonObjectReader
         return new JsonObjectReader(element, pointer, errors);
     }
 
+    /// <summary>
+    /// Opens the Action Connection family's request document <c>{"data":{"type":…,…}}</c> and checks
+    /// that <c>data.type</c> is <paramref name="dataType"/>; returns the <c>data</c> object, or null
+    /// when the body or <c>data</c> is not an object. A mistyped or overlong type is reported by
+    /// <see cref="OptionalString"/>; any other string, "" included, is not the resource type.
+    /// </summary>
+    public static JsonObjectReader? OpenData(JsonElement root, string dataType, ValidationErrors errors)
+    {
+        if (Open(root, string.Empty, errors) is not { } body || body.RequiredObject("data") is not { } data)
+        {
+            return null;
+        }
+
+        var type = data.OptionalString("type");
+        if (!data.Has("type"))
+        {
+            data.Fail("type", "missing required field type");
+        }
+        else if (type is not null && type != dataType)
+        {
+            data.Fail("type", $"data.type must be '{dataType}'");
+        }
+
+        return data;
+    }
+
     public string PointerTo(string name) => $"{Pointer}/{name.Replace("~", "~0", StringComparison.Ordinal).Replace("/", "~1", StringComparison.Ordinal)}";
 
     /// <summary>True when the member is present and not null.</summary>

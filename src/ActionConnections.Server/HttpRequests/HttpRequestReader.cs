@@ -46,19 +46,9 @@ internal static class HttpRequestReader
 
     public static HttpRequestInput? Read(JsonElement root, long maxContentLength, ValidationErrors errors)
     {
-        if (JsonObjectReader.Open(root, string.Empty, errors) is not { } body || body.RequiredObject("data") is not { } data)
+        if (JsonObjectReader.OpenData(root, DataType, errors) is not { } data)
         {
             return null;
-        }
-
-        var type = data.OptionalString("type");
-        if (!data.Has("type"))
-        {
-            data.Fail("type", "missing required field type");
-        }
-        else if (type is not null && type != DataType)
-        {
-            data.Fail("type", $"data.type must be '{DataType}'");
         }
 
         if (data.RequiredObject("attributes") is not { } attributes)

@@ -38,42 +38,22 @@ internal static class HttpRequestsApi
         return routes;
     }
 
-    public static async Task<Results<JsonApiResult<HttpResponseEnvelope>, ApiProblemResult>> ExecuteAsync(
+    public static Task<Results<JsonApiResult<HttpResponseEnvelope>, ApiProblemResult>> ExecuteAsync(
         string connection_id, HttpRequest http, Caller caller, AuditedAction audit, HttpRequestExecutor executor, ConnectionAccess access, AuditRecorder recorder,
-        IOptions<ServerOptions> options, CancellationToken ct)
-    {
-        var (result, detail) = await RunAsync(connection_id, http, caller, executor, access, options.Value, ct);
-        await recorder.RecordOutcomeAsync(audit, AuditedEndpoints.StatusOf(result.Result), detail, ct);
-        return result;
-    }
-
-    private static async Task<(Results<JsonApiResult<HttpResponseEnvelope>, ApiProblemResult> Result, string? Detail)> RunAsync(
-        string connectionId, HttpRequest http, Caller caller, HttpRequestExecutor executor, ConnectionAccess access, ServerOptions options, CancellationToken ct)
-    {
-        if (!RouteIds.TryParseUuid(connectionId, out var id))
-        {
-            return (new ApiProblemResult(new ApiProblem(StatusCodes.Status400BadRequest, new ApiError("error connectionId not a valid UUID", ApiError.GenericTitle))), null);
-        }
-
-        var read = await JsonBody.ReadAsync(http, BodyWording.Fields, (body, errors) => HttpRequestReader.Read(body, options.MaxRequestBodyBytes, errors), ct);
-        if (!read.TryGetValue(out var input, out var invalid))
-        {
-            return (new ApiProblemResult(invalid), null);
-        }
-
-        // A connection the caller may not view answers exactly as a missing one (issue 15).
-        var allowed = await access.AuthorizeAsync(caller, id, Relation.Resolver, ct, resolving: true);
-        if (allowed == AccessOutcome.Forbidden)
-        {
-            return (new ApiProblemResult(ConnectionAccessEndpoints.ForbiddenProblem(Relation.Resolver, resolving: true)), null);
-        }
-
-        var outcome = allowed == AccessOutcome.NotFound ? null : await executor.ExecuteAsync(caller, id, input, ct);
-        return outcome switch
-        {
-            null => (new ApiProblemResult(new ApiProblem(StatusCodes.Status404NotFound, new ApiError("error using connection: rpc error: code = NotFound desc = connection not found", ApiError.GenericTitle))), null),
-            { Response: { } response } => (JsonApiResult.Ok(response, AppJson.Context.HttpResponseEnvelope), outcome.AuditDetail),
-            _ => (new ApiProblemResult(outcome.Problem!), outcome.AuditDetail),
-        };
-    }
+        IOptions<ServerOptions> options, CancellationToken ct) =>
+        ConnectionUseEndpoint.RunAsync<HttpRequestInput, HttpResponseEnvelope>(
+            connection_id,
+            caller,
+            audit,
+            access,
+            recorder,
+            read: ct => JsonBody.ReadAsync(http, BodyWording.Fields, (body, errors) => HttpRequestReader.Read(body, options.Value.MaxRequestBodyBytes, errors), ct),
+            use: async (id, input, ct) => await executor.ExecuteAsync(caller, id, input, ct) switch
+            {
+                null => null,
+                { Response: { } response } outcome => new(JsonApiResult.Ok(response, AppJson.Context.HttpResponseEnvelope), outcome.AuditDetail),
+                var outcome => new(new ApiProblemResult(outcome.Problem!), outcome.AuditDetail),
+            },
+            notFoundDetail: "error using connection: rpc error: code = NotFound desc = connection not found",
+            ct);
 }
