@@ -1,9 +1,7 @@
 using System.Text.Json.Serialization;
+using ActionConnections.Json;
 
 namespace ActionConnections.Access;
-
-/// <summary><c>RestrictionPolicyResponse</c> of Datadog's spec.</summary>
-internal sealed record RestrictionPolicyResponse([property: JsonPropertyName("data")] RestrictionPolicyData Data);
 
 /// <summary><c>RestrictionPolicy</c>: <c>type</c>, <c>id</c> (the path's <c>resource_id</c>), <c>attributes</c>.</summary>
 internal sealed record RestrictionPolicyData(
@@ -18,18 +16,9 @@ internal sealed record RestrictionPolicyBinding(
     [property: JsonPropertyName("relation")] string Relation,
     [property: JsonPropertyName("principals")] IReadOnlyList<string> Principals);
 
-/// <summary><c>RolesResponse</c>.</summary>
-internal sealed record RolesResponse(
-    [property: JsonPropertyName("data")] IReadOnlyList<RoleData> Data,
-    [property: JsonPropertyName("meta")] PageMeta Meta);
-
-/// <summary><c>Role</c>: no <c>relationships</c> (permission ids are Datadog's own; see docs/COMPATIBILITY.md).</summary>
-internal sealed record RoleData(
-    [property: JsonPropertyName("id")] string Id,
-    [property: JsonPropertyName("type")] string Type,
-    [property: JsonPropertyName("attributes")] RoleAttributes Attributes);
-
-/// <summary><c>RoleAttributes</c> plus <c>managed</c> and <c>team_count</c>, as the 2025 recordings show.</summary>
+/// <summary>
+/// <c>RoleAttributes</c> of a <c>Role</c>, which has no <c>relationships</c> here (permission ids are
+/// Datadog's own; see docs/COMPATIBILITY.md). <c>RoleAttributes</c> plus <c>managed</c> and <c>team_count</c>, as the 2025 recordings show.</summary>
 internal sealed record RoleAttributes(
     [property: JsonPropertyName("created_at")] string CreatedAt,
     [property: JsonPropertyName("managed")] bool Managed,
@@ -38,11 +27,7 @@ internal sealed record RoleAttributes(
     [property: JsonPropertyName("team_count")] long TeamCount,
     [property: JsonPropertyName("user_count")] long UserCount);
 
-/// <summary><c>UsersResponse</c> (no <c>included</c>: the operation's <c>include</c> is not offered).</summary>
-internal sealed record UsersResponse(
-    [property: JsonPropertyName("data")] IReadOnlyList<UserData> Data,
-    [property: JsonPropertyName("meta")] PageMeta Meta);
-
+/// <summary>A <c>User</c> of <c>UsersResponse</c> (no <c>included</c>: the operation's <c>include</c> is not offered).</summary>
 internal sealed record UserData(
     [property: JsonPropertyName("type")] string Type,
     [property: JsonPropertyName("id")] string Id,
@@ -90,11 +75,9 @@ internal sealed record UserAttributes
 
 internal sealed record UserRelationships(
     [property: JsonPropertyName("roles")] RelationshipList Roles,
-    [property: JsonPropertyName("org")] RelationshipOne Org);
+    [property: JsonPropertyName("org")] JsonApiData<RelationshipData> Org);
 
 internal sealed record RelationshipList([property: JsonPropertyName("data")] IReadOnlyList<RelationshipData> Data);
-
-internal sealed record RelationshipOne([property: JsonPropertyName("data")] RelationshipData Data);
 
 internal sealed record RelationshipData(
     [property: JsonPropertyName("type")] string Type,

@@ -57,8 +57,12 @@ internal static class DirectoryApi
         }
 
         var (result, totalFiltered) = await store.ListRolesAsync(caller.OrgId, new RoleQuery(filter, ids, sort, descending, page.Size, page.Number), ct);
-        var data = result.Items.Select(r => new RoleData(r.Id.ToString("D"), "roles", new RoleAttributes(
-            Timestamp(r.CreatedAt), Managed: true, Timestamp(r.CreatedAt), r.Name, TeamCount: 0, r.UserCount))).ToList();
+        var data = result.Items.Select(r => new RoleData
+        {
+            Id = r.Id.ToString("D"),
+            Type = "roles",
+            Attributes = new RoleAttributes(Timestamp(r.CreatedAt), Managed: true, Timestamp(r.CreatedAt), r.Name, TeamCount: 0, r.UserCount),
+        }).ToList();
         return new JsonApiResult<RolesResponse>(
             new RolesResponse(data, new PageMeta(new PageCounts(result.Total, totalFiltered))), AppJson.Context.RolesResponse, StatusCodes.Status200OK, "application/json");
     }
@@ -137,7 +141,7 @@ internal static class DirectoryApi
             Status = p.Disabled ? "Disabled" : "Active",
         }, new UserRelationships(
             new RelationshipList([new RelationshipData("roles", row.RoleId.ToString("D"))]),
-            new RelationshipOne(new RelationshipData("orgs", orgId.ToString("D")))));
+            new JsonApiData<RelationshipData>(new RelationshipData("orgs", orgId.ToString("D")))));
     }
 
     /// <summary>The real service's form, e.g. <c>2023-02-06T15:50:10.995740+00:00</c>.</summary>

@@ -51,7 +51,7 @@ internal static class AppKeyRegistrationsApi
         var result = await registrations.ListAsync(caller.OrgId, page.Size, page.Number, ct);
         var body = new ListAppKeyRegistrationsResponse(
             [.. result.Items.Select(id => new AppKeyRegistrationData(id))],
-            new ListAppKeyRegistrationsMeta(result.Total, result.Total));
+            new ListTotals(result.Total, result.Total));
         return JsonApiResult.Ok(body, AppJson.Context.ListAppKeyRegistrationsResponse);
     }
 

@@ -79,6 +79,7 @@ internal static class AuditApi
     internal static AuditEventData ToWire(AuditEvent e) => new()
     {
         Id = e.Id.ToString("D"),
+        Type = "audit_event",
         Attributes = new AuditEventAttributes
         {
             Timestamp = e.At.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'", CultureInfo.InvariantCulture),

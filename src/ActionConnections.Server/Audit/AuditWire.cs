@@ -2,23 +2,7 @@ using System.Text.Json.Serialization;
 
 namespace ActionConnections.Audit;
 
-internal sealed record AuditEventsResponse(
-    [property: JsonPropertyName("data")] IReadOnlyList<AuditEventData> Data,
-    [property: JsonPropertyName("meta")] AuditEventsMeta Meta);
-
 internal sealed record AuditEventsMeta([property: JsonPropertyName("total_filtered")] long TotalFiltered);
-
-internal sealed record AuditEventData
-{
-    [JsonPropertyName("id")]
-    public required string Id { get; init; }
-
-    [JsonPropertyName("type")]
-    public string Type { get; init; } = "audit_event";
-
-    [JsonPropertyName("attributes")]
-    public required AuditEventAttributes Attributes { get; init; }
-}
 
 internal sealed record AuditEventAttributes
 {

@@ -64,7 +64,7 @@ internal static class ApiKeyCommands
                 ct);
             if (parse.GetValue(json))
             {
-                context.WriteJson(ApiKeyCreatedOutput.From(created), AppJson.Context.ApiKeyCreatedOutput);
+                context.WriteJson(ApiKeyOutput.Created(created), AppJson.Context.ApiKeyOutput);
                 return ExitCodes.Success;
             }
 
@@ -77,62 +77,21 @@ internal static class ApiKeyCommands
         return create;
     }
 
-    private static Command List(StoreCommand store)
-    {
-        var org = CliOptions.Org();
-        var json = CliOptions.Json();
-        var list = new Command("list", "List an organisation's API keys (never the keys themselves).") { org, json };
-        store.SetAction(list, async (parse, context, ct) =>
-        {
-            var orgId = parse.GetValue(org);
-            if (await context.FindOrganizationAsync(orgId, ct) is null)
-            {
-                return ExitCodes.Usage;
-            }
+    private static Command List(StoreCommand store) => OrgScopedVerbs.List(
+        store,
+        "List an organisation's API keys (never the keys themselves).",
+        (context, orgId, ct) => context.Identity.ListApiKeysAsync(orgId, ct),
+        (context, keys) => context.WriteJson([.. keys.Select(ApiKeyOutput.From)], AppJson.Context.ListApiKeyOutput),
+        ["ID", "NAME", "LAST4", "CREATED BY", "CREATED"],
+        k => [k.Id.ToString("D"), k.Name, k.Last4, k.CreatedBy.ToString("D"), TextTable.Time(k.CreatedAt)]);
 
-            var keys = await context.Identity.ListApiKeysAsync(orgId, ct);
-            if (parse.GetValue(json))
-            {
-                context.WriteJson([.. keys.Select(ApiKeyOutput.From)], AppJson.Context.ListApiKeyOutput);
-                return ExitCodes.Success;
-            }
-
-            TextTable.Write(
-                context.Out,
-                ["ID", "NAME", "LAST4", "CREATED BY", "CREATED"],
-                keys.Select(k => (IReadOnlyList<string>)[k.Id.ToString("D"), k.Name, k.Last4, k.CreatedBy.ToString("D"), TextTable.Time(k.CreatedAt)]));
-            return ExitCodes.Success;
-        });
-        return list;
-    }
-
-    private static Command Revoke(StoreCommand store)
-    {
-        var org = CliOptions.Org();
-        var id = CliOptions.Id("--id", "API key id.");
-        var revoke = new Command("revoke", "Delete an API key; it stops authenticating at once.") { org, id };
-        store.SetAction(revoke, async (parse, context, ct) =>
-        {
-            var orgId = parse.GetValue(org);
-            var keyId = parse.GetValue(id);
-            if (await context.FindOrganizationAsync(orgId, ct) is null)
-            {
-                return ExitCodes.Usage;
-            }
-
-            var revoked = await context.Writes.RunAsync(
-                AuditedAction.Cli(orgId, AuditActions.ApiKeyRevoke, "api_key"),
-                tx => context.Identity.DeleteApiKeyAsync(tx, orgId, keyId, ct),
-                done => done ? AuditOutcome.Cli(keyId) : null,
-                ct);
-            if (!revoked)
-            {
-                return context.Fail($"no API key with id {keyId:D} in organisation {orgId:D}.");
-            }
-
-            context.Out.WriteLine($"Revoked API key {keyId:D}.");
-            return ExitCodes.Success;
-        });
-        return revoke;
-    }
+    private static Command Revoke(StoreCommand store) => OrgScopedVerbs.Revoke(
+        store,
+        "API key id.",
+        "Delete an API key; it stops authenticating at once.",
+        AuditActions.ApiKeyRevoke,
+        "api_key",
+        (context, tx, orgId, keyId, ct) => context.Identity.DeleteApiKeyAsync(tx, orgId, keyId, ct),
+        "API key",
+        keyId => $"Revoked API key {keyId:D}.");
 }

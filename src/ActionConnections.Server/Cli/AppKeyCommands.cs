@@ -65,7 +65,7 @@ internal static class AppKeyCommands
                 ct);
             if (parse.GetValue(json))
             {
-                context.WriteJson(AppKeyCreatedOutput.From(created), AppJson.Context.AppKeyCreatedOutput);
+                context.WriteJson(AppKeyOutput.Created(created), AppJson.Context.AppKeyOutput);
                 return ExitCodes.Success;
             }
 
@@ -79,65 +79,23 @@ internal static class AppKeyCommands
         return create;
     }
 
-    private static Command List(StoreCommand store)
-    {
-        var org = CliOptions.Org();
-        var json = CliOptions.Json();
-        var list = new Command("list", "List an organisation's application keys (never the keys themselves).") { org, json };
-        store.SetAction(list, async (parse, context, ct) =>
-        {
-            var orgId = parse.GetValue(org);
-            if (await context.FindOrganizationAsync(orgId, ct) is null)
-            {
-                return ExitCodes.Usage;
-            }
+    private static Command List(StoreCommand store) => OrgScopedVerbs.List(
+        store,
+        "List an organisation's application keys (never the keys themselves).",
+        (context, orgId, ct) => context.Identity.ListAppKeysAsync(orgId, null, ct),
+        (context, keys) => context.WriteJson([.. keys.Select(AppKeyOutput.From)], AppJson.Context.ListAppKeyOutput),
+        ["ID", "NAME", "LAST4", "OWNER", "SCOPES", "CREATED"],
+        k => [k.Id.ToString("D"), k.Name, k.Last4, k.OwnerId.ToString("D"), ScopesText(k.Scopes), TextTable.Time(k.CreatedAt)]);
 
-            var keys = await context.Identity.ListAppKeysAsync(orgId, null, ct);
-            if (parse.GetValue(json))
-            {
-                context.WriteJson([.. keys.Select(AppKeyOutput.From)], AppJson.Context.ListAppKeyOutput);
-                return ExitCodes.Success;
-            }
-
-            TextTable.Write(
-                context.Out,
-                ["ID", "NAME", "LAST4", "OWNER", "SCOPES", "CREATED"],
-                keys.Select(k => (IReadOnlyList<string>)[
-                    k.Id.ToString("D"), k.Name, k.Last4, k.OwnerId.ToString("D"), ScopesText(k.Scopes), TextTable.Time(k.CreatedAt)]));
-            return ExitCodes.Success;
-        });
-        return list;
-    }
-
-    private static Command Revoke(StoreCommand store)
-    {
-        var org = CliOptions.Org();
-        var id = CliOptions.Id("--id", "Application key id.");
-        var revoke = new Command("revoke", "Delete an application key (and its registration); it stops authenticating at once.") { org, id };
-        store.SetAction(revoke, async (parse, context, ct) =>
-        {
-            var orgId = parse.GetValue(org);
-            var keyId = parse.GetValue(id);
-            if (await context.FindOrganizationAsync(orgId, ct) is null)
-            {
-                return ExitCodes.Usage;
-            }
-
-            var revoked = await context.Writes.RunAsync(
-                AuditedAction.Cli(orgId, AuditActions.AppKeyRevoke, "app_key"),
-                tx => context.Identity.DeleteAppKeyAsync(tx, orgId, keyId, ct),
-                done => done ? AuditOutcome.Cli(keyId) : null,
-                ct);
-            if (!revoked)
-            {
-                return context.Fail($"no application key with id {keyId:D} in organisation {orgId:D}.");
-            }
-
-            context.Out.WriteLine($"Revoked application key {keyId:D}.");
-            return ExitCodes.Success;
-        });
-        return revoke;
-    }
+    private static Command Revoke(StoreCommand store) => OrgScopedVerbs.Revoke(
+        store,
+        "Application key id.",
+        "Delete an application key (and its registration); it stops authenticating at once.",
+        AuditActions.AppKeyRevoke,
+        "app_key",
+        (context, tx, orgId, keyId, ct) => context.Identity.DeleteAppKeyAsync(tx, orgId, keyId, ct),
+        "application key",
+        keyId => $"Revoked application key {keyId:D}.");
 
     private static string ScopesText(IReadOnlyList<string>? scopes) => scopes is null ? "(all of the owner's permissions)" : string.Join(",", scopes);
 }

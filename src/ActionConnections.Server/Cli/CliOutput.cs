@@ -87,6 +87,7 @@ internal sealed record UserOutput
     public static string KindText(PrincipalKind kind) => kind == PrincipalKind.ServiceAccount ? "service_account" : "user";
 }
 
+/// <summary>An API key as listed; with its secret <c>key</c> only as it is created (omitted when null).</summary>
 internal sealed record ApiKeyOutput
 {
     [JsonPropertyName("id")]
@@ -97,6 +98,9 @@ internal sealed record ApiKeyOutput
 
     [JsonPropertyName("name")]
     public required string Name { get; init; }
+
+    [JsonPropertyName("key")]
+    public string? Key { get; init; }
 
     [JsonPropertyName("last4")]
     public required string Last4 { get; init; }
@@ -116,45 +120,13 @@ internal sealed record ApiKeyOutput
         CreatedBy = key.CreatedBy,
         CreatedAt = key.CreatedAt,
     };
+
+    public static ApiKeyOutput Created(NewKey<ApiKeyRecord> created) => From(created.Record) with { Key = created.Key };
+
+    public override string ToString() => $"ApiKeyOutput {{ Id = {Id}, OrgId = {OrgId}, Key = [redacted] }}";
 }
 
-internal sealed record ApiKeyCreatedOutput
-{
-    [JsonPropertyName("id")]
-    public required Guid Id { get; init; }
-
-    [JsonPropertyName("org_id")]
-    public required Guid OrgId { get; init; }
-
-    [JsonPropertyName("name")]
-    public required string Name { get; init; }
-
-    [JsonPropertyName("key")]
-    public required string Key { get; init; }
-
-    [JsonPropertyName("last4")]
-    public required string Last4 { get; init; }
-
-    [JsonPropertyName("created_by")]
-    public required Guid CreatedBy { get; init; }
-
-    [JsonPropertyName("created_at")]
-    public required DateTimeOffset CreatedAt { get; init; }
-
-    public static ApiKeyCreatedOutput From(NewKey<ApiKeyRecord> created) => new()
-    {
-        Id = created.Record.Id,
-        OrgId = created.Record.OrgId,
-        Name = created.Record.Name,
-        Key = created.Key,
-        Last4 = created.Record.Last4,
-        CreatedBy = created.Record.CreatedBy,
-        CreatedAt = created.Record.CreatedAt,
-    };
-
-    public override string ToString() => $"ApiKeyCreatedOutput {{ Id = {Id}, OrgId = {OrgId}, Key = [redacted] }}";
-}
-
+/// <summary>An application key as listed; with its secret <c>key</c> only as it is created (omitted when null).</summary>
 internal sealed record AppKeyOutput
 {
     [JsonPropertyName("id")]
@@ -168,6 +140,9 @@ internal sealed record AppKeyOutput
 
     [JsonPropertyName("name")]
     public required string Name { get; init; }
+
+    [JsonPropertyName("key")]
+    public string? Key { get; init; }
 
     [JsonPropertyName("last4")]
     public required string Last4 { get; init; }
@@ -190,49 +165,10 @@ internal sealed record AppKeyOutput
         Scopes = key.Scopes,
         CreatedAt = key.CreatedAt,
     };
-}
 
-internal sealed record AppKeyCreatedOutput
-{
-    [JsonPropertyName("id")]
-    public required Guid Id { get; init; }
+    public static AppKeyOutput Created(NewKey<AppKeyRecord> created) => From(created.Record) with { Key = created.Key };
 
-    [JsonPropertyName("org_id")]
-    public required Guid OrgId { get; init; }
-
-    [JsonPropertyName("owner_id")]
-    public required Guid OwnerId { get; init; }
-
-    [JsonPropertyName("name")]
-    public required string Name { get; init; }
-
-    [JsonPropertyName("key")]
-    public required string Key { get; init; }
-
-    [JsonPropertyName("last4")]
-    public required string Last4 { get; init; }
-
-    /// <summary>Null: the key has all of its owner's permissions.</summary>
-    [JsonPropertyName("scopes")]
-    [JsonIgnore(Condition = JsonIgnoreCondition.Never)]
-    public required IReadOnlyList<string>? Scopes { get; init; }
-
-    [JsonPropertyName("created_at")]
-    public required DateTimeOffset CreatedAt { get; init; }
-
-    public static AppKeyCreatedOutput From(NewKey<AppKeyRecord> created) => new()
-    {
-        Id = created.Record.Id,
-        OrgId = created.Record.OrgId,
-        OwnerId = created.Record.OwnerId,
-        Name = created.Record.Name,
-        Key = created.Key,
-        Last4 = created.Record.Last4,
-        Scopes = created.Record.Scopes,
-        CreatedAt = created.Record.CreatedAt,
-    };
-
-    public override string ToString() => $"AppKeyCreatedOutput {{ Id = {Id}, OrgId = {OrgId}, Key = [redacted] }}";
+    public override string ToString() => $"AppKeyOutput {{ Id = {Id}, OrgId = {OrgId}, Key = [redacted] }}";
 }
 
 /// <summary>Plain-text lists: one header line, then one line a row, columns padded to line up.</summary>

@@ -77,64 +77,21 @@ internal static class UserCommands
         return create;
     }
 
-    private static Command List(StoreCommand store)
-    {
-        var org = CliOptions.Org();
-        var json = CliOptions.Json();
-        var list = new Command("list", "List the users and service accounts of an organisation.") { org, json };
-        store.SetAction(list, async (parse, context, ct) =>
-        {
-            var orgId = parse.GetValue(org);
-            if (await context.FindOrganizationAsync(orgId, ct) is null)
-            {
-                return ExitCodes.Usage;
-            }
+    private static Command List(StoreCommand store) => OrgScopedVerbs.List(
+        store,
+        "List the users and service accounts of an organisation.",
+        (context, orgId, ct) => context.Identity.ListPrincipalsAsync(orgId, ct),
+        (context, principals) => context.WriteJson([.. principals.Select(UserOutput.From)], AppJson.Context.ListUserOutput),
+        ["ID", "KIND", "NAME", "EMAIL", "ROLE", "STATUS", "CREATED"],
+        p => [p.Id.ToString("D"), UserOutput.KindText(p.Kind), p.Name, p.Email ?? "-", p.Role.ToWire(), p.Disabled ? "disabled" : "active", TextTable.Time(p.CreatedAt)]);
 
-            var principals = await context.Identity.ListPrincipalsAsync(orgId, ct);
-            if (parse.GetValue(json))
-            {
-                context.WriteJson([.. principals.Select(UserOutput.From)], AppJson.Context.ListUserOutput);
-                return ExitCodes.Success;
-            }
-
-            TextTable.Write(
-                context.Out,
-                ["ID", "KIND", "NAME", "EMAIL", "ROLE", "STATUS", "CREATED"],
-                principals.Select(p => (IReadOnlyList<string>)[
-                    p.Id.ToString("D"), UserOutput.KindText(p.Kind), p.Name, p.Email ?? "-", p.Role.ToWire(),
-                    p.Disabled ? "disabled" : "active", TextTable.Time(p.CreatedAt)]));
-            return ExitCodes.Success;
-        });
-        return list;
-    }
-
-    private static Command Revoke(StoreCommand store)
-    {
-        var org = CliOptions.Org();
-        var id = CliOptions.Id("--id", "User or service account id.");
-        var revoke = new Command("revoke", "Disable a user or service account; its application keys stop authenticating.") { org, id };
-        store.SetAction(revoke, async (parse, context, ct) =>
-        {
-            var orgId = parse.GetValue(org);
-            var principalId = parse.GetValue(id);
-            if (await context.FindOrganizationAsync(orgId, ct) is null)
-            {
-                return ExitCodes.Usage;
-            }
-
-            var disabled = await context.Writes.RunAsync(
-                AuditedAction.Cli(orgId, AuditActions.PrincipalRevoke, "principal"),
-                tx => context.Identity.DisablePrincipalAsync(tx, orgId, principalId, ct),
-                done => done ? AuditOutcome.Cli(principalId) : null,
-                ct);
-            if (!disabled)
-            {
-                return context.Fail($"no user or service account with id {principalId:D} in organisation {orgId:D}.");
-            }
-
-            context.Out.WriteLine($"Disabled {principalId:D}; its application keys no longer authenticate.");
-            return ExitCodes.Success;
-        });
-        return revoke;
-    }
+    private static Command Revoke(StoreCommand store) => OrgScopedVerbs.Revoke(
+        store,
+        "User or service account id.",
+        "Disable a user or service account; its application keys stop authenticating.",
+        AuditActions.PrincipalRevoke,
+        "principal",
+        (context, tx, orgId, principalId, ct) => context.Identity.DisablePrincipalAsync(tx, orgId, principalId, ct),
+        "user or service account",
+        principalId => $"Disabled {principalId:D}; its application keys no longer authenticate.");
 }

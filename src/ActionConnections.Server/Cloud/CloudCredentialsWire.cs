@@ -2,24 +2,9 @@ using System.Text.Json.Serialization;
 
 namespace ActionConnections.Cloud;
 
-/// <summary>The answer of the credentials extension: AWS session credentials or an OAuth 2.0 access token.</summary>
-internal sealed record CloudCredentialsResponse([property: JsonPropertyName("data")] CloudCredentialsData Data);
-
-internal sealed record CloudCredentialsData
-{
-    [JsonPropertyName("id")]
-    public required string Id { get; init; }
-
-    /// <summary><c>aws_credentials</c> or <c>oauth2_access_token</c>.</summary>
-    [JsonPropertyName("type")]
-    public required string Type { get; init; }
-
-    [JsonPropertyName("attributes")]
-    public required CloudCredentialsAttributes Attributes { get; init; }
-}
-
 /// <summary>
-/// One record for both types, members of the other type left out (null): the plaintext values are
+/// The answer of the credentials extension: AWS session credentials (type <c>aws_credentials</c>)
+/// or an OAuth 2.0 access token (<c>oauth2_access_token</c>). One record for both types, members of the other type left out (null): the plaintext values are
 /// copied here only as the response is written, and never kept in this shape.
 /// </summary>
 internal sealed record CloudCredentialsAttributes

@@ -1,26 +1,16 @@
 using System.Text.Json.Serialization;
 using ActionConnections.Connections.Integrations;
+using ActionConnections.Json;
 
 namespace ActionConnections.Connections;
 
 /// <summary>
-/// <c>CreateActionConnectionResponse</c>, <c>GetActionConnectionResponse</c> and
-/// <c>UpdateActionConnectionResponse</c>. Members are declared in the order the real service
-/// writes them (attributes alphabetically); the undocumented members it sends today
+/// <c>ActionConnectionData</c> of <c>CreateActionConnectionResponse</c>, <c>GetActionConnectionResponse</c>
+/// and <c>UpdateActionConnectionResponse</c> (<see cref="JsonApiData{TData}"/>) and of the list
+/// extension (<see cref="JsonApiList{TData, TMeta}"/>). Members are declared in the order the real
+/// service writes them (attributes alphabetically); the undocumented members it sends today
 /// (docs/reference/BEHAVIOR.md §4.2) are sent too, so clients see what they see from Datadog.
 /// </summary>
-internal sealed record ActionConnectionResponse([property: JsonPropertyName("data")] ActionConnectionData Data);
-
-/// <summary>The list extension: a page of connections and the counts.</summary>
-internal sealed record ListActionConnectionsResponse(
-    [property: JsonPropertyName("data")] IReadOnlyList<ActionConnectionData> Data,
-    [property: JsonPropertyName("meta")] ListActionConnectionsMeta Meta);
-
-internal sealed record ListActionConnectionsMeta(
-    [property: JsonPropertyName("total")] long Total,
-    [property: JsonPropertyName("total_filtered")] long TotalFiltered);
-
-/// <summary><c>ActionConnectionData</c>.</summary>
 internal sealed record ActionConnectionData
 {
     [JsonPropertyName("id")]
@@ -68,9 +58,7 @@ internal sealed record ActionConnectionAttributes
     public IReadOnlyList<string>? Tags { get; init; }
 }
 
-internal sealed record ActionConnectionRelationships([property: JsonPropertyName("created_by")] CreatedByRelationship CreatedBy);
-
-internal sealed record CreatedByRelationship([property: JsonPropertyName("data")] CreatedByData Data);
+internal sealed record ActionConnectionRelationships([property: JsonPropertyName("created_by")] JsonApiData<CreatedByData> CreatedBy);
 
 internal sealed record CreatedByData(
     [property: JsonPropertyName("id")] string Id,

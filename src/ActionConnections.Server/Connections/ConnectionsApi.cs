@@ -182,7 +182,7 @@ internal static class ConnectionsApi
         var relations = await access.RelationsOfAsync(caller, roleId, [.. result.Items.Select(c => (c.Id, c.CreatedBy))], ct);
         var body = new ListActionConnectionsResponse(
             [.. result.Items.Select(c => ToData(c, ConnectionAccess.CanResolve(caller, relations[c.Id])))],
-            new ListActionConnectionsMeta(result.Total, totalFiltered));
+            new ListTotals(result.Total, totalFiltered));
         return JsonApiResult.Ok(body, AppJson.Context.ListActionConnectionsResponse);
     }
 
@@ -222,6 +222,6 @@ internal static class ConnectionsApi
             Name = connection.Name,
             Tags = connection.Tags is { Count: > 0 } ? connection.Tags : null,
         },
-        Relationships = new ActionConnectionRelationships(new CreatedByRelationship(new CreatedByData(connection.CreatedBy.ToString("D")))),
+        Relationships = new ActionConnectionRelationships(new JsonApiData<CreatedByData>(new CreatedByData(connection.CreatedBy.ToString("D")))),
     };
 }

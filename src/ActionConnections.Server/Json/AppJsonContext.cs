@@ -1,11 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using ActionConnections.AppKeyRegistrations;
-using ActionConnections.Audit;
-using ActionConnections.Connections;
 using ActionConnections.Connections.Integrations;
 using ActionConnections.Errors;
-using ActionConnections.KeyManagement;
 
 namespace ActionConnections.Json;
 
@@ -26,39 +22,39 @@ namespace ActionConnections.Json;
 // Identity
 [JsonSerializable(typeof(List<string>))]
 // App key registrations
-[JsonSerializable(typeof(AppKeyRegistrationResponse))]
-[JsonSerializable(typeof(ListAppKeyRegistrationsResponse))]
+[JsonSerializable(typeof(AppKeyRegistrationResponse), TypeInfoPropertyName = "AppKeyRegistrationResponse")]
+[JsonSerializable(typeof(ListAppKeyRegistrationsResponse), TypeInfoPropertyName = "ListAppKeyRegistrationsResponse")]
 // Connections
-[JsonSerializable(typeof(ActionConnectionResponse))]
-[JsonSerializable(typeof(ListActionConnectionsResponse))]
+[JsonSerializable(typeof(ActionConnectionResponse), TypeInfoPropertyName = "ActionConnectionResponse")]
+[JsonSerializable(typeof(ListActionConnectionsResponse), TypeInfoPropertyName = "ListActionConnectionsResponse")]
 [JsonSerializable(typeof(Integration))]
 [JsonSerializable(typeof(Dictionary<string, string>))]
 // Cloud credentials
-[JsonSerializable(typeof(Cloud.CloudCredentialsResponse))]
+[JsonSerializable(typeof(CloudCredentialsResponse), TypeInfoPropertyName = "CloudCredentialsResponse")]
 // Connection use (http_requests extension)
 [JsonSerializable(typeof(HttpRequests.HttpResponseEnvelope))]
 // Access
-[JsonSerializable(typeof(Access.RestrictionPolicyResponse))]
+[JsonSerializable(typeof(RestrictionPolicyResponse), TypeInfoPropertyName = "RestrictionPolicyResponse")]
 [JsonSerializable(typeof(Access.RestrictionPolicyAttributes))]
-[JsonSerializable(typeof(Access.RolesResponse))]
-[JsonSerializable(typeof(Access.UsersResponse))]
+[JsonSerializable(typeof(RolesResponse), TypeInfoPropertyName = "RolesResponse")]
+[JsonSerializable(typeof(UsersResponse), TypeInfoPropertyName = "UsersResponse")]
 [JsonSerializable(typeof(System.Text.Json.Nodes.JsonNode))]
 // Key management
-[JsonSerializable(typeof(ApiKeyResponse))]
-[JsonSerializable(typeof(ApiKeysResponse))]
-[JsonSerializable(typeof(AppKeyResponse))]
-[JsonSerializable(typeof(AppKeysResponse))]
+[JsonSerializable(typeof(ApiKeyResponse), TypeInfoPropertyName = "ApiKeyResponse")]
+[JsonSerializable(typeof(ApiKeysResponse), TypeInfoPropertyName = "ApiKeysResponse")]
+[JsonSerializable(typeof(AppKeyResponse), TypeInfoPropertyName = "AppKeyResponse")]
+[JsonSerializable(typeof(AppKeysResponse), TypeInfoPropertyName = "AppKeysResponse")]
 // Audit
-[JsonSerializable(typeof(AuditEventsResponse))]
-[JsonSerializable(typeof(List<AuditEventData>))]
+[JsonSerializable(typeof(AuditEventsResponse), TypeInfoPropertyName = "AuditEventsResponse")]
+[JsonSerializable(typeof(List<AuditEventData>), TypeInfoPropertyName = "ListAuditEventData")]
 // CLI
 [JsonSerializable(typeof(Cli.OrgCreatedOutput))]
 [JsonSerializable(typeof(List<Cli.OrgOutput>))]
 [JsonSerializable(typeof(Cli.UserOutput))]
 [JsonSerializable(typeof(List<Cli.UserOutput>))]
-[JsonSerializable(typeof(Cli.ApiKeyCreatedOutput))]
+[JsonSerializable(typeof(Cli.ApiKeyOutput))]
 [JsonSerializable(typeof(List<Cli.ApiKeyOutput>))]
-[JsonSerializable(typeof(Cli.AppKeyCreatedOutput))]
+[JsonSerializable(typeof(Cli.AppKeyOutput))]
 [JsonSerializable(typeof(List<Cli.AppKeyOutput>))]
 [JsonSerializable(typeof(Recovery.BackupManifest))]
 [JsonSerializable(typeof(Recovery.VerifyReport))]

@@ -37,11 +37,9 @@ internal static class ApiKeysApi
         }
 
         var (items, total) = query.Apply(await identity.ListApiKeysAsync(caller.OrgId, ct));
-        var body = new ApiKeysResponse
-        {
-            Data = [.. items.Select(k => KeyMapping.ApiKey(k))],
-            Meta = new ApiKeysMeta { Page = new KeyListPage { TotalFilteredCount = total }, MaxAllowed = KeyManagementApi.MaxApiKeysPerOrg },
-        };
+        var body = new ApiKeysResponse(
+            [.. items.Select(k => KeyMapping.ApiKey(k))],
+            new ApiKeysMeta { Page = new KeyListPage { TotalFilteredCount = total }, MaxAllowed = KeyManagementApi.MaxApiKeysPerOrg });
         return KeyManagementApi.Ok(body, AppJson.Context.ApiKeysResponse);
     }
 
@@ -67,7 +65,7 @@ internal static class ApiKeysApi
             return new ApiProblemResult(ApiProblem.BadRequest($"Maximum number of API keys ({KeyManagementApi.MaxApiKeysPerOrg}) reached"));
         }
 
-        return KeyManagementApi.Created(new ApiKeyResponse { Data = KeyMapping.ApiKey(created.Record, created.Key) }, AppJson.Context.ApiKeyResponse);
+        return KeyManagementApi.Created(new ApiKeyResponse(KeyMapping.ApiKey(created.Record, created.Key)), AppJson.Context.ApiKeyResponse);
     }
 
     public static async Task<Results<JsonApiResult<ApiKeyResponse>, ApiProblemResult>> GetAsync(
@@ -76,7 +74,7 @@ internal static class ApiKeysApi
         var key = RouteIds.TryParseUuid(apiKeyId, out var id) ? await identity.FindApiKeyAsync(caller.OrgId, id, ct) : null;
         return key is null
             ? new ApiProblemResult(KeyManagementApi.ApiKeyNotFound)
-            : KeyManagementApi.Ok(new ApiKeyResponse { Data = KeyMapping.ApiKey(key) }, AppJson.Context.ApiKeyResponse);
+            : KeyManagementApi.Ok(new ApiKeyResponse(KeyMapping.ApiKey(key)), AppJson.Context.ApiKeyResponse);
     }
 
     public static async Task<Results<JsonApiResult<ApiKeyResponse>, ApiProblemResult>> UpdateAsync(
@@ -100,7 +98,7 @@ internal static class ApiKeysApi
             ct);
         return updated is null
             ? new ApiProblemResult(KeyManagementApi.ApiKeyNotFound)
-            : KeyManagementApi.Ok(new ApiKeyResponse { Data = KeyMapping.ApiKey(updated) }, AppJson.Context.ApiKeyResponse);
+            : KeyManagementApi.Ok(new ApiKeyResponse(KeyMapping.ApiKey(updated)), AppJson.Context.ApiKeyResponse);
     }
 
     public static async Task<Results<NoContent, ApiProblemResult>> DeleteAsync(

@@ -1,6 +1,7 @@
 using ActionConnections.Audit;
 using ActionConnections.Auth;
 using ActionConnections.Errors;
+using ActionConnections.Gateway;
 using ActionConnections.Http;
 using ActionConnections.Identity;
 using ActionConnections.Json;
@@ -16,6 +17,20 @@ namespace ActionConnections.KeyManagement;
 /// </summary>
 internal static class AppKeyOperations
 {
+    /// <summary>
+    /// The five routes of one owner's key collection (the current user's, a service account's),
+    /// audited alike; a change or revocation drops what authentication cached of the key.
+    /// </summary>
+    public static RouteGroupBuilder MapOwnedAppKeys(this RouteGroupBuilder group, Delegate list, Delegate create, Delegate get, Delegate update, Delegate delete)
+    {
+        group.MapGet("", list);
+        group.MapPost("", create).Audited(AuditActions.AppKeyCreate, "app_key");
+        group.MapGet("/{app_key_id}", get);
+        group.MapPatch("/{app_key_id}", update).Audited(AuditActions.AppKeyUpdate, "app_key", "app_key_id").InvalidatesAuthentication();
+        group.MapDelete("/{app_key_id}", delete).Audited(AuditActions.AppKeyRevoke, "app_key", "app_key_id").InvalidatesAuthentication();
+        return group;
+    }
+
     public static async Task<Results<JsonApiResult<AppKeysResponse>, ApiProblemResult>> ListAsync(
         HttpRequest http, IIdentityStore identity, Guid orgId, Guid? ownerId, bool withOwner, CancellationToken ct)
     {
@@ -25,11 +40,9 @@ internal static class AppKeyOperations
         }
 
         var (items, total) = query.Apply(await identity.ListAppKeysAsync(orgId, ownerId, ct));
-        var body = new AppKeysResponse
-        {
-            Data = [.. items.Select(k => KeyMapping.AppKey(k, withOwner))],
-            Meta = new AppKeysMeta { Page = new KeyListPage { TotalFilteredCount = total }, MaxAllowedPerUser = KeyManagementApi.MaxAppKeysPerOwner },
-        };
+        var body = new AppKeysResponse(
+            [.. items.Select(k => KeyMapping.AppKey(k, withOwner))],
+            new AppKeysMeta { Page = new KeyListPage { TotalFilteredCount = total }, MaxAllowedPerUser = KeyManagementApi.MaxAppKeysPerOwner });
         return KeyManagementApi.Ok(body, AppJson.Context.AppKeysResponse);
     }
 
@@ -59,7 +72,7 @@ internal static class AppKeyOperations
             return new ApiProblemResult(ApiProblem.BadRequest($"Maximum number of application keys per user ({KeyManagementApi.MaxAppKeysPerOwner}) reached"));
         }
 
-        var body = new AppKeyResponse { Data = KeyMapping.AppKey(created.Record, withOwner: true, created.Key) };
+        var body = new AppKeyResponse(KeyMapping.AppKey(created.Record, withOwner: true, created.Key));
         return KeyManagementApi.Created(body, AppJson.Context.AppKeyResponse);
     }
 
@@ -69,7 +82,7 @@ internal static class AppKeyOperations
         var key = await FindAsync(identity, orgId, ownerId, rawId, ct);
         return key is null
             ? new ApiProblemResult(KeyManagementApi.AppKeyNotFound)
-            : KeyManagementApi.Ok(new AppKeyResponse { Data = KeyMapping.AppKey(key, withOwner) }, AppJson.Context.AppKeyResponse);
+            : KeyManagementApi.Ok(new AppKeyResponse(KeyMapping.AppKey(key, withOwner)), AppJson.Context.AppKeyResponse);
     }
 
     public static async Task<Results<JsonApiResult<AppKeyResponse>, ApiProblemResult>> UpdateAsync(
@@ -104,7 +117,7 @@ internal static class AppKeyOperations
             ct);
         return updated is null
             ? new ApiProblemResult(KeyManagementApi.AppKeyNotFound)
-            : KeyManagementApi.Ok(new AppKeyResponse { Data = KeyMapping.AppKey(updated, withOwner) }, AppJson.Context.AppKeyResponse);
+            : KeyManagementApi.Ok(new AppKeyResponse(KeyMapping.AppKey(updated, withOwner)), AppJson.Context.AppKeyResponse);
     }
 
     /// <summary>Deletes the key and, in the store, its app key registration.</summary>

@@ -2,7 +2,6 @@ using ActionConnections.Audit;
 using ActionConnections.Auth;
 using ActionConnections.Authorization;
 using ActionConnections.Errors;
-using ActionConnections.Gateway;
 using ActionConnections.Identity;
 using ActionConnections.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -18,12 +17,8 @@ internal static class CurrentUserAppKeysApi
 {
     public static IEndpointRouteBuilder MapCurrentUserAppKeys(this IEndpointRouteBuilder routes)
     {
-        var group = routes.MapGroup("/api/v2/current_user/application_keys").RequirePermission(Permission.UserAppKeys);
-        group.MapGet("", ListAsync);
-        group.MapPost("", CreateAsync).Audited(AuditActions.AppKeyCreate, "app_key");
-        group.MapGet("/{app_key_id}", GetAsync);
-        group.MapPatch("/{app_key_id}", UpdateAsync).Audited(AuditActions.AppKeyUpdate, "app_key", "app_key_id").InvalidatesAuthentication();
-        group.MapDelete("/{app_key_id}", DeleteAsync).Audited(AuditActions.AppKeyRevoke, "app_key", "app_key_id").InvalidatesAuthentication();
+        routes.MapGroup("/api/v2/current_user/application_keys").RequirePermission(Permission.UserAppKeys)
+            .MapOwnedAppKeys(ListAsync, CreateAsync, GetAsync, UpdateAsync, DeleteAsync);
         return routes;
     }
 

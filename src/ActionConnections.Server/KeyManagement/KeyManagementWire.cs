@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using ActionConnections.Json;
 
 namespace ActionConnections.KeyManagement;
 
@@ -6,14 +7,7 @@ namespace ActionConnections.KeyManagement;
 // spec marks nullable and the recordings write as null (scopes, last_used_at, date_last_used)
 // are written as null; the secret `key` is omitted when not set.
 
-/// <summary><c>RelationshipToUser</c>: <c>{"data":{"id":…,"type":"users"}}</c>.</summary>
-internal sealed record UserRelationship
-{
-    [JsonPropertyName("data")]
-    public required UserRelationshipData Data { get; init; }
-}
-
-/// <summary><c>RelationshipToUserData</c>.</summary>
+/// <summary><c>RelationshipToUserData</c> of <c>RelationshipToUser</c>: <c>{"data":{"type":"users","id":…}}</c>.</summary>
 internal sealed record UserRelationshipData
 {
     [JsonPropertyName("type")]
@@ -87,33 +81,16 @@ internal sealed record ApiKeyAttributes
 internal sealed record ApiKeyRelationships
 {
     [JsonPropertyName("created_by")]
-    public required UserRelationship CreatedBy { get; init; }
+    public required JsonApiData<UserRelationshipData> CreatedBy { get; init; }
 
     [JsonPropertyName("modified_by")]
-    public required UserRelationship ModifiedBy { get; init; }
+    public required JsonApiData<UserRelationshipData> ModifiedBy { get; init; }
 
     [JsonPropertyName("leak_information")]
     public LeakInformation LeakInformation { get; init; } = LeakInformation.None;
 }
 
-/// <summary><c>APIKeyResponse</c>.</summary>
-internal sealed record ApiKeyResponse
-{
-    [JsonPropertyName("data")]
-    public required ApiKeyData Data { get; init; }
-}
-
-/// <summary><c>APIKeysResponse</c>.</summary>
-internal sealed record ApiKeysResponse
-{
-    [JsonPropertyName("data")]
-    public required IReadOnlyList<ApiKeyData> Data { get; init; }
-
-    [JsonPropertyName("meta")]
-    public required ApiKeysMeta Meta { get; init; }
-}
-
-/// <summary><c>APIKeysResponseMeta</c>.</summary>
+/// <summary><c>APIKeysResponseMeta</c> of <c>APIKeysResponse</c>.</summary>
 internal sealed record ApiKeysMeta
 {
     [JsonPropertyName("page")]
@@ -178,30 +155,13 @@ internal sealed record AppKeyRelationships
 {
     /// <summary>Absent where the recordings omit it (current-user list, service-account reads).</summary>
     [JsonPropertyName("owned_by")]
-    public UserRelationship? OwnedBy { get; init; }
+    public JsonApiData<UserRelationshipData>? OwnedBy { get; init; }
 
     [JsonPropertyName("leak_information")]
     public LeakInformation LeakInformation { get; init; } = LeakInformation.None;
 }
 
-/// <summary><c>ApplicationKeyResponse</c> and <c>PartialApplicationKeyResponse</c>.</summary>
-internal sealed record AppKeyResponse
-{
-    [JsonPropertyName("data")]
-    public required AppKeyData Data { get; init; }
-}
-
-/// <summary><c>ListApplicationKeysResponse</c>.</summary>
-internal sealed record AppKeysResponse
-{
-    [JsonPropertyName("data")]
-    public required IReadOnlyList<AppKeyData> Data { get; init; }
-
-    [JsonPropertyName("meta")]
-    public required AppKeysMeta Meta { get; init; }
-}
-
-/// <summary><c>ApplicationKeyResponseMeta</c>.</summary>
+/// <summary><c>ApplicationKeyResponseMeta</c> of <c>ListApplicationKeysResponse</c>.</summary>
 internal sealed record AppKeysMeta
 {
     [JsonPropertyName("page")]

@@ -1,6 +1,7 @@
 using System.Globalization;
 
 using ActionConnections.Identity;
+using ActionConnections.Json;
 
 namespace ActionConnections.KeyManagement;
 
@@ -53,5 +54,5 @@ internal static class KeyMapping
         },
     };
 
-    private static UserRelationship User(Guid id) => new() { Data = new UserRelationshipData { Id = id } };
+    private static JsonApiData<UserRelationshipData> User(Guid id) => new(new UserRelationshipData { Id = id });
 }

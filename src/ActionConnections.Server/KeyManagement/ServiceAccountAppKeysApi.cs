@@ -2,7 +2,6 @@ using ActionConnections.Audit;
 using ActionConnections.Auth;
 using ActionConnections.Authorization;
 using ActionConnections.Errors;
-using ActionConnections.Gateway;
 using ActionConnections.Http;
 using ActionConnections.Identity;
 using ActionConnections.Json;
@@ -22,12 +21,8 @@ internal static class ServiceAccountAppKeysApi
     {
         // The permission is checked before the account is looked up, so callers without it learn
         // nothing about which accounts exist.
-        var group = routes.MapGroup("/api/v2/service_accounts/{service_account_id}/application_keys").RequirePermission(Permission.ServiceAccountWrite);
-        group.MapGet("", ListAsync);
-        group.MapPost("", CreateAsync).Audited(AuditActions.AppKeyCreate, "app_key");
-        group.MapGet("/{app_key_id}", GetAsync);
-        group.MapPatch("/{app_key_id}", UpdateAsync).Audited(AuditActions.AppKeyUpdate, "app_key", "app_key_id").InvalidatesAuthentication();
-        group.MapDelete("/{app_key_id}", DeleteAsync).Audited(AuditActions.AppKeyRevoke, "app_key", "app_key_id").InvalidatesAuthentication();
+        routes.MapGroup("/api/v2/service_accounts/{service_account_id}/application_keys").RequirePermission(Permission.ServiceAccountWrite)
+            .MapOwnedAppKeys(ListAsync, CreateAsync, GetAsync, UpdateAsync, DeleteAsync);
         return routes;
     }
 
