@@ -23,6 +23,9 @@ namespace ActionConnections.Bench.Seeder;
 /// </summary>
 internal static class StepsCommand
 {
+    private const string UnknownApiKey = "fedcba9876543210fedcba9876543210";
+    private const string UnknownAppKey = "fedcba9876543210fedcba9876543210fedcba98";
+
     public static async Task<int> RunAsync(string idsFile, double secondsPerStep, CancellationToken cancellationToken)
     {
         await using var app = ServerServices.Build(bulkLoad: false);
@@ -75,9 +78,17 @@ internal static class StepsCommand
             }),
             ("map + serialize the response body", () =>
             {
-                _ = JsonSerializer.SerializeToUtf8Bytes(new ActionConnectionResponse(ConnectionsApi.ToData(sample, caller.Has(Permission.ConnectionsResolve))), AppJson.Context.ActionConnectionResponse);
+                _ = JsonSerializer.SerializeToUtf8Bytes(new JsonApiData<ActionConnectionData>(ConnectionsApi.ToData(sample, caller.Has(Permission.ConnectionsResolve))), AppJson.Context.ActionConnectionResponse);
                 return Task.CompletedTask;
             }),
+
+            // What a key failure costs, by kind: the gateway's store work for a refused pair (the
+            // lookup of both keys, then the API key's owner for the failure's audit event). The
+            // three rows should be alike (ADR 0003); tests prove they run the same lookups
+            // (AuthenticationHardeningTests), this shows what those lookups take.
+            ("key failure: valid API key, unknown app key (auth + owner)", () => KeyFailureAsync(identity, apiKey, UnknownAppKey, cancellationToken)),
+            ("key failure: unknown API key, valid app key (auth + owner)", () => KeyFailureAsync(identity, UnknownApiKey, appKey, cancellationToken)),
+            ("key failure: both keys unknown (auth + owner)", () => KeyFailureAsync(identity, UnknownApiKey, UnknownAppKey, cancellationToken)),
         };
 
         var json = new StringBuilder("[");
@@ -92,6 +103,16 @@ internal static class StepsCommand
 
         Console.WriteLine(json.Append(']'));
         return 0;
+    }
+
+    private static async Task KeyFailureAsync(IIdentityStore identity, string apiKey, string appKey, CancellationToken cancellationToken)
+    {
+        if (await identity.AuthenticateAsync(apiKey, appKey, cancellationToken) is not null)
+        {
+            throw new InvalidOperationException("A key failure step authenticated.");
+        }
+
+        _ = await identity.FindApiKeyOwnerAsync(apiKey, cancellationToken);
     }
 
     private static async Task<(double Micros, double Bytes, long Calls)> MeasureAsync(Func<Task> body, TimeSpan duration)

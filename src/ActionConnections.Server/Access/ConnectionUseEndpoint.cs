@@ -36,38 +36,31 @@ internal static class ConnectionUseEndpoint
         string notFoundDetail,
         CancellationToken ct)
     {
-        var answer = await AnswerAsync(rawConnectionId, caller, access, read, use, notFoundDetail, ct);
+        var answer = await AnswerAsync();
         await recorder.RecordOutcomeAsync(audit, AuditedEndpoints.StatusOf(answer.Result.Result), answer.Detail, ct);
         return answer.Result;
-    }
 
-    private static async Task<ConnectionUseAnswer<T>> AnswerAsync<TInput, T>(
-        string rawConnectionId,
-        Caller caller,
-        ConnectionAccess access,
-        Func<CancellationToken, Task<Validated<TInput>>> read,
-        Func<Guid, TInput, CancellationToken, Task<ConnectionUseAnswer<T>?>> use,
-        string notFoundDetail,
-        CancellationToken ct)
-    {
-        if (!RouteIds.TryParseUuid(rawConnectionId, out var id))
+        async Task<ConnectionUseAnswer<T>> AnswerAsync()
         {
-            return new(new ApiProblemResult(new ApiProblem(StatusCodes.Status400BadRequest, new ApiError("error connectionId not a valid UUID", ApiError.GenericTitle))), null);
-        }
+            if (!RouteIds.TryParseUuid(rawConnectionId, out var id))
+            {
+                return new(new ApiProblemResult(new ApiProblem(StatusCodes.Status400BadRequest, new ApiError("error connectionId not a valid UUID", ApiError.GenericTitle))), null);
+            }
 
-        if (!(await read(ct)).TryGetValue(out var input, out var invalid))
-        {
-            return new(new ApiProblemResult(invalid), null);
-        }
+            if (!(await read(ct)).TryGetValue(out var input, out var invalid))
+            {
+                return new(new ApiProblemResult(invalid), null);
+            }
 
-        // A connection the caller may not view answers exactly as a missing one (issue 15).
-        var allowed = await access.AuthorizeAsync(caller, id, Relation.Resolver, ct, resolving: true);
-        if (allowed == AccessOutcome.Forbidden)
-        {
-            return new(new ApiProblemResult(ConnectionAccessEndpoints.ForbiddenProblem(Relation.Resolver, resolving: true)), null);
-        }
+            // A connection the caller may not view answers exactly as a missing one (issue 15).
+            var allowed = await access.AuthorizeAsync(caller, id, Relation.Resolver, ct, resolving: true);
+            if (allowed == AccessOutcome.Forbidden)
+            {
+                return new(new ApiProblemResult(ConnectionAccessEndpoints.ForbiddenProblem(Relation.Resolver, resolving: true)), null);
+            }
 
-        var answer = allowed == AccessOutcome.NotFound ? null : await use(id, input, ct);
-        return answer ?? new(new ApiProblemResult(new ApiProblem(StatusCodes.Status404NotFound, new ApiError(notFoundDetail, ApiError.GenericTitle))), null);
+            var answer = allowed == AccessOutcome.NotFound ? null : await use(id, input, ct);
+            return answer ?? new(new ApiProblemResult(new ApiProblem(StatusCodes.Status404NotFound, new ApiError(notFoundDetail, ApiError.GenericTitle))), null);
+        }
     }
 }

@@ -69,18 +69,22 @@ internal sealed class TestApp : IAsyncDisposable
     /// store of its own, disposed with it. <paramref name="settings"/> may add or override
     /// <c>ActionConnections:*</c> settings. <see cref="Logs"/> captures every category from
     /// <paramref name="captureLevel"/> up, whatever the log levels of appsettings.json say.
+    /// <paramref name="services"/> may replace a service after the server has registered its own
+    /// (to observe what the server asks of a store, never to change an answer).
     /// </summary>
-    public static Task<TestApp> StartAsync(IDictionary<string, string?>? settings = null, bool bootstrapKeys = true, TestStore? store = null, LogLevel captureLevel = LogLevel.Trace) =>
-        StartAsync(settings, bootstrapKeys, store ?? TestStore.Create(), ownsStore: store is null, primary: null, captureLevel);
+    public static Task<TestApp> StartAsync(
+        IDictionary<string, string?>? settings = null, bool bootstrapKeys = true, TestStore? store = null, LogLevel captureLevel = LogLevel.Trace, Action<IServiceCollection>? services = null) =>
+        StartAsync(settings, bootstrapKeys, store ?? TestStore.Create(), ownsStore: store is null, primary: null, captureLevel, services);
 
     /// <summary>
     /// Starts a second server over this one's store, as another replica would run: same settings,
     /// its own process state (rate-limit counters, pools). Ids of the bootstrap organisation are this one's.
     /// </summary>
     public Task<TestApp> StartReplicaAsync(IDictionary<string, string?>? settings = null) =>
-        StartAsync(settings, bootstrapKeys: true, Store, ownsStore: false, primary: this, LogLevel.Trace);
+        StartAsync(settings, bootstrapKeys: true, Store, ownsStore: false, primary: this, LogLevel.Trace, services: null);
 
-    private static async Task<TestApp> StartAsync(IDictionary<string, string?>? settings, bool bootstrapKeys, TestStore store, bool ownsStore, TestApp? primary, LogLevel captureLevel)
+    private static async Task<TestApp> StartAsync(
+        IDictionary<string, string?>? settings, bool bootstrapKeys, TestStore store, bool ownsStore, TestApp? primary, LogLevel captureLevel, Action<IServiceCollection>? services)
     {
         var values = new Dictionary<string, string?>(store.Settings)
         {
@@ -126,6 +130,7 @@ internal sealed class TestApp : IAsyncDisposable
             builder.Logging.ClearProviders();
             builder.Logging.SetMinimumLevel(LogLevel.Trace);
             builder.Logging.AddProvider(logs);
+            services?.Invoke(builder.Services);
         });
         try
         {
