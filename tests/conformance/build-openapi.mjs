@@ -147,6 +147,33 @@ const jsonApiError = (description) => ({
   description,
 });
 
+/**
+ * An operation this server adds to Datadog's API: its success answer, the JSON:API errors it
+ * answers (status to description), the extension mark, and the permission it needs in Datadog's
+ * x-permission form (`["OR", "connections_read"]`; none for an operation without keys). Members
+ * are written in the order every extension operation of the document has them.
+ */
+function extensionOperation({ description, operationId, parameters, requestBody, success, errors = {}, security, summary, tags, permission }) {
+  const responses = {
+    [success.status]: { content: { "application/json": { schema: success.schema } }, description: success.description },
+  };
+  for (const [status, text] of Object.entries(errors)) {
+    responses[status] = jsonApiError(text);
+  }
+  const operation = { description, operationId, parameters, requestBody, responses, security, summary, tags };
+  for (const key of Object.keys(operation)) {
+    if (operation[key] === undefined) {
+      delete operation[key];
+    }
+  }
+  operation["x-actionconnections-extension"] = true;
+  if (permission) {
+    const [operator, ...permissions] = permission;
+    operation["x-permission"] = { operator, permissions };
+  }
+  return operation;
+}
+
 /** The integration type strings, in the order of the ActionConnectionIntegration union. */
 function integrationTypes(schemas) {
   return schemas.ActionConnectionIntegration.oneOf.map(({ $ref }) => {
@@ -181,7 +208,7 @@ function addExtensions(document) {
     type: "object",
   };
 
-  document.paths["/api/v2/actions/connections"].get = {
+  document.paths["/api/v2/actions/connections"].get = extensionOperation({
     description:
       "List the action connections of the caller's organisation. This is an extension of this server: " +
       "Datadog's public API has no way to list connections. This API requires a registered application key.",
@@ -216,20 +243,16 @@ function addExtensions(document) {
         schema: { enum: integrationTypes(schemas), type: "string" },
       },
     ],
-    responses: {
-      200: {
-        content: { "application/json": { schema: { $ref: "#/components/schemas/ListActionConnectionsResponse" } } },
-        description: "OK",
-      },
-      400: jsonApiError("Bad Request"),
-      403: jsonApiError("Forbidden"),
-      429: jsonApiError("Too Many Request"),
+    success: { status: 200, schema: { $ref: "#/components/schemas/ListActionConnectionsResponse" }, description: "OK" },
+    errors: {
+      400: "Bad Request",
+      403: "Forbidden",
+      429: "Too Many Request",
     },
     summary: "List Action Connections",
     tags: ["Action Connection"],
-    "x-actionconnections-extension": true,
-    "x-permission": { operator: "OR", permissions: ["connections_read"] },
-  };
+    permission: ["OR", "connections_read"],
+  });
 
   schemas.AuditEventsResponse = {
     description: "A page of audit events, newest first (extension of this server).",
@@ -281,7 +304,7 @@ function addExtensions(document) {
     type: "object",
   };
   document.paths["/api/v2/actionconnections/audit_events"] = {
-    get: {
+    get: extensionOperation({
       description:
         "The audit trail of the caller's organisation, newest first: every create, update and delete of a " +
         "connection or registration, every key creation and revocation, every authentication failure with " +
@@ -294,16 +317,15 @@ function addExtensions(document) {
         { description: "Events before this time.", in: "query", name: "filter[to]", required: false, schema: { format: "date-time", type: "string" } },
         { description: "Only this action.", in: "query", name: "filter[action]", required: false, schema: { type: "string" } },
       ],
-      responses: {
-        200: { content: { "application/json": { schema: { $ref: "#/components/schemas/AuditEventsResponse" } } }, description: "OK" },
-        400: jsonApiError("Bad Request"),
-        403: jsonApiError("Forbidden"),
-        429: jsonApiError("Too many requests"),
+      success: { status: 200, schema: { $ref: "#/components/schemas/AuditEventsResponse" }, description: "OK" },
+      errors: {
+        400: "Bad Request",
+        403: "Forbidden",
+        429: "Too many requests",
       },
       summary: "List audit events",
-      "x-actionconnections-extension": true,
-      "x-permission": { operator: "OR", permissions: ["audit_logs_read"] },
-    },
+      permission: ["OR", "audit_logs_read"],
+    }),
   };
 
   const nameValue = (description) => ({
@@ -407,7 +429,7 @@ function addExtensions(document) {
     type: "object",
   };
   document.paths["/api/v2/actionconnections/connections/{connection_id}/http_requests"] = {
-    post: {
+    post: extensionOperation({
       description:
         "Send an HTTP request through a connection: the server adds the connection's credential, sends the request " +
         "under its egress policy and answers with what the upstream answered (200 whatever its status), every secret " +
@@ -416,22 +438,21 @@ function addExtensions(document) {
       operationId: "SendConnectionHttpRequest",
       parameters: [{ in: "path", name: "connection_id", required: true, schema: { type: "string" } }],
       requestBody: { content: { "application/json": { schema: { $ref: "#/components/schemas/ConnectionHttpRequest" } } }, required: true },
-      responses: {
-        200: { content: { "application/json": { schema: { $ref: "#/components/schemas/ConnectionHttpResponse" } } }, description: "OK" },
-        400: jsonApiError("Bad Request"),
-        403: jsonApiError("Forbidden: no connections_resolve permission, an unregistered key, or the egress policy (detail starts with \"egress denied:\")"),
-        404: jsonApiError("Not Found"),
-        409: jsonApiError("Conflict: a kept secret was entered for another destination"),
-        422: jsonApiError("Unprocessable Entity: the cloud provider refused to mint the connection's credential (its error code and message)"),
-        429: jsonApiError("Too many requests"),
-        502: jsonApiError("Bad Gateway: upstream or cloud provider unreachable, DNS or TLS failure"),
-        504: jsonApiError("Gateway Timeout"),
+      success: { status: 200, schema: { $ref: "#/components/schemas/ConnectionHttpResponse" }, description: "OK" },
+      errors: {
+        400: "Bad Request",
+        403: "Forbidden: no connections_resolve permission, an unregistered key, or the egress policy (detail starts with \"egress denied:\")",
+        404: "Not Found",
+        409: "Conflict: a kept secret was entered for another destination",
+        422: "Unprocessable Entity: the cloud provider refused to mint the connection's credential (its error code and message)",
+        429: "Too many requests",
+        502: "Bad Gateway: upstream or cloud provider unreachable, DNS or TLS failure",
+        504: "Gateway Timeout",
       },
       summary: "Send an HTTP request through a connection",
       tags: ["Action Connection"],
-      "x-actionconnections-extension": true,
-      "x-permission": { operator: "OR", permissions: ["connections_resolve"] },
-    },
+      permission: ["OR", "connections_resolve"],
+    }),
   };
 
   schemas.CloudCredentialsRequest = {
@@ -499,7 +520,7 @@ function addExtensions(document) {
     type: "object",
   };
   document.paths["/api/v2/actionconnections/connections/{connection_id}/credentials"] = {
-    post: {
+    post: extensionOperation({
       description:
         "Mint a short-lived credential from an AWS (sts:AssumeRole with the connection's external id), Azure " +
         "(client credentials) or GCP (service account JWT assertion) connection. Reused until five minutes before " +
@@ -511,21 +532,20 @@ function addExtensions(document) {
         content: { "application/json": { schema: { $ref: "#/components/schemas/CloudCredentialsRequest" } } },
         required: false,
       },
-      responses: {
-        201: { content: { "application/json": { schema: { $ref: "#/components/schemas/CloudCredentialsResponse" } } }, description: "Created" },
-        400: jsonApiError("Bad Request"),
-        403: jsonApiError("Forbidden"),
-        404: jsonApiError("Not Found"),
-        422: jsonApiError("The provider refused: its error code and message"),
-        429: jsonApiError("Too many requests"),
-        502: jsonApiError("The provider could not be reached, answered with a server error, or the egress policy refused it"),
-        504: jsonApiError("The provider did not answer in time"),
+      success: { status: 201, schema: { $ref: "#/components/schemas/CloudCredentialsResponse" }, description: "Created" },
+      errors: {
+        400: "Bad Request",
+        403: "Forbidden",
+        404: "Not Found",
+        422: "The provider refused: its error code and message",
+        429: "Too many requests",
+        502: "The provider could not be reached, answered with a server error, or the egress policy refused it",
+        504: "The provider did not answer in time",
       },
       summary: "Mint short-lived cloud credentials",
       tags: ["Action Connection"],
-      "x-actionconnections-extension": true,
-      "x-permission": { operator: "OR", permissions: ["connections_resolve"] },
-    },
+      permission: ["OR", "connections_resolve"],
+    }),
   };
 
   // Restriction policies of connections: a connection the caller may not view, or that does not
@@ -544,7 +564,7 @@ function addExtensions(document) {
   };
 
   document.paths["/api/v2/actionconnections/connections/{connection_id}/resolve"] = {
-    post: {
+    post: extensionOperation({
       description:
         "The connection as GetActionConnection shows it, with its secret fields filled in, for a customer's own " +
         "runner. Off unless the deployment sets ACTIONCONNECTIONS_RESOLVE_ENABLED=true. Needs a registered application " +
@@ -555,31 +575,27 @@ function addExtensions(document) {
       parameters: [
         { description: "The ID of the action connection", in: "path", name: "connection_id", required: true, schema: { type: "string" } },
       ],
-      responses: {
-        200: { content: { "application/json": { schema: { $ref: "#/components/schemas/GetActionConnectionResponse" } } }, description: "OK" },
-        400: jsonApiError("Bad Request"),
-        403: jsonApiError("Forbidden"),
-        404: jsonApiError("Not Found"),
-        429: jsonApiError("Too many requests"),
+      success: { status: 200, schema: { $ref: "#/components/schemas/GetActionConnectionResponse" }, description: "OK" },
+      errors: {
+        400: "Bad Request",
+        403: "Forbidden",
+        404: "Not Found",
+        429: "Too many requests",
       },
       summary: "Resolve an Action Connection",
       tags: ["Action Connection"],
-      "x-actionconnections-extension": true,
-      "x-permission": { operator: "AND", permissions: ["connections_resolve"] },
-    },
+      permission: ["AND", "connections_resolve"],
+    }),
   };
 
   document.paths["/api/v2/openapi.json"] = {
-    get: {
+    get: extensionOperation({
       description: "This OpenAPI description. No keys are needed.",
       operationId: "GetOpenApiDocument",
-      responses: {
-        200: { content: { "application/json": { schema: { type: "object" } } }, description: "OK" },
-      },
+      success: { status: 200, schema: { type: "object" }, description: "OK" },
       security: [],
       summary: "Get the OpenAPI description",
-      "x-actionconnections-extension": true,
-    },
+    }),
   };
 }
 
