@@ -13,7 +13,9 @@ set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 repo="$(cd "$here/../.." && pwd)"
-server="${1:-${ACTIONCONNECTIONS_SERVER_DLL:-}}"
+suite=conformance
+# shellcheck source=../lib/server-process.sh
+. "$here/../lib/server-process.sh"
 filter="${2:-}"
 
 # The client would pick these up from the environment; the suite sets its keys itself.
@@ -30,13 +32,9 @@ app_key="c0ffee00c0ffee00c0ffee00c0ffee00c0ffee00"
 rate_limit=5
 
 work="$(mktemp -d "${TMPDIR:-/tmp}/actionconnections-conformance.XXXXXX")"
-pids=()
 keep_work=1
 cleanup() {
-  for pid in "${pids[@]}"; do
-    kill "$pid" 2>/dev/null || true
-    wait "$pid" 2>/dev/null || true
-  done
+  stop_server_processes
   if [ "$keep_work" = 0 ]; then
     rm -rf "$work"
   else
@@ -64,17 +62,7 @@ else
   fi
 fi
 
-if [ -z "$server" ]; then
-  echo "conformance: dotnet build -c Release src/ActionConnections.Server"
-  if ! dotnet build -c Release "$repo/src/ActionConnections.Server" -nologo -v q >"$work/build.log" 2>&1; then
-    cat "$work/build.log" >&2
-    fail "build failed"
-  fi
-  server="$repo/src/ActionConnections.Server/bin/Release/net10.0/ActionConnections.Server.dll"
-elif [ -d "$server" ]; then
-  server="$server/ActionConnections.Server.dll"
-fi
-[ -f "$server" ] || fail "no server build at $server"
+use_server_build "${1:-${ACTIONCONNECTIONS_SERVER_DLL:-}}"
 
 # start_server NAME [VAR=VALUE…]: a server on a free loopback port over a fresh data directory;
 # sets <NAME>_URL and <NAME>_APP_KEY_ID.
@@ -83,26 +71,12 @@ start_server() {
   shift
   local dir="$work/$name"
   mkdir -p "$dir/data"
-  : >"$dir/server.log"
-  env ACTIONCONNECTIONS_DATA_DIR="$dir/data" \
+  start_server_process "server $name" "$dir/server.log" \
+    ACTIONCONNECTIONS_DATA_DIR="$dir/data" \
     ACTIONCONNECTIONS_BOOTSTRAP_API_KEY="$api_key" \
     ACTIONCONNECTIONS_BOOTSTRAP_APP_KEY="$app_key" \
-    "$@" \
-    dotnet "$server" serve --urls "http://127.0.0.1:0" >"$dir/server.log" 2>&1 &
-  pids+=("$!")
-  local pid="$!" url="" key_id="" waited=0
-  while [ -z "$url" ]; do
-    if ! kill -0 "$pid" 2>/dev/null; then
-      cat "$dir/server.log" >&2
-      fail "server $name exited during start-up"
-    fi
-    if [ "$waited" -ge 600 ]; then
-      cat "$dir/server.log" >&2
-      fail "server $name did not start within 60 s"
-    fi
-    url="$(sed -n 's/.*Now listening on: \(http:\/\/127\.0\.0\.1:[0-9]*\).*/\1/p' "$dir/server.log" | head -n 1 || true)"
-    [ -n "$url" ] || { sleep 0.1; waited=$((waited + 1)); }
-  done
+    "$@"
+  local url="$server_url" key_id="" waited=0
   key_id="$(sed -n 's/^ *application key id: *\([0-9a-f-]*\).*/\1/p' "$dir/server.log" | head -n 1 || true)"
   [ -n "$key_id" ] || fail "server $name printed no application key id"
   # It listens; wait until it answers (the served contract needs no keys).

@@ -14,7 +14,9 @@ set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 repo="$(cd "$here/../.." && pwd)"
-server="${1:-${ACTIONCONNECTIONS_SERVER_DLL:-}}"
+suite=console
+# shellcheck source=../lib/server-process.sh
+. "$here/../lib/server-process.sh"
 filter="${2:-}"
 chromium="${CONSOLE_CHROMIUM:-/usr/bin/chromium}"
 
@@ -24,12 +26,8 @@ app_key="c0c0a00fc0c0a00fc0c0a00fc0c0a00fc0c0a00f"
 
 results="$here/results"
 work="$(mktemp -d "${TMPDIR:-/tmp}/actionconnections-console.XXXXXX")"
-server_pid=""
 cleanup() {
-  if [ -n "$server_pid" ]; then
-    kill "$server_pid" 2>/dev/null || true
-    wait "$server_pid" 2>/dev/null || true
-  fi
+  stop_server_processes
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -63,37 +61,19 @@ if [ -n "$(ip -o link show up 2>/dev/null | grep -v ': lo:' || true)" ] && [ "${
   echo "console: interfaces other than loopback are up and 'unshare -n' is not available: the Test panel's test will fail" >&2
 fi
 
-if [ -z "$server" ]; then
-  echo "console: dotnet build -c Release src/ActionConnections.Server"
-  if ! dotnet build -c Release "$repo/src/ActionConnections.Server" -nologo -v q >"$work/build.log" 2>&1; then
-    cat "$work/build.log" >&2
-    fail "build failed"
-  fi
-  server="$repo/src/ActionConnections.Server/bin/Release/net10.0/ActionConnections.Server.dll"
-elif [ -d "$server" ]; then
-  server="$server/ActionConnections.Server.dll"
-fi
-[ -f "$server" ] || fail "no server build at $server"
+use_server_build "${1:-${ACTIONCONNECTIONS_SERVER_DLL:-}}"
 
 rm -rf "$results"
 mkdir -p "$results" "$work/data"
 log="$results/server.log"
 
-env ACTIONCONNECTIONS_DATA_DIR="$work/data" \
+start_server_process "the server" "$log" \
+  ACTIONCONNECTIONS_DATA_DIR="$work/data" \
   ACTIONCONNECTIONS_BOOTSTRAP_API_KEY="$api_key" \
   ACTIONCONNECTIONS_BOOTSTRAP_APP_KEY="$app_key" \
   ACTIONCONNECTIONS_EGRESS_ALLOW=127.0.0.1 \
-  Logging__LogLevel__Default=Debug \
-  dotnet "$server" serve --urls "http://127.0.0.1:0" >"$log" 2>&1 &
-server_pid="$!"
-url=""
-waited=0
-while [ -z "$url" ]; do
-  kill -0 "$server_pid" 2>/dev/null || { cat "$log" >&2; fail "the server exited during start-up"; }
-  [ "$waited" -lt 600 ] || { cat "$log" >&2; fail "the server did not start within 60 s"; }
-  url="$(sed -n 's/.*Now listening on: \(http:\/\/127\.0\.0\.1:[0-9]*\).*/\1/p' "$log" | head -n 1 || true)"
-  [ -n "$url" ] || { sleep 0.1; waited=$((waited + 1)); }
-done
+  Logging__LogLevel__Default=Debug
+url="$server_url"
 echo "console: server at $url (log: $log)"
 
 # A second organisation, made with the admin CLI beside the running server: its connection's id
