@@ -146,7 +146,7 @@ internal sealed class SqlAccessStore(IDatabase db) : IAccessStore
     public async Task<(Page<RoleRow> Page, long TotalFiltered)> ListRolesAsync(Guid orgId, RoleQuery query, CancellationToken cancellationToken)
     {
         await using var conn = await db.OpenAsync(cancellationToken);
-        var pattern = query.NameContains is null ? null : $"%{EscapeLike(query.NameContains.ToLowerInvariant())}%";
+        var pattern = Db.ContainsPattern(query.NameContains);
         var where = new StringBuilder("r.org_id = @org AND (@pattern IS NULL OR lower(r.name) LIKE @pattern ESCAPE '\\')");
         if (query.Ids is { } ids)
         {
@@ -156,10 +156,7 @@ internal sealed class SqlAccessStore(IDatabase db) : IAccessStore
         long total, totalFiltered;
         await using (var count = BindRoleFilter(conn.Command($"SELECT (SELECT COUNT(*) FROM roles WHERE org_id = @org), (SELECT COUNT(*) FROM roles r WHERE {where});"), orgId, pattern, query.Ids))
         {
-            await using var reader = await count.ExecuteReaderAsync(cancellationToken);
-            await reader.ReadAsync(cancellationToken);
-            total = reader.GetInt64(0);
-            totalFiltered = reader.GetInt64(1);
+            (total, totalFiltered) = await count.ReadTotalsAsync(cancellationToken);
         }
 
         var order = query.SortColumn switch
@@ -195,7 +192,7 @@ internal sealed class SqlAccessStore(IDatabase db) : IAccessStore
     public async Task<(Page<UserRow> Page, long TotalFiltered)> ListUsersAsync(Guid orgId, UserQuery query, CancellationToken cancellationToken)
     {
         await using var conn = await db.OpenAsync(cancellationToken);
-        var pattern = query.Contains is null ? null : $"%{EscapeLike(query.Contains.ToLowerInvariant())}%";
+        var pattern = Db.ContainsPattern(query.Contains);
         var where = new StringBuilder("p.org_id = @org AND (@pattern IS NULL OR lower(p.name) LIKE @pattern ESCAPE '\\' OR lower(COALESCE(p.email, '')) LIKE @pattern ESCAPE '\\')");
         if (query.Disabled is { } statuses)
         {
@@ -206,10 +203,7 @@ internal sealed class SqlAccessStore(IDatabase db) : IAccessStore
         await using (var count = conn.Command($"SELECT (SELECT COUNT(*) FROM principals WHERE org_id = @org), (SELECT COUNT(*) FROM principals p WHERE {where});")
             .With("@org", orgId).With("@pattern", pattern))
         {
-            await using var reader = await count.ExecuteReaderAsync(cancellationToken);
-            await reader.ReadAsync(cancellationToken);
-            total = reader.GetInt64(0);
-            totalFiltered = reader.GetInt64(1);
+            (total, totalFiltered) = await count.ReadTotalsAsync(cancellationToken);
         }
 
         var order = query.SortColumn switch
@@ -291,20 +285,4 @@ internal sealed class SqlAccessStore(IDatabase db) : IAccessStore
     internal static Binding ReadBinding(DbDataReader reader, int first) => new(
         Relations.TryParse(reader.GetString(first), out var relation) ? relation : throw new InvalidDataException("Unknown relation in the store."),
         new PrincipalRef(PrincipalRef.ParseType(reader.GetString(first + 1)), Guid.Parse(reader.GetString(first + 2))));
-
-    private static string EscapeLike(string text)
-    {
-        var builder = new StringBuilder(text.Length);
-        foreach (var c in text)
-        {
-            if (c is '%' or '_' or '\\')
-            {
-                builder.Append('\\');
-            }
-
-            builder.Append(c);
-        }
-
-        return builder.ToString();
-    }
 }

@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.Data.Common;
-using System.Text;
 using System.Text.Json;
 using ActionConnections.Audit;
 using ActionConnections.Json;
@@ -155,7 +154,7 @@ internal sealed class SqlConnectionStore(IDatabase db) : IConnectionStore
         var visible = filter.VisibleTo is null ? string.Empty : $" AND {Access.SqlAccessStore.VisibleConnectionSql}";
         var scope = $"org_id = @org{visible}";
         var where = $"{scope} AND (@pattern IS NULL OR lower(name) LIKE @pattern ESCAPE '\\') AND (@itype IS NULL OR integration_type = @itype)";
-        var pattern = filter.NameContains is null ? null : $"%{EscapeLike(filter.NameContains.ToLowerInvariant())}%";
+        var pattern = Db.ContainsPattern(filter.NameContains);
         await using var conn = await db.OpenAsync(cancellationToken);
         long total, totalFiltered;
         var filtered = pattern is not null || filter.IntegrationType is not null;
@@ -168,10 +167,7 @@ internal sealed class SqlConnectionStore(IDatabase db) : IConnectionStore
                 count.With("@pattern", pattern).With("@itype", filter.IntegrationType);
             }
 
-            await using var reader = await count.ExecuteReaderAsync(cancellationToken);
-            await reader.ReadAsync(cancellationToken);
-            total = reader.GetInt64(0);
-            totalFiltered = reader.GetInt64(1);
+            (total, totalFiltered) = await count.ReadTotalsAsync(cancellationToken);
         }
 
         var items = new List<PublicConnection>();
@@ -288,20 +284,4 @@ internal sealed class SqlConnectionStore(IDatabase db) : IConnectionStore
     }
 
     private sealed record ParsedRow(long Version, long UpdatedAt, PublicConnection Connection);
-
-    private static string EscapeLike(string text)
-    {
-        var builder = new StringBuilder(text.Length);
-        foreach (var c in text)
-        {
-            if (c is '%' or '_' or '\\')
-            {
-                builder.Append('\\');
-            }
-
-            builder.Append(c);
-        }
-
-        return builder.ToString();
-    }
 }

@@ -122,23 +122,15 @@ internal sealed class SqlIdentityStore(IDatabase db, TimeProvider time) : IIdent
 
     public async Task<ApiKeyRecord?> UpdateApiKeyAsync(DbTransaction tx, Guid orgId, Guid id, Guid modifiedBy, string name, string? category, bool? remoteConfigReadEnabled, CancellationToken cancellationToken)
     {
-        await using (var command = tx.Command("""
+        var update = tx.Command("""
             UPDATE api_keys SET name = @name,
                 category = COALESCE(@category, category),
                 remote_config_read_enabled = COALESCE(@rce, remote_config_read_enabled),
                 modified_by = @by, modified_at = @at
             WHERE org_id = @org AND id = @id;
             """).With("@name", name).With("@category", category).With("@rce", remoteConfigReadEnabled)
-            .With("@by", modifiedBy).With("@at", time.GetUtcNow()).With("@org", orgId).With("@id", id))
-        {
-            if (await command.ExecuteNonQueryAsync(cancellationToken) != 1)
-            {
-                return null;
-            }
-        }
-
-        await using var read = tx.Command($"SELECT {ApiKeyColumns} FROM api_keys WHERE org_id = @org AND id = @id;").With("@org", orgId).With("@id", id);
-        return (await ReadAllAsync(read, ReadApiKey, cancellationToken)).SingleOrDefault();
+            .With("@by", modifiedBy).With("@at", time.GetUtcNow()).With("@org", orgId).With("@id", id);
+        return await UpdatedKeyAsync(tx, update, "api_keys", ApiKeyColumns, ReadApiKey, orgId, id, cancellationToken);
     }
 
     public Task<bool> DeleteApiKeyAsync(Guid orgId, Guid id, CancellationToken cancellationToken) =>
@@ -168,6 +160,26 @@ internal sealed class SqlIdentityStore(IDatabase db, TimeProvider time) : IIdent
         return (await ReadAllAsync(command, ReadAppKey, cancellationToken)).SingleOrDefault();
     }
 
+    /// <summary>
+    /// Runs <paramref name="update"/> of one key row, then reads the row back in the same
+    /// transaction; null when the key is not in the organisation.
+    /// </summary>
+    private static async Task<T?> UpdatedKeyAsync<T>(
+        DbTransaction tx, DbCommand update, string table, string columns, Func<DbDataReader, T> read, Guid orgId, Guid id, CancellationToken cancellationToken)
+        where T : class
+    {
+        await using (update)
+        {
+            if (await update.ExecuteNonQueryAsync(cancellationToken) != 1)
+            {
+                return null;
+            }
+        }
+
+        await using var select = tx.Command($"SELECT {columns} FROM {table} WHERE org_id = @org AND id = @id;").With("@org", orgId).With("@id", id);
+        return (await ReadAllAsync(select, read, cancellationToken)).SingleOrDefault();
+    }
+
     public async Task<IReadOnlyList<AppKeyRecord>> ListAppKeysAsync(Guid orgId, Guid? ownerId, CancellationToken cancellationToken)
     {
         await using var connection = await db.OpenAsync(cancellationToken);
@@ -178,20 +190,12 @@ internal sealed class SqlIdentityStore(IDatabase db, TimeProvider time) : IIdent
 
     public async Task<AppKeyRecord?> UpdateAppKeyAsync(DbTransaction tx, Guid orgId, Guid id, string? name, bool setScopes, IReadOnlyList<string>? scopes, CancellationToken cancellationToken)
     {
-        await using (var command = tx.Command("""
+        var update = tx.Command("""
             UPDATE app_keys SET name = COALESCE(@name, name),
                 scopes = CASE WHEN @set = 1 THEN @scopes ELSE scopes END
             WHERE org_id = @org AND id = @id;
-            """).With("@name", name).With("@set", setScopes).With("@scopes", ScopesToJson(scopes)).With("@org", orgId).With("@id", id))
-        {
-            if (await command.ExecuteNonQueryAsync(cancellationToken) != 1)
-            {
-                return null;
-            }
-        }
-
-        await using var read = tx.Command($"SELECT {AppKeyColumns} FROM app_keys WHERE org_id = @org AND id = @id;").With("@org", orgId).With("@id", id);
-        return (await ReadAllAsync(read, ReadAppKey, cancellationToken)).SingleOrDefault();
+            """).With("@name", name).With("@set", setScopes).With("@scopes", ScopesToJson(scopes)).With("@org", orgId).With("@id", id);
+        return await UpdatedKeyAsync(tx, update, "app_keys", AppKeyColumns, ReadAppKey, orgId, id, cancellationToken);
     }
 
     public Task<bool> DeleteAppKeyAsync(Guid orgId, Guid id, CancellationToken cancellationToken) =>

@@ -1,5 +1,6 @@
 using System.Data;
 using System.Data.Common;
+using System.Text;
 
 namespace ActionConnections.Storage;
 
@@ -89,6 +90,43 @@ internal static class Db
     }
 
     public static long ToMicros(DateTimeOffset time) => (time.UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks) / 10;
+
+    /// <summary>
+    /// The two counts of a list query's first row, <c>SELECT (all), (those that match)</c>: the
+    /// total and the filtered total every paged list answers with.
+    /// </summary>
+    public static async Task<(long Total, long TotalFiltered)> ReadTotalsAsync(this DbCommand command, CancellationToken cancellationToken)
+    {
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        await reader.ReadAsync(cancellationToken);
+        return (reader.GetInt64(0), reader.GetInt64(1));
+    }
+
+    /// <summary>
+    /// A LIKE pattern for values that contain <paramref name="text"/> in lower case (the query lowers
+    /// its column and says <c>ESCAPE '\'</c>), with <c>%</c>, <c>_</c> and <c>\</c> escaped; null
+    /// when there is no filter.
+    /// </summary>
+    public static string? ContainsPattern(string? text)
+    {
+        if (text is null)
+        {
+            return null;
+        }
+
+        var builder = new StringBuilder(text.Length + 2).Append('%');
+        foreach (var c in text.ToLowerInvariant())
+        {
+            if (c is '%' or '_' or '\\')
+            {
+                builder.Append('\\');
+            }
+
+            builder.Append(c);
+        }
+
+        return builder.Append('%').ToString();
+    }
 
     public static DateTimeOffset FromMicros(long micros) => new(DateTimeOffset.UnixEpoch.UtcTicks + (micros * 10), TimeSpan.Zero);
 
