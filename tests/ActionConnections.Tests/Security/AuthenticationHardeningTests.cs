@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
-using System.Reflection;
 using System.Globalization;
+using System.Reflection;
 using ActionConnections.Identity;
 using ActionConnections.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
