@@ -91,7 +91,7 @@ public sealed class AuthenticationHardeningTests(ITestOutputHelper output)
     {
         var calls = new ConcurrentQueue<string>();
         await using var app = await TestApp.StartAsync(
-            new Dictionary<string, string?> { ["ActionConnections:AuthFailureLimit"] = "1000000", ["ActionConnections:AuthCacheSeconds"] = "300" },
+            new Dictionary<string, string?> { ["ActionConnections:AuthFailureLimit"] = "1000000", ["ActionConnections:AuthCacheSeconds"] = "60" },
             services: services => services.AddSingleton(sp => StoreCallRecorder.Wrap(ActivatorUtilities.CreateInstance<SqlIdentityStore>(sp), calls)));
         (string Case, string ApiKey, string AppKey)[] kinds =
         [
