@@ -8,6 +8,7 @@ using ActionConnections.Http;
 using ActionConnections.Identity;
 using ActionConnections.Json;
 using ActionConnections.Observability;
+using ActionConnections.Overload;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -39,7 +40,8 @@ internal static class CloudCredentialsApi
         routes.MapPost("/api/v2/actionconnections/connections/{connection_id}/credentials", MintAsync)
             .RequireRegisteredAppKey()
             .RequirePermission(Permission.ConnectionsResolve)
-            .AuditedByHandler(AuditActions.ConnectionCredentials, "connection", "connection_id");
+            .AuditedByHandler(AuditActions.ConnectionCredentials, "connection", "connection_id")
+            .WaitsOnUpstream();
         return routes;
     }
 

@@ -45,8 +45,9 @@ internal static class HealthApi
 
             await next(context);
         });
-        app.MapHealthChecks(LivePath, new HealthCheckOptions { Predicate = static _ => false, ResponseWriter = WriteAsync });
-        app.MapHealthChecks(ReadyPath, new HealthCheckOptions { Predicate = static check => check.Tags.Contains(ReadyTag), ResponseWriter = WriteAsync });
+        // Probes answer however busy the server is (ADR 0023): a busy server is not a dead one.
+        app.MapHealthChecks(LivePath, new HealthCheckOptions { Predicate = static _ => false, ResponseWriter = WriteAsync }).DisableRateLimiting();
+        app.MapHealthChecks(ReadyPath, new HealthCheckOptions { Predicate = static check => check.Tags.Contains(ReadyTag), ResponseWriter = WriteAsync }).DisableRateLimiting();
         return app;
     }
 

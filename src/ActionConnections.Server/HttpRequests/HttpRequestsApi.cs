@@ -7,6 +7,7 @@ using ActionConnections.Hosting;
 using ActionConnections.Http;
 using ActionConnections.Identity;
 using ActionConnections.Json;
+using ActionConnections.Overload;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 
@@ -34,7 +35,8 @@ internal static class HttpRequestsApi
         routes.MapPost(Path, ExecuteAsync)
             .RequireRegisteredAppKey()
             .RequirePermission(Permission.ConnectionsResolve)
-            .AuditedByHandler(AuditActions.ConnectionHttpRequest, "connection", "connection_id");
+            .AuditedByHandler(AuditActions.ConnectionHttpRequest, "connection", "connection_id")
+            .WaitsOnUpstream();
         return routes;
     }
 

@@ -1,6 +1,5 @@
 using System.Threading.RateLimiting;
 using ActionConnections.Errors;
-using ActionConnections.Health;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.Options;
 
@@ -12,11 +11,13 @@ namespace ActionConnections.Overload;
 /// are admitted by ASP.NET Core's rate-limiting middleware with a concurrency limiter per pool:
 /// at most <see cref="OverloadOptions.MaxConcurrentRequests"/> at a time, then
 /// <see cref="OverloadOptions.RequestQueueLimit"/> waiting oldest first, then 503 with
-/// <c>Retry-After</c> in the API family's error shape. The health probes are never limited.
+/// <c>Retry-After</c> in the API family's error shape. Endpoints that must always answer (the
+/// health probes) say so with ASP.NET Core's own <c>DisableRateLimiting()</c>.
 /// </summary>
 /// <remarks>
-/// Two pools: uses of a connection (<c>http_requests</c>, <c>credentials</c>), which wait on
-/// upstreams and token endpoints for up to their timeout, and everything else, which waits only
+/// Two pools: endpoints declared <see cref="WaitsOnUpstream{TBuilder}"/> where they are mapped
+/// (<c>http_requests</c>, <c>credentials</c>), which wait on upstreams and token endpoints for up
+/// to their timeout, and everything else, which waits only
 /// on this server and its database. A slow upstream can fill the first pool; reads, writes and
 /// the console keep their own. Admissions and rejections are counted by ASP.NET Core's own
 /// <c>aspnetcore.rate_limiting.*</c> metrics.
@@ -44,11 +45,8 @@ internal static class OverloadProtection
                 QueueLimit = overload.Value.RequestQueueLimit,
                 QueueProcessingOrder = QueueProcessingOrder.OldestFirst,
             };
-            limiter.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(context => PoolOf(context.Request.Path) switch
-            {
-                null => RateLimitPartition.GetNoLimiter(string.Empty),
-                var pool => RateLimitPartition.GetConcurrencyLimiter(pool, _ => limits),
-            });
+            limiter.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(
+                context => RateLimitPartition.GetConcurrencyLimiter(PoolOf(context), _ => limits));
             limiter.RejectionStatusCode = StatusCodes.Status503ServiceUnavailable;
             limiter.OnRejected = static (rejected, _) =>
             {
@@ -65,19 +63,17 @@ internal static class OverloadProtection
         return app;
     }
 
-    /// <summary>The pool a request waits in; null for the health probes, which always answer.</summary>
-    internal static string? PoolOf(PathString path)
-    {
-        if (path.StartsWithSegments(HealthApi.LivePath, StringComparison.OrdinalIgnoreCase)
-            || path.StartsWithSegments(HealthApi.ReadyPath, StringComparison.OrdinalIgnoreCase))
-        {
-            return null;
-        }
+    /// <summary>Puts the endpoint in the pool of requests that wait on an upstream (<see cref="UsePool"/>).</summary>
+    public static TBuilder WaitsOnUpstream<TBuilder>(this TBuilder endpoint)
+        where TBuilder : IEndpointConventionBuilder => endpoint.WithMetadata(UpstreamWait.Instance);
 
-        var value = path.Value;
-        return value is not null
-            && (value.EndsWith("/http_requests", StringComparison.OrdinalIgnoreCase) || value.EndsWith("/credentials", StringComparison.OrdinalIgnoreCase))
-            ? UsePool
-            : ServerPool;
+    /// <summary>The pool a request waits in, from its endpoint (routing has run: requests without one are the server's).</summary>
+    internal static string PoolOf(HttpContext context) =>
+        context.GetEndpoint()?.Metadata.GetMetadata<UpstreamWait>() is null ? ServerPool : UsePool;
+
+    /// <summary>Marks an endpoint that waits on an upstream.</summary>
+    private sealed class UpstreamWait
+    {
+        public static readonly UpstreamWait Instance = new();
     }
 }
