@@ -2,11 +2,12 @@ using ActionConnections.Access;
 using ActionConnections.Audit;
 using ActionConnections.Auth;
 using ActionConnections.Authorization;
+using ActionConnections.Connections;
 using ActionConnections.Errors;
-using ActionConnections.Hosting;
 using ActionConnections.Http;
 using ActionConnections.Identity;
 using ActionConnections.Json;
+using ActionConnections.Settings;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 
@@ -24,7 +25,8 @@ internal static class HttpRequestsApi
 
     public static IHostApplicationBuilder AddHttpRequests(this IHostApplicationBuilder builder)
     {
-        builder.Services.AddSingleton<Destinations>();
+        builder.AddFeatureOptions<HttpRequestsOptions, HttpRequestsOptionsValidator>();
+        builder.Services.AddSingleton(services => new Destinations(ApiBases.Parse(services.GetRequiredService<IOptions<HttpRequestsOptions>>().Value.IntegrationApiBases)));
         builder.Services.AddSingleton<HttpRequestExecutor>();
         return builder;
     }
@@ -40,7 +42,7 @@ internal static class HttpRequestsApi
 
     public static async Task<Results<JsonApiResult<HttpResponseEnvelope>, ApiProblemResult>> ExecuteAsync(
         string connection_id, HttpRequest http, Caller caller, AuditedAction audit, HttpRequestExecutor executor, ConnectionAccess access, AuditRecorder recorder,
-        IOptions<ServerOptions> options, CancellationToken ct)
+        IOptions<HttpLimitsOptions> options, CancellationToken ct)
     {
         var (result, detail) = await RunAsync(connection_id, http, caller, executor, access, options.Value, ct);
         await recorder.RecordOutcomeAsync(audit, AuditedEndpoints.StatusOf(result.Result), detail, ct);
@@ -48,7 +50,7 @@ internal static class HttpRequestsApi
     }
 
     private static async Task<(Results<JsonApiResult<HttpResponseEnvelope>, ApiProblemResult> Result, string? Detail)> RunAsync(
-        string connectionId, HttpRequest http, Caller caller, HttpRequestExecutor executor, ConnectionAccess access, ServerOptions options, CancellationToken ct)
+        string connectionId, HttpRequest http, Caller caller, HttpRequestExecutor executor, ConnectionAccess access, HttpLimitsOptions options, CancellationToken ct)
     {
         if (!RouteIds.TryParseUuid(connectionId, out var id))
         {
