@@ -17,6 +17,7 @@ using ActionConnections.Observability;
 using ActionConnections.OpenApi;
 using ActionConnections.Resolve;
 using ActionConnections.Secrets;
+using ActionConnections.Settings;
 using ActionConnections.Storage;
 using ActionConnections.WebConsole;
 
@@ -29,6 +30,33 @@ internal static class Program
 
     /// <summary>The server, as a table of contents. Tests build it the same way with their own settings.</summary>
     public static WebApplication BuildServer(string[] args, Action<WebApplicationBuilder>? configure = null)
+    {
+        var builder = AddFeatures(args, configure);
+
+        // Every feature's settings, every problem at once, before building resolves any of them.
+        FeatureOptions.ValidateAll(builder);
+        var app = builder.Build();
+        app.UseObservability();
+        app.UseErrorPipeline();
+        app.UseApiGateway();
+        app.UseConsole();
+        app.MapAppKeyRegistrations();
+        app.MapKeyManagement();
+        app.MapConnections();
+        app.MapCloudCredentials();
+        app.MapHttpRequests();
+        app.MapRestrictionPolicies();
+        app.MapDirectory();
+        app.MapResolve();
+        app.MapAudit();
+        app.MapOpenApiDocument();
+        app.MapHealth();
+        app.MapConsole();
+        return app;
+    }
+
+    /// <summary>Every feature's services and settings; <see cref="BuildServer"/> then checks the settings and builds.</summary>
+    internal static WebApplicationBuilder AddFeatures(string[] args, Action<WebApplicationBuilder>? configure)
     {
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
         builder.AddServerConfiguration();
@@ -55,24 +83,6 @@ internal static class Program
 
         // After configure: which telemetry to register is decided from the final configuration.
         builder.AddObservability();
-
-        var app = builder.Build();
-        app.UseObservability();
-        app.UseErrorPipeline();
-        app.UseApiGateway();
-        app.UseConsole();
-        app.MapAppKeyRegistrations();
-        app.MapKeyManagement();
-        app.MapConnections();
-        app.MapCloudCredentials();
-        app.MapHttpRequests();
-        app.MapRestrictionPolicies();
-        app.MapDirectory();
-        app.MapResolve();
-        app.MapAudit();
-        app.MapOpenApiDocument();
-        app.MapHealth();
-        app.MapConsole();
-        return app;
+        return builder;
     }
 }

@@ -132,7 +132,6 @@ internal static class AdminCli
         try
         {
             var app = Program.BuildServer(args, builder => StoreCommand.OverrideDataDir(builder, dataDir));
-            FeatureOptions.ValidateAll(app.Services);
             var bootstrap = app.Services.GetRequiredService<IOptions<BootstrapOptions>>().Value;
             var created = await app.Services.GetRequiredService<StoreInitializer>().InitializeAsync(cancellationToken);
             await app.StartAsync(cancellationToken);

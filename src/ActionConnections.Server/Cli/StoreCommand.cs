@@ -52,9 +52,14 @@ internal sealed class StoreCommand(Option<string?> dataDir, IReadOnlyDictionary<
         {
             host = BuildHost(parse.GetValue(dataDir), settings);
         }
-        catch (Exception e) when (e is StartupException or InvalidDataException or FormatException)
+        catch (InvalidSettingsException e)
         {
-            // An unknown ACTIONCONNECTIONS_* variable, or an appsettings file that does not parse.
+            return ConfigurationErrors(error, e.Failures);
+        }
+        catch (Exception e) when (e is StartupException or InvalidDataException or FormatException or InvalidOperationException)
+        {
+            // An unknown ACTIONCONNECTIONS_* variable, an appsettings file that does not parse, or
+            // a setting that does not convert to its type.
             return ConfigurationError(error, e.Message);
         }
 
@@ -63,8 +68,6 @@ internal sealed class StoreCommand(Option<string?> dataDir, IReadOnlyDictionary<
             IDatabase? db = null;
             try
             {
-                // Every feature's settings, all problems at once, as the server checks them at start.
-                FeatureOptions.ValidateAll(host.Services);
                 if (migrate)
                 {
                     db = host.Services.GetRequiredService<IDatabase>();
@@ -74,10 +77,6 @@ internal sealed class StoreCommand(Option<string?> dataDir, IReadOnlyDictionary<
                 {
                     applied = 0;
                 }
-            }
-            catch (InvalidSettingsException e)
-            {
-                return ConfigurationErrors(error, e.Failures);
             }
             catch (Exception e) when (e is StartupException or OptionsValidationException or StoreUnavailableException or InvalidOperationException)
             {
@@ -135,6 +134,9 @@ internal sealed class StoreCommand(Option<string?> dataDir, IReadOnlyDictionary<
         }
 
         OverrideDataDir(builder, dataDir);
+
+        // Every feature's settings, all problems at once, as the server checks them at start.
+        FeatureOptions.ValidateAll(builder);
         return builder.Build();
     }
 

@@ -1,5 +1,4 @@
 using System.Reflection;
-using ActionConnections.Hosting;
 using ActionConnections.Settings;
 using ActionConnections.Storage;
 using Microsoft.Extensions.DependencyInjection.Extensions;

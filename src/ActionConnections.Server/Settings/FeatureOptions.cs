@@ -17,57 +17,60 @@ internal static class FeatureOptions
 
     /// <summary>Binds <typeparamref name="TOptions"/> to <see cref="Section"/>, validated by <typeparamref name="TValidator"/> at start.</summary>
     public static IHostApplicationBuilder AddFeatureOptions<TOptions, TValidator>(this IHostApplicationBuilder builder)
-        where TOptions : class
+        where TOptions : class, new()
         where TValidator : class, IValidateOptions<TOptions>
     {
         // Idempotent: the admin CLI and the server may register a feature twice over shared steps.
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<TOptions>, TValidator>());
-        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<ISettingsCheck, SettingsCheck<TOptions>>());
         builder.Services.AddOptions<TOptions>().Bind(builder.Configuration.GetSection(Section)).ValidateOnStart();
+        ChecksOf(builder)[typeof(TOptions)] = Check<TOptions, TValidator>;
         return builder;
     }
 
     /// <summary>
-    /// Every problem of every feature's settings, all at once (ValidateOnStart stops at the
-    /// first failing class); a value that does not convert (<c>"many"</c> for a number) throws
-    /// the binder's <see cref="InvalidOperationException"/>, which names the key.
+    /// Every problem of every feature's settings, all at once, from the configuration as it
+    /// stands; before the container is built, since building it already resolves some settings
+    /// (the database, the shutdown timeout) and would stop at the first feature that fails. A
+    /// value that does not convert (<c>"many"</c> for a number) throws the binder's
+    /// <see cref="InvalidOperationException"/>, which names the key.
     /// </summary>
-    public static IReadOnlyList<string> Failures(IServiceProvider services)
-    {
-        var failures = new List<string>();
-        foreach (var check in services.GetServices<ISettingsCheck>())
-        {
-            try
-            {
-                check.Resolve(services);
-            }
-            catch (OptionsValidationException e)
-            {
-                failures.AddRange(e.Failures);
-            }
-        }
-
-        return failures;
-    }
+    public static IReadOnlyList<string> Failures(IHostApplicationBuilder builder) =>
+        [.. ChecksOf(builder).Values.SelectMany(check => check(builder.Configuration))];
 
     /// <summary>Throws <see cref="InvalidSettingsException"/> naming every problem, if there is any.</summary>
-    public static void ValidateAll(IServiceProvider services)
+    public static void ValidateAll(IHostApplicationBuilder builder)
     {
-        if (Failures(services) is { Count: > 0 } failures)
+        if (Failures(builder) is { Count: > 0 } failures)
         {
             throw new InvalidSettingsException(failures);
         }
     }
 
-    private interface ISettingsCheck
+    /// <summary>The registered checks, in the order features registered (kept with the builder, not in a static).</summary>
+    private static Dictionary<Type, Func<IConfiguration, IReadOnlyList<string>>> ChecksOf(IHostApplicationBuilder builder)
     {
-        void Resolve(IServiceProvider services);
+        if (!builder.Properties.TryGetValue(typeof(FeatureOptions), out var checks))
+        {
+            builder.Properties[typeof(FeatureOptions)] = checks = new Dictionary<Type, Func<IConfiguration, IReadOnlyList<string>>>();
+        }
+
+        return (Dictionary<Type, Func<IConfiguration, IReadOnlyList<string>>>)checks;
     }
 
-    private sealed class SettingsCheck<TOptions> : ISettingsCheck
-        where TOptions : class
+    /// <summary>Binds and validates as the options system will, with a validator that may ask for the configuration only.</summary>
+    private static IReadOnlyList<string> Check<TOptions, TValidator>(IConfiguration configuration)
+        where TOptions : class, new()
+        where TValidator : class, IValidateOptions<TOptions>
     {
-        public void Resolve(IServiceProvider services) => _ = services.GetRequiredService<IOptions<TOptions>>().Value;
+        var options = new TOptions();
+        configuration.GetSection(Section).Bind(options);
+        var validator = ActivatorUtilities.CreateInstance<TValidator>(new ConfigurationOnly(configuration));
+        return validator.Validate(Options.DefaultName, options) is { Failed: true, Failures: { } failures } ? [.. failures] : [];
+    }
+
+    private sealed class ConfigurationOnly(IConfiguration configuration) : IServiceProvider
+    {
+        public object? GetService(Type serviceType) => serviceType == typeof(IConfiguration) ? configuration : null;
     }
 }
 

@@ -1,5 +1,5 @@
 using ActionConnections.Connections;
-using ActionConnections.Hosting;
+using ActionConnections.Settings;
 using ActionConnections.Secrets;
 using ActionConnections.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
