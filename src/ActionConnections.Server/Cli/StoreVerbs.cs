@@ -1,8 +1,8 @@
 using System.CommandLine;
-using ActionConnections.Settings;
 using ActionConnections.Json;
 using ActionConnections.Recovery;
 using ActionConnections.Secrets;
+using ActionConnections.Settings;
 using ActionConnections.Storage;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Options;
