@@ -15,6 +15,7 @@ using ActionConnections.Identity;
 using ActionConnections.KeyManagement;
 using ActionConnections.Observability;
 using ActionConnections.OpenApi;
+using ActionConnections.Overload;
 using ActionConnections.Resolve;
 using ActionConnections.Secrets;
 using ActionConnections.Settings;
@@ -38,6 +39,7 @@ internal static class Program
         var app = builder.Build();
         app.UseObservability();
         app.UseErrorPipeline();
+        app.UseOverloadProtection();
         app.UseApiGateway();
         app.UseConsole();
         app.MapAppKeyRegistrations();
@@ -61,6 +63,7 @@ internal static class Program
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
         builder.AddServerConfiguration();
         builder.AddHttpLimits();
+        builder.AddOverloadProtection();
         builder.AddErrorPipeline();
         builder.AddStorage();
         builder.AddBootstrap();

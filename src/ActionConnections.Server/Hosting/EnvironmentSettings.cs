@@ -6,6 +6,7 @@ using ActionConnections.Gateway;
 using ActionConnections.Http;
 using ActionConnections.HttpRequests;
 using ActionConnections.Observability;
+using ActionConnections.Overload;
 using ActionConnections.Resolve;
 using ActionConnections.Secrets;
 using ActionConnections.Settings;
@@ -37,6 +38,7 @@ internal static class EnvironmentSettings
         SecretsOptions.EnvironmentVariables,
         BootstrapOptions.EnvironmentVariables,
         HttpLimitsOptions.EnvironmentVariables,
+        OverloadOptions.EnvironmentVariables,
         GatewayOptions.EnvironmentVariables,
         ConnectionsOptions.EnvironmentVariables,
         EgressOptions.EnvironmentVariables,

@@ -75,30 +75,6 @@ public sealed class FeatureDependencyTests
         Assert.Contains("Audit", graph["Connections"].Keys);
     }
 
-    [Fact]
-    public void TmpDump()
-    {
-        var assembly = typeof(ActionConnections.Http.RouteIds).Assembly;
-        var lines = new List<string>();
-        foreach (var type in assembly.GetTypes())
-        {
-            if (FeatureOf(type) is not { } from)
-            {
-                continue;
-            }
-
-            foreach (var used in ReferencedTypes(type))
-            {
-                if (FeatureOf(used) is { } to && to != from)
-                {
-                    lines.Add($"{from} -> {to} : {Name(type)} uses {Name(used)}");
-                }
-            }
-        }
-
-        File.WriteAllLines("/tmp/options-graph.txt", lines.Distinct().Order(StringComparer.Ordinal));
-    }
-
     /// <summary>feature → (feature it uses → one example "Type uses Type").</summary>
     private static Dictionary<string, Dictionary<string, string>> FeatureGraph()
     {
