@@ -1,4 +1,4 @@
-using ActionConnections.Hosting;
+using ActionConnections.Settings;
 using ActionConnections.Storage;
 
 using Microsoft.AspNetCore.Builder;
@@ -25,7 +25,7 @@ internal static class ServerServices
             // the server makes it. bench/run.sh seeds PostgreSQL with 1,000 rows, a few seconds; a
             // million would want synchronous_commit=off (Npgsql's "Options=-c synchronous_commit=off")
             // and a CHECKPOINT at the end, the counterpart of BulkLoadDatabase.
-            if (bulkLoad && IsSqlite(builder.Configuration[$"{ServerOptions.Section}:{nameof(ServerOptions.DbProvider)}"]))
+            if (bulkLoad && IsSqlite(builder.Configuration[$"{FeatureOptions.Section}:{nameof(StorageOptions.DbProvider)}"]))
             {
                 builder.Services.AddSingleton<SqliteDatabase>();
                 builder.Services.AddSingleton<BulkLoadDatabase>();

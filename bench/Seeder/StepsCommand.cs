@@ -30,14 +30,14 @@ internal static class StepsCommand
     {
         await using var app = ServerServices.Build(bulkLoad: false);
         var services = app.Services;
-        var options = services.GetRequiredService<IOptions<ServerOptions>>().Value;
+        var options = services.GetRequiredService<IOptions<BootstrapOptions>>().Value;
         var db = services.GetRequiredService<IDatabase>();
         var identity = services.GetRequiredService<IIdentityStore>();
         var store = services.GetRequiredService<IConnectionStore>();
         var limiter = services.GetRequiredService<FixedWindowRateLimiter>();
         if (!await identity.HasAnyOrganizationAsync(cancellationToken))
         {
-            await Console.Error.WriteLineAsync($"steps: no store in {options.DataDir}; seed it first.");
+            await Console.Error.WriteLineAsync($"steps: no store in {services.GetRequiredService<IOptions<StorageOptions>>().Value.DataDir}; seed it first.");
             return 2;
         }
 

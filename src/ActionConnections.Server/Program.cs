@@ -6,14 +6,20 @@ using ActionConnections.Cloud;
 using ActionConnections.Connections;
 using ActionConnections.Egress;
 using ActionConnections.Errors;
+using ActionConnections.Gateway;
 using ActionConnections.Health;
 using ActionConnections.Hosting;
+using ActionConnections.Http;
 using ActionConnections.HttpRequests;
 using ActionConnections.Identity;
 using ActionConnections.KeyManagement;
 using ActionConnections.Observability;
 using ActionConnections.OpenApi;
 using ActionConnections.Overload;
+using ActionConnections.Resolve;
+using ActionConnections.Secrets;
+using ActionConnections.Settings;
+using ActionConnections.Storage;
 using ActionConnections.WebConsole;
 
 namespace ActionConnections;
@@ -26,30 +32,10 @@ internal static class Program
     /// <summary>The server, as a table of contents. Tests build it the same way with their own settings.</summary>
     public static WebApplication BuildServer(string[] args, Action<WebApplicationBuilder>? configure = null)
     {
-        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
-        builder.AddServerConfiguration();
-        builder.AddHttpLimits();
-        builder.AddOverloadProtection();
-        builder.AddErrorPipeline();
-        builder.AddStorage();
-        builder.AddIdentity();
-        builder.AddSecrets();
-        builder.AddServerInstanceHeartbeat();
-        builder.AddApiGateway();
-        builder.AddAudit();
-        builder.AddAppKeyRegistrations();
-        builder.AddConnections();
-        builder.AddEgress();
-        builder.AddHttpRequests();
-        builder.AddCloudCredentials();
-        builder.AddAccess();
-        builder.AddHealth();
-        builder.AddConsole();
-        configure?.Invoke(builder);
+        var builder = AddFeatures(args, configure);
 
-        // After configure: which telemetry to register is decided from the final configuration.
-        builder.AddObservability();
-
+        // Every feature's settings, every problem at once, before building resolves any of them.
+        FeatureOptions.ValidateAll(builder);
         var app = builder.Build();
         app.UseObservability();
         app.UseErrorPipeline();
@@ -69,5 +55,37 @@ internal static class Program
         app.MapHealth();
         app.MapConsole();
         return app;
+    }
+
+    /// <summary>Every feature's services and settings; <see cref="BuildServer"/> then checks the settings and builds.</summary>
+    internal static WebApplicationBuilder AddFeatures(string[] args, Action<WebApplicationBuilder>? configure)
+    {
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
+        builder.AddServerConfiguration();
+        builder.AddHttpLimits();
+        builder.AddOverloadProtection();
+        builder.AddErrorPipeline();
+        builder.AddStorage();
+        builder.AddBootstrap();
+        builder.AddIdentity();
+        builder.AddSecrets();
+        builder.AddServerInstanceHeartbeat();
+        builder.AddApiGateway();
+        builder.AddAudit();
+        builder.AddAppKeyRegistrations();
+        builder.AddAccess();
+        builder.AddConnections();
+        builder.AddSecretRotation();
+        builder.AddEgress();
+        builder.AddCloudCredentials();
+        builder.AddHttpRequests();
+        builder.AddResolve();
+        builder.AddHealth();
+        builder.AddConsole();
+        configure?.Invoke(builder);
+
+        // After configure: which telemetry to register is decided from the final configuration.
+        builder.AddObservability();
+        return builder;
     }
 }

@@ -2,7 +2,7 @@ using System.Collections.Concurrent;
 using ActionConnections.Audit;
 using ActionConnections.Auth;
 using ActionConnections.Errors;
-using ActionConnections.Hosting;
+using ActionConnections.Gateway;
 using ActionConnections.Http;
 using ActionConnections.Identity;
 using ActionConnections.Json;
@@ -30,12 +30,12 @@ internal enum AccessOutcome
 /// Every operation on one connection asks <see cref="AuthorizeAsync"/> (or <see cref="RelationOfAsync"/>);
 /// the list asks the same rule in SQL (<see cref="SqlAccessStore.VisibleConnectionSql"/>) so it
 /// filters before paging, and <see cref="RelationsOfAsync"/> for the page it returns.
-/// Relations are remembered for at most <see cref="ServerOptions.AuthCacheSeconds"/>, the bound
+/// Relations are remembered for at most <see cref="GatewayOptions.AuthCacheSeconds"/>, the bound
 /// already documented for authentications: a policy changed through this server applies at once
 /// (<see cref="Invalidate"/>), one changed through another replica within that bound. A missing
 /// connection is never remembered.
 /// </summary>
-internal sealed class ConnectionAccess(IAccessStore store, TimeProvider time, IOptions<ServerOptions> options)
+internal sealed class ConnectionAccess(IAccessStore store, TimeProvider time, IOptions<GatewayOptions> options)
 {
     /// <summary>More (caller, connection) pairs than a deployment reads within one cache period; past it the cache starts over.</summary>
     private const int MaxEntries = 100_000;

@@ -32,17 +32,6 @@ internal sealed class SqlAccessStore(IDatabase db) : IAccessStore
     internal const string RoleIdOfPrincipalSql =
         "(SELECT r.id FROM principals p JOIN roles r ON r.org_id = p.org_id AND r.role_key = p.role WHERE p.org_id = @org AND p.id = @principal)";
 
-    /// <summary>Creates the three managed roles of a new organisation, in its creation transaction.</summary>
-    public static async Task InsertManagedRolesAsync(DbConnection connection, DbTransaction tx, Guid orgId, DateTimeOffset now, CancellationToken cancellationToken)
-    {
-        foreach (var role in new[] { Role.Admin, Role.Standard, Role.ReadOnly })
-        {
-            await using var command = connection.Command("INSERT INTO roles (id, org_id, role_key, name, created_at) VALUES (@id, @org, @key, @name, @at);", tx)
-                .With("@id", Guid.NewGuid()).With("@org", orgId).With("@key", role.ToWire()).With("@name", role.DisplayName()).With("@at", now);
-            await command.ExecuteNonQueryAsync(cancellationToken);
-        }
-    }
-
     public async Task<(AccessFacts Facts, Guid? RoleId)?> FindFactsAsync(Guid orgId, Guid connectionId, Guid principalId, CancellationToken cancellationToken)
     {
         await using var conn = await db.OpenAsync(cancellationToken);

@@ -4,6 +4,7 @@ using System.CommandLine.Invocation;
 using System.CommandLine.Parsing;
 using System.Data.Common;
 using ActionConnections.Hosting;
+using ActionConnections.Settings;
 using ActionConnections.Storage;
 using Microsoft.Extensions.Options;
 
@@ -107,7 +108,7 @@ internal static class AdminCli
             if (parse.GetValue(keysFile) is { } path)
             {
                 // Command-line configuration: it takes precedence over appsettings and the environment.
-                args.Add($"--{ServerOptions.Section}:{nameof(ServerOptions.BootstrapKeysFile)}={path}");
+                args.Add($"--{FeatureOptions.Section}:{nameof(BootstrapOptions.BootstrapKeysFile)}={path}");
             }
 
             return ServeAsync([.. args], parse.GetValue(dataDir), ct);
@@ -131,16 +132,16 @@ internal static class AdminCli
         try
         {
             var app = Program.BuildServer(args, builder => StoreCommand.OverrideDataDir(builder, dataDir));
-            var options = app.Services.GetRequiredService<IOptions<ServerOptions>>().Value;
+            var bootstrap = app.Services.GetRequiredService<IOptions<BootstrapOptions>>().Value;
             var created = await app.Services.GetRequiredService<StoreInitializer>().InitializeAsync(cancellationToken);
             await app.StartAsync(cancellationToken);
             if (created is not null)
             {
                 // Generated keys go to an owner-only file, never to the console (which ends in logs).
                 string? keysFile = null;
-                if (options.BootstrapApiKey is null)
+                if (bootstrap.BootstrapApiKey is null)
                 {
-                    keysFile = BootstrapKeysFile.PathOf(options);
+                    keysFile = BootstrapKeysFile.PathOf(bootstrap, app.Services.GetRequiredService<IOptions<StorageOptions>>().Value.DataDir);
                     BootstrapKeysFile.Write(created, keysFile);
                 }
 
@@ -151,6 +152,15 @@ internal static class AdminCli
 
             await app.WaitForShutdownAsync(cancellationToken);
             return ExitCodes.Success;
+        }
+        catch (InvalidSettingsException e)
+        {
+            foreach (var failure in e.Failures)
+            {
+                await Console.Error.WriteLineAsync($"error: {failure}");
+            }
+
+            return ExitCodes.Configuration;
         }
         catch (Exception e) when (e is StartupException or OptionsValidationException or InvalidOperationException)
         {

@@ -2,8 +2,8 @@ using System.CommandLine;
 using System.Security.Cryptography;
 using ActionConnections.Audit;
 using ActionConnections.Connections;
-using ActionConnections.Hosting;
 using ActionConnections.Secrets;
+using ActionConnections.Storage;
 using Microsoft.Extensions.Options;
 
 namespace ActionConnections.Cli;
@@ -52,13 +52,14 @@ internal static class SecretCommands
         var addKey = new Command("add-key", "Generate a new master key and make it the active one of the key file; older keys stay, to decrypt.");
         store.SetAction(addKey, async (parse, context, ct) =>
         {
-            var options = context.Services.GetRequiredService<IOptions<ServerOptions>>().Value;
+            var options = context.Services.GetRequiredService<IOptions<SecretsOptions>>().Value;
+            var dataDir = context.Services.GetRequiredService<IOptions<StorageOptions>>().Value.DataDir;
             if (!string.IsNullOrWhiteSpace(options.MasterKey))
             {
                 return context.Fail("the master key comes from ACTIONCONNECTIONS_MASTER_KEY: set it to a new key (openssl rand -base64 32) and put the old one in ACTIONCONNECTIONS_PREVIOUS_MASTER_KEYS.");
             }
 
-            var path = MasterKeyLoader.KeyFilePath(options);
+            var path = MasterKeyLoader.KeyFilePath(options, dataDir);
             var current = File.Exists(path) ? MasterKeyLoader.ReadFile(path) : [];
             var added = new MasterKey(RandomNumberGenerator.GetBytes(32));
             MasterKeyLoader.WriteFile(path, [added, .. current]);
@@ -112,13 +113,14 @@ internal static class SecretCommands
         var retire = new Command("retire-keys", "Remove from the key file every key no stored secret is under any more.");
         store.SetAction(retire, async (parse, context, ct) =>
         {
-            var options = context.Services.GetRequiredService<IOptions<ServerOptions>>().Value;
+            var options = context.Services.GetRequiredService<IOptions<SecretsOptions>>().Value;
+            var dataDir = context.Services.GetRequiredService<IOptions<StorageOptions>>().Value.DataDir;
             if (!string.IsNullOrWhiteSpace(options.MasterKey))
             {
                 return context.Fail("the master key comes from the environment: remove unused keys from ACTIONCONNECTIONS_PREVIOUS_MASTER_KEYS yourself ('secrets status' shows which are in use).");
             }
 
-            var path = MasterKeyLoader.KeyFilePath(options);
+            var path = MasterKeyLoader.KeyFilePath(options, dataDir);
             var keys = MasterKeyLoader.ReadFile(path);
             var inUse = (await context.Services.GetRequiredService<IConnectionStore>().KeyIdsInUseAsync(ct)).ToHashSet(StringComparer.Ordinal);
             var kept = keys.Where((k, i) => i == 0 || inUse.Contains(k.Id)).ToList();

@@ -9,6 +9,8 @@ using ActionConnections.Connections;
 using ActionConnections.Hosting;
 using ActionConnections.Identity;
 using ActionConnections.Observability;
+using ActionConnections.Secrets;
+using ActionConnections.Settings;
 using ActionConnections.Storage;
 using Microsoft.Extensions.Options;
 
@@ -36,7 +38,7 @@ internal sealed class StoreCommand(Option<string?> dataDir, IReadOnlyDictionary<
     {
         if (dataDir is not null)
         {
-            builder.Configuration.AddInMemoryCollection([new($"{ServerOptions.Section}:{nameof(ServerOptions.DataDir)}", dataDir)]);
+            builder.Configuration.AddInMemoryCollection([new($"{FeatureOptions.Section}:{nameof(StorageOptions.DataDir)}", dataDir)]);
         }
     }
 
@@ -50,9 +52,14 @@ internal sealed class StoreCommand(Option<string?> dataDir, IReadOnlyDictionary<
         {
             host = BuildHost(parse.GetValue(dataDir), settings);
         }
-        catch (Exception e) when (e is StartupException or InvalidDataException or FormatException)
+        catch (InvalidSettingsException e)
         {
-            // An unknown ACTIONCONNECTIONS_* variable, or an appsettings file that does not parse.
+            return ConfigurationErrors(error, e.Failures);
+        }
+        catch (Exception e) when (e is StartupException or InvalidDataException or FormatException or InvalidOperationException)
+        {
+            // An unknown ACTIONCONNECTIONS_* variable, an appsettings file that does not parse, or
+            // a setting that does not convert to its type.
             return ConfigurationError(error, e.Message);
         }
 
@@ -61,8 +68,6 @@ internal sealed class StoreCommand(Option<string?> dataDir, IReadOnlyDictionary<
             IDatabase? db = null;
             try
             {
-                // Resolving the options validates them, as ValidateOnStart does for the server.
-                _ = host.Services.GetRequiredService<IOptions<ServerOptions>>().Value;
                 if (migrate)
                 {
                     db = host.Services.GetRequiredService<IDatabase>();
@@ -118,6 +123,7 @@ internal sealed class StoreCommand(Option<string?> dataDir, IReadOnlyDictionary<
         builder.AddAudit();
         builder.AddAppKeyRegistrations();
         builder.AddConnections();
+        builder.AddSecretRotation();
 
         // Registered so the container is the server's. Only the secrets verbs resolve them, so the
         // other verbs never generate a master key the server might not use.
@@ -128,7 +134,20 @@ internal sealed class StoreCommand(Option<string?> dataDir, IReadOnlyDictionary<
         }
 
         OverrideDataDir(builder, dataDir);
+
+        // Every feature's settings, all problems at once, as the server checks them at start.
+        FeatureOptions.ValidateAll(builder);
         return builder.Build();
+    }
+
+    private static int ConfigurationErrors(TextWriter error, IReadOnlyList<string> messages)
+    {
+        foreach (var message in messages)
+        {
+            error.WriteLine($"error: {message}");
+        }
+
+        return ExitCodes.Configuration;
     }
 
     private static int ConfigurationError(TextWriter error, string message)

@@ -1,8 +1,8 @@
 using System.CommandLine;
-using ActionConnections.Hosting;
 using ActionConnections.Json;
 using ActionConnections.Recovery;
 using ActionConnections.Secrets;
+using ActionConnections.Settings;
 using ActionConnections.Storage;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Options;
@@ -35,7 +35,7 @@ internal static class StoreVerbs
         var backup = new Command("backup", "Copy the embedded database, online and consistent, while the server keeps serving. The copy holds secrets as ciphertext only: back up the master key separately.") { to, json };
         store.SetActionWithoutMigrating(backup, async (parse, context, ct) =>
         {
-            var options = context.Services.GetRequiredService<IOptions<ServerOptions>>().Value;
+            var options = context.Services.GetRequiredService<IOptions<StorageOptions>>().Value;
             if (options.DbProvider != SqliteDatabase.Provider)
             {
                 return context.Fail("store backup copies the embedded SQLite store; with PostgreSQL use pg_dump (see the README, \"Backup and restore\").");
@@ -81,7 +81,7 @@ internal static class StoreVerbs
         var restore = new Command("restore", "Check a backup file, then make it the database of the (empty) data directory.") { from, force, json };
         store.SetActionWithoutMigrating(restore, async (parse, context, ct) =>
         {
-            var options = context.Services.GetRequiredService<IOptions<ServerOptions>>().Value;
+            var options = context.Services.GetRequiredService<IOptions<StorageOptions>>().Value;
             if (options.DbProvider != SqliteDatabase.Provider)
             {
                 return context.Fail("store restore restores the embedded SQLite store; with PostgreSQL use pg_restore (see the README, \"Backup and restore\").");
@@ -99,7 +99,7 @@ internal static class StoreVerbs
             }
 
             var dataDir = Path.GetFullPath(options.DataDir);
-            if (Directory.Exists(dataDir) && Occupants(dataDir, options) is { Count: > 0 } occupants && !parse.GetValue(force))
+            if (Directory.Exists(dataDir) && Occupants(dataDir, context.Services.GetRequiredService<IOptions<SecretsOptions>>().Value) is { Count: > 0 } occupants && !parse.GetValue(force))
             {
                 return context.Fail($"the data directory '{dataDir}' is not empty ({string.Join(", ", occupants.Take(5))}); restore into an empty one, or pass --force to replace its database (stop the server first).");
             }
@@ -145,7 +145,7 @@ internal static class StoreVerbs
         var verify = new Command("verify", "Check the schema version, the database's integrity and that every stored secret decrypts under the configured master keys; counts per organisation. Exit code 3 names what failed.") { json };
         store.SetActionWithoutMigrating(verify, async (parse, context, ct) =>
         {
-            var options = context.Services.GetRequiredService<IOptions<ServerOptions>>().Value;
+            var options = context.Services.GetRequiredService<IOptions<StorageOptions>>().Value;
             if (options.DbProvider == SqliteDatabase.Provider && !File.Exists(Path.Combine(Path.GetFullPath(options.DataDir), SqliteDatabase.FileName)))
             {
                 return context.Fail($"there is no database in '{Path.GetFullPath(options.DataDir)}'.");
@@ -154,7 +154,7 @@ internal static class StoreVerbs
             MasterKeyRing keys;
             try
             {
-                keys = MasterKeyLoader.Load(options, generateIfMissing: false);
+                keys = MasterKeyLoader.Load(context.Services.GetRequiredService<IOptions<SecretsOptions>>().Value, options.DataDir, generateIfMissing: false);
             }
             catch (Exception e) when (e is StartupException or InvalidOperationException or IOException)
             {
@@ -185,9 +185,9 @@ internal static class StoreVerbs
     }
 
     /// <summary>What is in the data directory besides the master key file and the start-up lock: what a restore would overwrite.</summary>
-    private static List<string> Occupants(string dataDir, ServerOptions options)
+    private static List<string> Occupants(string dataDir, SecretsOptions secrets)
     {
-        var keyFile = Path.GetFullPath(MasterKeyLoader.KeyFilePath(options));
+        var keyFile = Path.GetFullPath(MasterKeyLoader.KeyFilePath(secrets, dataDir));
         return [.. Directory.EnumerateFileSystemEntries(dataDir)
             .Where(path => Path.GetFullPath(path) != keyFile && Path.GetFileName(path) != "startup.lock")
             .Select(Path.GetFileName)

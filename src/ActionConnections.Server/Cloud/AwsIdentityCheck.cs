@@ -1,4 +1,4 @@
-using ActionConnections.Hosting;
+using ActionConnections.Connections;
 using Microsoft.Extensions.Options;
 
 namespace ActionConnections.Cloud;
@@ -10,11 +10,11 @@ namespace ActionConnections.Cloud;
 /// server runs, and only its AWS mints are affected. Runs in the background, so a slow or absent
 /// STS never delays start-up.
 /// </summary>
-internal sealed partial class AwsIdentityCheck(AwsRoleMinter aws, IOptions<ServerOptions> options, ILogger<AwsIdentityCheck> logger) : BackgroundService
+internal sealed partial class AwsIdentityCheck(AwsRoleMinter aws, IOptions<ConnectionsOptions> connections, IOptions<CloudOptions> options, ILogger<AwsIdentityCheck> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var principalId = options.Value.AwsPrincipalId;
+        var principalId = connections.Value.AwsPrincipalId;
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
         timeout.CancelAfter(TimeSpan.FromSeconds(options.Value.CloudTimeoutSeconds));
         try

@@ -1,4 +1,3 @@
-using ActionConnections.Hosting;
 using ActionConnections.Secrets;
 using Amazon;
 using Amazon.Runtime;
@@ -20,7 +19,7 @@ internal sealed class AwsRoleMinter : IDisposable
     private readonly string _partition;
     private readonly Lazy<AmazonSecurityTokenServiceClient> _client;
 
-    public AwsRoleMinter(IOptions<ServerOptions> options, CloudHttp http)
+    public AwsRoleMinter(IOptions<CloudOptions> options, CloudHttp http)
     {
         var settings = options.Value;
         _config = new AmazonSecurityTokenServiceConfig

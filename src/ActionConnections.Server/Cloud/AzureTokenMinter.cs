@@ -1,4 +1,3 @@
-using ActionConnections.Hosting;
 using ActionConnections.Secrets;
 using Microsoft.Extensions.Options;
 using Microsoft.Identity.Client;
@@ -9,7 +8,7 @@ namespace ActionConnections.Cloud;
 /// OAuth 2.0 client credentials for an Azure connection's app registration, through MSAL, at
 /// <c>{ACTIONCONNECTIONS_AZURE_AUTHORITY}/{tenant_id}/oauth2/v2.0/token</c>.
 /// </summary>
-internal sealed class AzureTokenMinter(IOptions<ServerOptions> options, CloudHttp http)
+internal sealed class AzureTokenMinter(IOptions<CloudOptions> options, CloudHttp http)
 {
     public const string DefaultScope = "https://management.azure.com/.default";
 

@@ -1,5 +1,4 @@
 using ActionConnections.Connections;
-using ActionConnections.Hosting;
 using ActionConnections.Secrets;
 using Microsoft.Extensions.Options;
 
@@ -17,7 +16,7 @@ internal sealed partial class CloudCredentialService(
     AzureTokenMinter azure,
     GcpTokenMinter gcp,
     CredentialCache cache,
-    IOptions<ServerOptions> options,
+    IOptions<CloudOptions> options,
     ILogger<CloudCredentialService> logger)
 {
     private readonly TimeSpan _timeout = TimeSpan.FromSeconds(options.Value.CloudTimeoutSeconds);

@@ -9,6 +9,7 @@ using ActionConnections.Identity;
 using ActionConnections.Json;
 using ActionConnections.Observability;
 using ActionConnections.Overload;
+using ActionConnections.Settings;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -24,6 +25,7 @@ internal static class CloudCredentialsApi
 
     public static IHostApplicationBuilder AddCloudCredentials(this IHostApplicationBuilder builder)
     {
+        builder.AddFeatureOptions<CloudOptions, CloudOptionsValidator>();
         builder.Services.AddSingleton<CloudHttp>();
         builder.Services.AddSingleton<AwsRoleMinter>();
         builder.Services.AddSingleton<AzureTokenMinter>();

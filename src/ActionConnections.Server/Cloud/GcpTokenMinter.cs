@@ -1,5 +1,4 @@
 using System.Security.Cryptography;
-using ActionConnections.Hosting;
 using ActionConnections.Secrets;
 using Google.Apis.Auth.OAuth2;
 using Google.Apis.Http;
@@ -12,7 +11,7 @@ namespace ActionConnections.Cloud;
 /// the connection's private key for its service account, exchanged at
 /// <c>ACTIONCONNECTIONS_GCP_TOKEN_URI</c>.
 /// </summary>
-internal sealed class GcpTokenMinter(IOptions<ServerOptions> options, CloudHttp http, TimeProvider time)
+internal sealed class GcpTokenMinter(IOptions<CloudOptions> options, CloudHttp http, TimeProvider time)
 {
     public const string DefaultScope = "https://www.googleapis.com/auth/cloud-platform";
 

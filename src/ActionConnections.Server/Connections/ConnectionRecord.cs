@@ -22,7 +22,7 @@ internal sealed record ConnectionRecord(
     string? KeyId)
 {
     /// <summary>
-    /// Secret name → the destination host it was entered for (<see cref="HttpRequests.Destinations.BindingHost"/>):
+    /// Secret name → the destination host it was entered for (<see cref="Destinations.BindingHost"/>):
     /// a use whose destination differs is refused until the secret is entered again. Absent
     /// for secrets stored before bindings were recorded; those count as bound to the current destination.
     /// </summary>

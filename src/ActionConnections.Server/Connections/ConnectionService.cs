@@ -1,6 +1,5 @@
 using ActionConnections.Audit;
 using ActionConnections.Connections.Integrations;
-using ActionConnections.Hosting;
 using ActionConnections.Http;
 using ActionConnections.Identity;
 using ActionConnections.Observability;
@@ -21,7 +20,7 @@ internal sealed partial class ConnectionService(
     IDatabase db,
     ISecretProtector protector,
     TimeProvider time,
-    IOptions<ServerOptions> options,
+    IOptions<ConnectionsOptions> options,
     ActionConnectionsMetrics metrics,
     IEnumerable<IConnectionChangeObserver> observers,
     ILogger<ConnectionService> logger)
@@ -212,8 +211,8 @@ internal sealed partial class ConnectionService(
     private static Dictionary<string, string> BindSecrets(Integration integration, ConnectionRecord? previous)
     {
         var hosts = new Dictionary<string, string>(StringComparer.Ordinal);
-        var now = HttpRequests.Destinations.BindingHost(integration);
-        var before = previous is null ? null : HttpRequests.Destinations.BindingHost(previous.Integration);
+        var now = Destinations.BindingHost(integration);
+        var before = previous is null ? null : Destinations.BindingHost(previous.Integration);
         foreach (var (name, secret) in integration.AnyCredentials.Secrets())
         {
             var host = secret.HasValue ? now : previous?.SecretHosts.GetValueOrDefault(name) ?? before;

@@ -7,6 +7,7 @@ using ActionConnections.Errors;
 using ActionConnections.Http;
 using ActionConnections.Identity;
 using ActionConnections.Json;
+using ActionConnections.Settings;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace ActionConnections.Connections;
@@ -26,9 +27,17 @@ internal static class ConnectionsApi
 
     public static IHostApplicationBuilder AddConnections(this IHostApplicationBuilder builder)
     {
+        builder.AddFeatureOptions<ConnectionsOptions, ConnectionsOptionsValidator>();
         builder.Services.AddSingleton<IConnectionStore, SqlConnectionStore>();
         builder.Services.AddSingleton<ConnectionService>();
-        builder.Services.AddSingleton<Secrets.SecretRotation>();
+        builder.Services.AddHostedService<StoredConnectionsGauge>();
+        return builder;
+    }
+
+    /// <summary>Re-sealing every connection under the active master key (the <c>secrets rotate</c> verb).</summary>
+    public static IHostApplicationBuilder AddSecretRotation(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddSingleton<SecretRotation>();
         return builder;
     }
 

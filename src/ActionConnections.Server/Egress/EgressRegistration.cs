@@ -1,4 +1,4 @@
-using ActionConnections.Hosting;
+using ActionConnections.Settings;
 using Microsoft.Extensions.Options;
 
 namespace ActionConnections.Egress;
@@ -11,9 +11,10 @@ internal static class EgressRegistration
     /// </summary>
     public static IHostApplicationBuilder AddEgress(this IHostApplicationBuilder builder)
     {
+        builder.AddFeatureOptions<EgressOptions, EgressOptionsValidator>();
         builder.Services.AddSingleton(services =>
         {
-            var options = services.GetRequiredService<IOptions<ServerOptions>>().Value;
+            var options = services.GetRequiredService<IOptions<EgressOptions>>().Value;
             return new EgressPolicy(options.EgressAllow, options.EgressDeny);
         });
         builder.Services.AddSingleton<EgressHttpClient>();

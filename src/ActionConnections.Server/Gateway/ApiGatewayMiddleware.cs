@@ -2,7 +2,6 @@ using ActionConnections.Audit;
 using ActionConnections.Auth;
 using ActionConnections.Authorization;
 using ActionConnections.Errors;
-using ActionConnections.Hosting;
 using ActionConnections.Http;
 using ActionConnections.Identity;
 using ActionConnections.Observability;
@@ -28,7 +27,8 @@ internal sealed class ApiGatewayMiddleware(
     RequestDelegate next,
     AuthenticationCache authentication,
     FixedWindowRateLimiter limiter,
-    IOptions<ServerOptions> options,
+    IOptions<GatewayOptions> options,
+    IOptions<HttpLimitsOptions> limits,
     AuthenticationFailures failureLog,
     AuditRecorder audit,
     ActionConnectionsMetrics metrics)
@@ -36,7 +36,8 @@ internal sealed class ApiGatewayMiddleware(
     public const string ApiKeyHeader = "DD-API-KEY";
     public const string AppKeyHeader = "DD-APPLICATION-KEY";
 
-    private readonly ServerOptions _options = options.Value;
+    private readonly GatewayOptions _options = options.Value;
+    private readonly long _maxRequestBodyBytes = limits.Value.MaxRequestBodyBytes;
 
     public async Task InvokeAsync(HttpContext context)
     {
@@ -99,7 +100,7 @@ internal sealed class ApiGatewayMiddleware(
         // Kestrel enforces its body limit only when a body is read, so a route that ignores its
         // body (PUT register, unknown routes) would accept any size. A declared length over the
         // limit is refused here, for every route; chunked bodies still meet Kestrel's limit.
-        if (context.Request.ContentLength > _options.MaxRequestBodyBytes)
+        if (context.Request.ContentLength > _maxRequestBodyBytes)
         {
             await ErrorWriter.WriteAsync(context, ErrorWriter.ForStatus(StatusCodes.Status413PayloadTooLarge));
             return;

@@ -3,20 +3,19 @@ using System.Collections.Concurrent;
 using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using System.Text;
-using ActionConnections.Hosting;
 using ActionConnections.Identity;
 using Microsoft.Extensions.Options;
 
 namespace ActionConnections.Gateway;
 
 /// <summary>
-/// Remembers successful authentications for <see cref="ServerOptions.AuthCacheSeconds"/>, so the
+/// Remembers successful authentications for <see cref="GatewayOptions.AuthCacheSeconds"/>, so the
 /// read path costs one database round trip instead of two. The bound is the staleness a change
 /// made elsewhere (another replica, the admin CLI) can have here; changes made through this
 /// server's API invalidate the cache at once. Entries are keyed by a hash of the key pair, never
 /// the keys; failures are never cached.
 /// </summary>
-internal sealed class AuthenticationCache(IIdentityStore identity, TimeProvider time, IOptions<ServerOptions> options)
+internal sealed class AuthenticationCache(IIdentityStore identity, TimeProvider time, IOptions<GatewayOptions> options)
 {
     /// <summary>More distinct key pairs than any real deployment uses at once; past it the cache starts over.</summary>
     private const int MaxEntries = 100_000;

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using ActionConnections.Observability;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
@@ -8,7 +9,7 @@ namespace ActionConnections.Health;
 /// Probes for load balancers and orchestrators, outside <c>/api/v2</c> so they need no keys:
 /// <c>/health/live</c> answers 200 while the process serves HTTP; <c>/health/ready</c> answers
 /// 200 when the database answers within <see cref="DatabaseHealthCheck.Timeout"/>, else 503, and
-/// 503 from the moment the server starts draining (<see cref="Hosting.GracefulShutdown"/>).
+/// 503 from the moment the server starts draining (<see cref="GracefulShutdown"/>).
 /// Bodies are small JSON and name no internals.
 /// </summary>
 internal static class HealthApi
@@ -32,7 +33,7 @@ internal static class HealthApi
     {
         // Draining (SIGTERM received): not ready, whatever the database says, so a load balancer
         // stops sending here while requests in flight finish. Liveness stays 200: do not restart.
-        var shutdown = app.Services.GetRequiredService<Hosting.ShutdownState>();
+        var shutdown = app.Services.GetRequiredService<ShutdownState>();
         app.Use(async (context, next) =>
         {
             if (shutdown.Draining && context.Request.Path.Equals(ReadyPath, StringComparison.OrdinalIgnoreCase))

@@ -1,5 +1,6 @@
 using System.Globalization;
 using ActionConnections.Identity;
+using ActionConnections.Storage;
 
 namespace ActionConnections.Hosting;
 
@@ -14,10 +15,10 @@ internal static class BootstrapKeysFile
     public const string DefaultFileName = "bootstrap-keys.env";
 
     /// <summary>The file named by the setting, else <c>{DataDir}/bootstrap-keys.env</c>.</summary>
-    public static string PathOf(ServerOptions options) =>
+    public static string PathOf(BootstrapOptions options, string dataDir) =>
         Path.GetFullPath(!string.IsNullOrWhiteSpace(options.BootstrapKeysFile)
             ? options.BootstrapKeysFile
-            : Path.Combine(DataDirectory.Ensure(options.DataDir), DefaultFileName));
+            : Path.Combine(DataDirectory.Ensure(dataDir), DefaultFileName));
 
     /// <summary>Writes the keys owner-only (0600), replacing a file left by an earlier store atomically.</summary>
     public static void Write(NewOrganization created, string path)

@@ -1,6 +1,7 @@
 using ActionConnections.Connections;
 using ActionConnections.Identity;
 using ActionConnections.Secrets;
+using ActionConnections.Settings;
 using ActionConnections.Storage;
 using Microsoft.Extensions.Options;
 
@@ -8,19 +9,18 @@ namespace ActionConnections.Hosting;
 
 /// <summary>
 /// Runs before the server listens: applies migrations (or, when
-/// <see cref="ServerOptions.MigratesOnStart"/> is off, checks that someone ran <c>migrate</c>)
+/// <see cref="StorageOptions.MigratesOnStart"/> is off, checks that someone ran <c>migrate</c>)
 /// and, when the store has no organisation yet, creates the default organisation with an admin
 /// and one API and one application key; replicas starting together create it once.
 /// </summary>
-internal sealed class StoreInitializer(IDatabase db, IIdentityStore identity, IConnectionStore connections, MasterKeyRing keys, IOptions<ServerOptions> options)
+internal sealed class StoreInitializer(IDatabase db, IIdentityStore identity, IConnectionStore connections, MasterKeyRing keys, IOptions<StorageOptions> storage, IOptions<BootstrapOptions> bootstrap)
 {
     public const string DefaultOrganizationName = "Default organization";
 
     /// <summary>Returns the bootstrap organisation when one was created by this call.</summary>
     public async Task<NewOrganization?> InitializeAsync(CancellationToken cancellationToken)
     {
-        var settings = options.Value;
-        if (settings.MigratesOnStart)
+        if (storage.Value.MigratesOnStart)
         {
             await db.MigrateAsync(cancellationToken);
         }
@@ -36,7 +36,7 @@ internal sealed class StoreInitializer(IDatabase db, IIdentityStore identity, IC
             return null;
         }
 
-        return await identity.CreateOrganizationAsync(DefaultOrganizationName, "admin", settings.BootstrapApiKey, settings.BootstrapAppKey, cancellationToken);
+        return await identity.CreateOrganizationAsync(DefaultOrganizationName, "admin", bootstrap.Value.BootstrapApiKey, bootstrap.Value.BootstrapAppKey, cancellationToken);
     }
 
     private async Task CheckSchemaAsync(CancellationToken cancellationToken)

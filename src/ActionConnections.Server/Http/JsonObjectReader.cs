@@ -1,5 +1,4 @@
 using System.Text.Json;
-using ActionConnections.Secrets;
 
 namespace ActionConnections.Http;
 
@@ -101,16 +100,6 @@ internal readonly struct JsonObjectReader
     /// <summary>An optional string that must not be blank, checked before its length (key management's order).</summary>
     public string? OptionalNonBlankString(string name, int maxLength) =>
         ReadString(name, required: false, maxLength, nonBlank: true);
-
-    public SecretString RequiredSecret(string name) =>
-        SecretString.FromPlaintext(RequiredString(name));
-
-    /// <summary>
-    /// An optional secret. <c>""</c> counts as absent: the API returns every secret as <c>""</c>, so
-    /// a client that sends back what it read must not wipe the stored secret.
-    /// </summary>
-    public SecretString? OptionalSecret(string name) =>
-        OptionalString(name) is { Length: > 0 } value ? SecretString.FromPlaintext(value) : null;
 
     public bool? OptionalBool(string name)
     {

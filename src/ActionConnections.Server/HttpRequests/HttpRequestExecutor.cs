@@ -6,7 +6,6 @@ using ActionConnections.Cloud;
 using ActionConnections.Connections;
 using ActionConnections.Egress;
 using ActionConnections.Errors;
-using ActionConnections.Hosting;
 using ActionConnections.Identity;
 using ActionConnections.Observability;
 using ActionConnections.Secrets;
@@ -32,7 +31,8 @@ internal sealed partial class HttpRequestExecutor(
     EgressHttpClient egress,
     CloudCredentialService cloud,
     ActionConnectionsMetrics metrics,
-    IOptions<ServerOptions> options,
+    IOptions<HttpRequestsOptions> options,
+    IOptions<CloudOptions> cloudOptions,
     ILogger<HttpRequestExecutor> logger)
 {
     public const int MaxRedirects = 5;
@@ -40,7 +40,7 @@ internal sealed partial class HttpRequestExecutor(
     private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
     private readonly long _maxResponseBytes = options.Value.HttpResponseMaxBytes;
-    private readonly string _awsRegion = options.Value.AwsRegion;
+    private readonly string _awsRegion = cloudOptions.Value.AwsRegion;
 
     public async Task<ExecutionOutcome?> ExecuteAsync(Caller caller, Guid connectionId, HttpRequestInput input, CancellationToken cancellationToken)
     {

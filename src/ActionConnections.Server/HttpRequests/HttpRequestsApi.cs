@@ -2,12 +2,13 @@ using ActionConnections.Access;
 using ActionConnections.Audit;
 using ActionConnections.Auth;
 using ActionConnections.Authorization;
+using ActionConnections.Connections;
 using ActionConnections.Errors;
-using ActionConnections.Hosting;
 using ActionConnections.Http;
 using ActionConnections.Identity;
 using ActionConnections.Json;
 using ActionConnections.Overload;
+using ActionConnections.Settings;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 
@@ -25,7 +26,8 @@ internal static class HttpRequestsApi
 
     public static IHostApplicationBuilder AddHttpRequests(this IHostApplicationBuilder builder)
     {
-        builder.Services.AddSingleton<Destinations>();
+        builder.AddFeatureOptions<HttpRequestsOptions, HttpRequestsOptionsValidator>();
+        builder.Services.AddSingleton(services => new Destinations(ApiBases.Parse(services.GetRequiredService<IOptions<HttpRequestsOptions>>().Value.IntegrationApiBases)));
         builder.Services.AddSingleton<HttpRequestExecutor>();
         return builder;
     }
@@ -42,7 +44,7 @@ internal static class HttpRequestsApi
 
     public static Task<Results<JsonApiResult<HttpResponseEnvelope>, ApiProblemResult>> ExecuteAsync(
         string connection_id, HttpRequest http, Caller caller, AuditedAction audit, HttpRequestExecutor executor, ConnectionAccess access, AuditRecorder recorder,
-        IOptions<ServerOptions> options, CancellationToken ct) =>
+        IOptions<HttpLimitsOptions> options, CancellationToken ct) =>
         ConnectionUseEndpoint.RunAsync<HttpRequestInput, HttpResponseEnvelope>(
             connection_id,
             caller,

@@ -1,5 +1,6 @@
 using System.Text;
 using ActionConnections.Cloud;
+using ActionConnections.Connections;
 using ActionConnections.Connections.Integrations;
 
 namespace ActionConnections.HttpRequests;

@@ -33,7 +33,7 @@ internal sealed class SqlIdentityStore(IDatabase db, TimeProvider time) : IIdent
             await insert.ExecuteNonQueryAsync(cancellationToken);
         }
 
-        await Access.SqlAccessStore.InsertManagedRolesAsync(tx.Connection!, tx, org.Id, now, cancellationToken);
+        await InsertManagedRolesAsync(tx.Connection!, tx, org.Id, now, cancellationToken);
         await InsertPrincipalAsync(tx, admin, cancellationToken);
         var newApiKey = await InsertApiKeyAsync(tx, org.Id, admin.Id, "Default API key", "default", true, apiKey ?? KeyMaterial.NewApiKey(), now, cancellationToken);
         var newAppKey = await InsertAppKeyAsync(tx, org.Id, admin.Id, "Default application key", null, appKey ?? KeyMaterial.NewAppKey(), now, cancellationToken);
@@ -383,4 +383,15 @@ internal sealed class SqlIdentityStore(IDatabase db, TimeProvider time) : IIdent
 
     private static List<string>? ScopesFromJson(string? json) =>
         json is null ? null : JsonSerializer.Deserialize(json, AppJson.Context.ListString);
+
+    /// <summary>Creates the three managed roles of a new organisation, in its creation transaction.</summary>
+    private static async Task InsertManagedRolesAsync(DbConnection connection, DbTransaction tx, Guid orgId, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        foreach (var role in new[] { Role.Admin, Role.Standard, Role.ReadOnly })
+        {
+            await using var command = connection.Command("INSERT INTO roles (id, org_id, role_key, name, created_at) VALUES (@id, @org, @key, @name, @at);", tx)
+                .With("@id", Guid.NewGuid()).With("@org", orgId).With("@key", role.ToWire()).With("@name", role.DisplayName()).With("@at", now);
+            await command.ExecuteNonQueryAsync(cancellationToken);
+        }
+    }
 }

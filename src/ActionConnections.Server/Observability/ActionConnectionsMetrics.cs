@@ -1,5 +1,4 @@
 using System.Diagnostics.Metrics;
-using ActionConnections.Connections.Integrations;
 
 namespace ActionConnections.Observability;
 
@@ -54,13 +53,17 @@ internal sealed class ActionConnectionsMetrics
     public void RecordConnectionOperation(string operation, string outcome) =>
         _connectionOperations.Add(1, new("operation", operation), new("outcome", Outcome(outcome)));
 
-    /// <summary>One request sent with a stored connection (the use endpoints).</summary>
+    /// <summary>
+    /// One request sent with a stored connection (the use endpoints). <paramref name="integration"/>
+    /// is the type of a connection read through the catalogue, never text from a request, so the
+    /// label set stays the catalogue's.
+    /// </summary>
     public void RecordConnectionUse(string integration, string outcome) =>
-        _connectionUses.Add(1, new("integration", Integration(integration)), new("outcome", Outcome(outcome)));
+        _connectionUses.Add(1, new("integration", integration), new("outcome", Outcome(outcome)));
 
     /// <summary>One credential minted from a stored connection (the cloud credential endpoints).</summary>
     public void RecordCredentialMint(string integration, string outcome) =>
-        _credentialMints.Add(1, new("integration", Integration(integration)), new("outcome", Outcome(outcome)));
+        _credentialMints.Add(1, new("integration", integration), new("outcome", Outcome(outcome)));
 
     public void RecordAuthenticationFailure() => _authenticationFailures.Add(1);
 
@@ -90,9 +93,6 @@ internal sealed class ActionConnectionsMetrics
         >= 500 => "error",
         _ => "other",
     };
-
-    /// <summary>A catalogue integration type as it is; anything else (never expected) as <c>other</c>, so no caller text becomes a label.</summary>
-    public static string Integration(string integration) => IntegrationCatalog.IsKnown(integration) ? integration : "other";
 
     private static string Outcome(string outcome) => Outcomes.Contains(outcome) ? outcome : "other";
 }

@@ -1,15 +1,24 @@
+using ActionConnections.Settings;
 using Microsoft.Extensions.Options;
 
 namespace ActionConnections.Observability;
 
 /// <summary>
-/// Telemetry, log format and shutdown settings (section <c>ActionConnections</c>; each has an
-/// <c>ACTIONCONNECTIONS_*</c> variable, see <see cref="Hosting.EnvironmentSettings"/>). Traces and
+/// Telemetry, log format and shutdown settings (section <see cref="FeatureOptions.Section"/>; each
+/// has an <c>ACTIONCONNECTIONS_*</c> variable, declared below). Traces and
 /// OTLP export follow OpenTelemetry's own variables (<c>OTEL_EXPORTER_OTLP_ENDPOINT</c> and the rest).
 /// </summary>
 internal sealed class ObservabilityOptions
 {
-    public const string Section = "ActionConnections";
+    public static readonly IReadOnlyDictionary<string, string> EnvironmentVariables = new Dictionary<string, string>(StringComparer.Ordinal)
+    {
+        ["ACTIONCONNECTIONS_METRICS"] = nameof(Metrics),
+        ["ACTIONCONNECTIONS_METRICS_PORT"] = nameof(MetricsPort),
+        ["ACTIONCONNECTIONS_METRICS_STORED_REFRESH_SECONDS"] = nameof(MetricsStoredRefreshSeconds),
+        ["ACTIONCONNECTIONS_LOG_FORMAT"] = nameof(LogFormat),
+        ["ACTIONCONNECTIONS_SHUTDOWN_DELAY_SECONDS"] = nameof(ShutdownDelaySeconds),
+        ["ACTIONCONNECTIONS_SHUTDOWN_DRAIN_SECONDS"] = nameof(ShutdownDrainSeconds),
+    };
 
     public const string MetricsOff = "off";
     public const string MetricsPrometheus = "prometheus";

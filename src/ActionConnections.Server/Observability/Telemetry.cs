@@ -1,5 +1,7 @@
 using System.Reflection;
-using ActionConnections.Hosting;
+using ActionConnections.Settings;
+using ActionConnections.Storage;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging.Console;
 using Microsoft.Extensions.Options;
 using Npgsql;
@@ -35,16 +37,13 @@ internal static class Telemetry
     /// </summary>
     public static IHostApplicationBuilder AddObservability(this IHostApplicationBuilder builder)
     {
-        builder.Services.AddOptions<ObservabilityOptions>()
-            .Bind(builder.Configuration.GetSection(ObservabilityOptions.Section))
-            .ValidateOnStart();
-        builder.Services.AddSingleton<IValidateOptions<ObservabilityOptions>, ObservabilityOptionsValidator>();
+        builder.AddFeatureOptions<ObservabilityOptions, ObservabilityOptionsValidator>();
         builder.Services.AddActionConnectionsMetrics();
         builder.AddLogFormat();
         builder.AddGracefulShutdown();
 
         var config = builder.Configuration;
-        var prometheus = config[$"{ObservabilityOptions.Section}:{nameof(ObservabilityOptions.Metrics)}"] == ObservabilityOptions.MetricsPrometheus;
+        var prometheus = config[$"{FeatureOptions.Section}:{nameof(ObservabilityOptions.Metrics)}"] == ObservabilityOptions.MetricsPrometheus;
         var otlp = IsSet(config, "OTEL_EXPORTER_OTLP_ENDPOINT");
         var otlpTraces = otlp || IsSet(config, "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT");
         var otlpMetrics = otlp || IsSet(config, "OTEL_EXPORTER_OTLP_METRICS_ENDPOINT");
@@ -65,7 +64,6 @@ internal static class Telemetry
         });
         if (setup.Metrics)
         {
-            builder.Services.AddHostedService<StoredConnectionsGauge>();
             otel.WithMetrics(metrics =>
             {
                 metrics.AddMeter(ActionConnectionsMetrics.MeterName)
@@ -112,6 +110,9 @@ internal static class Telemetry
     {
         services.AddMetrics();
         services.AddSingleton<ActionConnectionsMetrics>();
+
+        // Exporting nothing unless AddObservability decides otherwise (its registration comes later and wins).
+        services.TryAddSingleton(new TelemetrySetup(Prometheus: false, OtlpMetrics: false, Traces: false));
         return services;
     }
 
@@ -142,7 +143,7 @@ internal static class Telemetry
         // Read when the logger is built, from the final configuration (tests and --settings come later).
         builder.Services.AddOptions<ConsoleLoggerOptions>().Configure<IConfiguration>((console, config) =>
         {
-            if (config[$"{ObservabilityOptions.Section}:{nameof(ObservabilityOptions.LogFormat)}"] == ObservabilityOptions.LogFormatJson)
+            if (config[$"{FeatureOptions.Section}:{nameof(ObservabilityOptions.LogFormat)}"] == ObservabilityOptions.LogFormatJson)
             {
                 console.FormatterName = ConsoleFormatterNames.Json;
             }

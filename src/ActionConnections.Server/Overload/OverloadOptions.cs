@@ -1,15 +1,20 @@
+using ActionConnections.Settings;
 using Microsoft.Extensions.Options;
 
 namespace ActionConnections.Overload;
 
 /// <summary>
-/// How much work the server takes on at once (section <c>ActionConnections</c>; variables
+/// How much work the server takes on at once (section <see cref="FeatureOptions.Section"/>; variables
 /// <c>ACTIONCONNECTIONS_MAX_CONCURRENT_REQUESTS</c> and <c>ACTIONCONNECTIONS_REQUEST_QUEUE_LIMIT</c>).
 /// Each of the two pools (<see cref="OverloadProtection"/>) has these limits.
 /// </summary>
 internal sealed class OverloadOptions
 {
-    public const string Section = "ActionConnections";
+    public static readonly IReadOnlyDictionary<string, string> EnvironmentVariables = new Dictionary<string, string>(StringComparer.Ordinal)
+    {
+        ["ACTIONCONNECTIONS_MAX_CONCURRENT_REQUESTS"] = nameof(MaxConcurrentRequests),
+        ["ACTIONCONNECTIONS_REQUEST_QUEUE_LIMIT"] = nameof(RequestQueueLimit),
+    };
 
     /// <summary>Requests of one pool handled at the same time.</summary>
     public int MaxConcurrentRequests { get; set; } = 512;

@@ -1,5 +1,6 @@
 using System.Threading.RateLimiting;
 using ActionConnections.Errors;
+using ActionConnections.Settings;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.Options;
 
@@ -32,10 +33,7 @@ internal static class OverloadProtection
 
     public static IHostApplicationBuilder AddOverloadProtection(this IHostApplicationBuilder builder)
     {
-        builder.Services.AddOptions<OverloadOptions>()
-            .Bind(builder.Configuration.GetSection(OverloadOptions.Section))
-            .ValidateOnStart();
-        builder.Services.AddSingleton<IValidateOptions<OverloadOptions>, OverloadOptionsValidator>();
+        builder.AddFeatureOptions<OverloadOptions, OverloadOptionsValidator>();
         builder.Services.AddRateLimiter(_ => { });
         builder.Services.AddOptions<RateLimiterOptions>().Configure<IOptions<OverloadOptions>>((limiter, overload) =>
         {

@@ -1,5 +1,4 @@
 using System.Globalization;
-using ActionConnections.Hosting;
 using ActionConnections.Storage;
 using Microsoft.Data.Sqlite;
 using SQLitePCL;

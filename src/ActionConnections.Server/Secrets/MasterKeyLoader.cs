@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
-using ActionConnections.Hosting;
+using ActionConnections.Settings;
+using ActionConnections.Storage;
 
 namespace ActionConnections.Secrets;
 
@@ -16,12 +17,13 @@ internal static class MasterKeyLoader
 {
     public const string DefaultFileName = "master.key";
 
-    /// <param name="options">The server's settings.</param>
+    /// <param name="options">The master key settings.</param>
+    /// <param name="dataDir">The data directory, where the default key file is.</param>
     /// <param name="generateIfMissing">
     /// False for checks (<c>store verify</c>): a missing key file is an error there, since a new
     /// key could not decrypt anything stored.
     /// </param>
-    public static MasterKeyRing Load(ServerOptions options, bool generateIfMissing = true)
+    public static MasterKeyRing Load(SecretsOptions options, string dataDir, bool generateIfMissing = true)
     {
         var previous = ParseList(options.PreviousMasterKeys, "ACTIONCONNECTIONS_PREVIOUS_MASTER_KEYS");
         if (!string.IsNullOrWhiteSpace(options.MasterKey))
@@ -29,7 +31,7 @@ internal static class MasterKeyLoader
             return new MasterKeyRing(MasterKey.Parse(options.MasterKey, "ACTIONCONNECTIONS_MASTER_KEY"), previous);
         }
 
-        var path = KeyFilePath(options);
+        var path = KeyFilePath(options, dataDir);
         if (!string.IsNullOrWhiteSpace(options.MasterKeyFile) && !File.Exists(path))
         {
             throw new StartupException($"ACTIONCONNECTIONS_MASTER_KEY_FILE names '{options.MasterKeyFile}', which does not exist.");
@@ -79,10 +81,10 @@ internal static class MasterKeyLoader
     }
 
     /// <summary>The key file in use when no key is given in the environment.</summary>
-    public static string KeyFilePath(ServerOptions options) =>
+    public static string KeyFilePath(SecretsOptions options, string dataDir) =>
         !string.IsNullOrWhiteSpace(options.MasterKeyFile)
             ? options.MasterKeyFile
-            : Path.Combine(DataDirectory.Ensure(options.DataDir), DefaultFileName);
+            : Path.Combine(DataDirectory.Ensure(dataDir), DefaultFileName);
 
     /// <summary>Keys of a key file, active first: one base64 key a line; blank lines and <c>#</c> comments are ignored.</summary>
     public static IReadOnlyList<MasterKey> ReadFile(string path)

@@ -91,7 +91,7 @@ internal sealed class MasterKeyRing(MasterKey active, IReadOnlyList<MasterKey> p
             {
                 found = reload();
             }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidOperationException or Hosting.StartupException)
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidOperationException or Settings.StartupException)
             {
                 return null;
             }

@@ -38,7 +38,7 @@ internal static class Db
         if (connection is PooledSqliteConnection pooled)
         {
             // Npgsql traces its own commands; SQLite's are traced here when tracing is on.
-            command = Observability.StorageTracing.Trace(pooled.Command(sql), SqliteDatabase.Provider);
+            command = StorageTracing.Trace(pooled.Command(sql), SqliteDatabase.Provider);
         }
         else
         {

@@ -1,6 +1,5 @@
 using System.Data.Common;
 using System.Net.Sockets;
-using ActionConnections.Hosting;
 using Microsoft.Extensions.Options;
 using Npgsql;
 
@@ -31,7 +30,7 @@ internal sealed class PostgresDatabase : IDatabase, IAsyncDisposable
 
     private readonly NpgsqlDataSource _dataSource;
 
-    public PostgresDatabase(IOptions<ServerOptions> options)
+    public PostgresDatabase(IOptions<StorageOptions> options)
     {
         var connectionString = options.Value.DbConnection
             ?? throw new InvalidOperationException("ACTIONCONNECTIONS_DB_CONNECTION is not set.");

@@ -1,5 +1,4 @@
 using System.Data.Common;
-using ActionConnections.Hosting;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Options;
 
@@ -28,7 +27,7 @@ internal sealed class SqliteDatabase : IDatabase, IDisposable
     /// <summary>Long-lived connections with their statements kept prepared (<see cref="SqliteConnectionPool"/>).</summary>
     private readonly SqliteConnectionPool _pool;
 
-    public SqliteDatabase(IOptions<ServerOptions> options)
+    public SqliteDatabase(IOptions<StorageOptions> options)
     {
         var dataDir = DataDirectory.Ensure(options.Value.DataDir);
         Path = System.IO.Path.Combine(dataDir, FileName);

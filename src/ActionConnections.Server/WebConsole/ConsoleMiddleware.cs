@@ -1,6 +1,6 @@
 using System.Text.Encodings.Web;
 using ActionConnections.Audit;
-using ActionConnections.Hosting;
+using ActionConnections.Gateway;
 using ActionConnections.HttpRequests;
 using ActionConnections.Identity;
 using ActionConnections.Observability;
@@ -21,7 +21,7 @@ internal sealed class ConsoleMiddleware(
     ConsoleSessions sessions,
     FixedWindowRateLimiter limiter,
     ActionConnectionsMetrics metrics,
-    IOptions<ServerOptions> options)
+    IOptions<GatewayOptions> options)
 {
     /// <summary>Scripts, styles and images from this server only; no inline script or style; never framed.</summary>
     public const string ContentSecurityPolicy =

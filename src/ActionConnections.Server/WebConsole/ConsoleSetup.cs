@@ -1,3 +1,4 @@
+using ActionConnections.Settings;
 using ActionConnections.WebConsole.Sessions;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.DataProtection.KeyManagement;
@@ -32,6 +33,7 @@ internal static class ConsoleSetup
 {
     public static IHostApplicationBuilder AddConsole(this IHostApplicationBuilder builder)
     {
+        builder.AddFeatureOptions<ConsoleOptions, ConsoleOptionsValidator>();
         builder.Services.AddDataProtection().SetApplicationName("ActionConnections");
         builder.Services.AddSingleton<IConfigureOptions<KeyManagementOptions>, DatabaseKeyRing>();
         builder.Services.AddSingleton<ConsoleSessions>();

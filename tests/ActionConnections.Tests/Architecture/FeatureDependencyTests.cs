@@ -14,35 +14,20 @@ public sealed class FeatureDependencyTests
 {
     private const string Root = "ActionConnections";
 
-    /// <summary>Shared folders any feature may use; they use no feature (checked too).</summary>
-    private static readonly HashSet<string> Kernel = new(StringComparer.Ordinal) { "Errors", "Http", "Storage" };
+    /// <summary>
+    /// Shared folders any feature may use; they use no feature (checked too). <c>Settings</c> is
+    /// how every feature binds and validates its own options.
+    /// </summary>
+    private static readonly HashSet<string> Kernel = new(StringComparer.Ordinal) { "Errors", "Http", "Settings", "Storage" };
 
     /// <summary>
     /// Folders that put the features together and so name them all: the admin CLI, hosting
     /// (service registration, settings validation) and the one source-generated JSON context.
-    /// Their own dependencies are not counted; features may still use what they define
-    /// (settings, <c>AppJson</c>), which is what the per-feature options sections will remove.
+    /// Their own dependencies are not counted. Features may use the JSON context (there is one,
+    /// ADR 0004's <c>AppJson</c>), but not the CLI or hosting: each feature owns its settings and
+    /// registrations (checked below).
     /// </summary>
     private static readonly HashSet<string> CompositionRoots = new(StringComparer.Ordinal) { "Cli", "Hosting", "Json" };
-
-    /// <summary>
-    /// Edges that close a loop today, to be removed one by one (issue 12, item 5, not finished):
-    /// the test fails on any loop these do not explain, and on an edge listed here that is gone,
-    /// so the list only shrinks.
-    /// </summary>
-    private static readonly HashSet<string> KnownLoopEdges = new(StringComparer.Ordinal)
-    {
-        "Storage -> Observability", // Db traces SQLite commands with StorageTracing
-        "Http -> Secrets", // JsonObjectReader reads secrets into SecretString
-        "Errors -> Storage", // ApiExceptionHandler names the store's exceptions
-        "Secrets -> Connections", // SecretRotation re-seals connections
-        "Identity -> Access", // a new organisation gets its managed roles
-        "Auth -> Identity", // AuthenticationFailures (belongs with the gateway)
-        "Auth -> Audit", // AuthenticationFailures
-        "Observability -> Connections", // metrics label integrations from the catalogue
-        "Connections -> HttpRequests", // secrets are bound to the destination HttpRequests computes
-        "Connections -> Access", // the list query embeds the visibility SQL
-    };
 
     private static readonly Dictionary<short, OpCode> OpCodesByValue = typeof(OpCodes)
         .GetFields(BindingFlags.Public | BindingFlags.Static)
@@ -53,12 +38,6 @@ public sealed class FeatureDependencyTests
     public void FeatureFolders_HaveNoDependencyLoops()
     {
         var graph = FeatureGraph();
-        foreach (var edge in KnownLoopEdges)
-        {
-            var (from, to) = (edge.Split(" -> ")[0], edge.Split(" -> ")[1]);
-            graph.GetValueOrDefault(from)?.Remove(to);
-        }
-
         var loops = StronglyConnected(graph).Where(c => c.Count > 1).ToList();
         Assert.True(
             loops.Count == 0,
@@ -67,11 +46,13 @@ public sealed class FeatureDependencyTests
     }
 
     [Fact]
-    public void KnownLoopEdges_StillExist_SoTheListOnlyShrinks()
+    public void Features_UseNeitherHostingNorTheCli()
     {
         var graph = FeatureGraph();
-        var gone = KnownLoopEdges.Where(e => !(graph.GetValueOrDefault(e.Split(" -> ")[0])?.ContainsKey(e.Split(" -> ")[1]) ?? false)).ToList();
-        Assert.True(gone.Count == 0, "No longer a dependency, remove from KnownLoopEdges: " + string.Join(", ", gone));
+        var offending = graph
+            .SelectMany(from => from.Value.Where(to => to.Key is "Hosting" or "Cli").Select(to => $"{from.Key} -> {to.Key} ({to.Value})"))
+            .ToList();
+        Assert.True(offending.Count == 0, "Features depending on a composition root: " + string.Join("; ", offending));
     }
 
     [Fact]
@@ -79,7 +60,7 @@ public sealed class FeatureDependencyTests
     {
         var graph = FeatureGraph();
         var offending = Kernel.Where(graph.ContainsKey)
-            .SelectMany(k => graph[k].Keys.Where(to => !Kernel.Contains(to) && !CompositionRoots.Contains(to) && !KnownLoopEdges.Contains($"{k} -> {to}")).Select(to => $"{k} -> {to} ({graph[k][to]})"))
+            .SelectMany(k => graph[k].Keys.Where(to => !Kernel.Contains(to) && !CompositionRoots.Contains(to)).Select(to => $"{k} -> {to} ({graph[k][to]})"))
             .ToList();
         Assert.True(offending.Count == 0, "Kernel folders depending on features: " + string.Join("; ", offending));
     }

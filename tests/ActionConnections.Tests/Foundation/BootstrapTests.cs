@@ -1,6 +1,7 @@
 using System.Text.RegularExpressions;
 using ActionConnections.Hosting;
 using ActionConnections.Identity;
+using ActionConnections.Storage;
 using ActionConnections.Tests.Infrastructure;
 
 namespace ActionConnections.Tests.Foundation;

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net.Sockets;
 using System.Text;
+using ActionConnections.Settings;
 using ActionConnections.Tests.Infrastructure;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.RateLimiting;
@@ -109,7 +110,7 @@ public sealed class OverloadProtectionTests
     [InlineData("RequestQueueLimit", "-1", "ACTIONCONNECTIONS_REQUEST_QUEUE_LIMIT must be between 0 and 1000000.")]
     public async Task Settings_Invalid_RefusedAtStart(string setting, string value, string message)
     {
-        var error = await Assert.ThrowsAsync<OptionsValidationException>(() => TestApp.StartAsync(new Dictionary<string, string?> { [$"ActionConnections:{setting}"] = value }));
+        var error = await Assert.ThrowsAsync<InvalidSettingsException>(() => TestApp.StartAsync(new Dictionary<string, string?> { [$"ActionConnections:{setting}"] = value }));
 
         Assert.Contains(message, error.Message, StringComparison.Ordinal);
     }

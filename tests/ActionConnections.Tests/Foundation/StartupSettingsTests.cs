@@ -1,4 +1,6 @@
+using ActionConnections.Gateway;
 using ActionConnections.Hosting;
+using ActionConnections.Settings;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -31,9 +33,7 @@ public sealed class StartupSettingsTests
             ["ActionConnections:BootstrapAppKey"] = appKey,
         };
 
-        var error = Assert.Throws<OptionsValidationException>(() => BuildAndResolveOptions(settings));
-
-        Assert.Equal([expected], error.Failures);
+        Assert.Equal([expected], Failures(settings));
     }
 
     [Theory]
@@ -58,13 +58,60 @@ public sealed class StartupSettingsTests
     [InlineData("AzureAuthority", "http://login.microsoftonline.com", "ACTIONCONNECTIONS_AZURE_AUTHORITY must be an absolute https URL such as https://login.microsoftonline.us.")]
     [InlineData("GcpTokenUri", "ftp://oauth2.googleapis.com/token", "ACTIONCONNECTIONS_GCP_TOKEN_URI must be an absolute http(s) URL such as https://oauth2.googleapis.com/token.")]
     [InlineData("CloudTimeoutSeconds", "0", "ACTIONCONNECTIONS_CLOUD_TIMEOUT_SECONDS must be between 1 and 120.")]
+    [InlineData("DataDir", " ", "ACTIONCONNECTIONS_DATA_DIR must not be empty.")]
+    [InlineData("AuthCacheSeconds", "61", "ACTIONCONNECTIONS_AUTH_CACHE_SECONDS must be between 0 and 60.")]
+    [InlineData("ConsoleIdleTimeoutMinutes", "0", "ACTIONCONNECTIONS_CONSOLE_IDLE_TIMEOUT_MINUTES must be between 1 and 1440.")]
+    [InlineData("ConsoleAbsoluteTimeoutMinutes", "10", "ACTIONCONNECTIONS_CONSOLE_ABSOLUTE_TIMEOUT_MINUTES must be between the idle timeout and 10080 (a week).")]
+    [InlineData("Metrics", "statsd", "ACTIONCONNECTIONS_METRICS 'statsd' is not supported; allowed values: 'off', 'prometheus'.")]
     public void Options_OutOfRangeSetting_FailsValidation(string setting, string value, string expected)
     {
         var settings = new Dictionary<string, string?> { [$"ActionConnections:{setting}"] = value };
 
-        var error = Assert.Throws<OptionsValidationException>(() => BuildAndResolveOptions(settings));
+        var error = Assert.Throws<InvalidSettingsException>(() => BuildAndValidate(settings));
 
         Assert.Equal([expected], error.Failures);
+    }
+
+    /// <summary>
+    /// One setting of each feature wrong at once: every problem is reported together (each
+    /// feature's options validate on their own), not only the first feature's.
+    /// </summary>
+    [Fact]
+    public void Options_ProblemsInSeveralFeatures_AreAllReportedAtOnce()
+    {
+        var error = Assert.Throws<InvalidSettingsException>(() => BuildAndValidate(new()
+        {
+            ["ActionConnections:DataDir"] = " ",
+            ["ActionConnections:DbProvider"] = "postgres",
+            ["ActionConnections:DbConnection"] = "Host=db",
+            ["ActionConnections:BootstrapApiKey"] = "no",
+            ["ActionConnections:BootstrapAppKey"] = ValidAppKey,
+            ["ActionConnections:MaxRequestBodyBytes"] = "1",
+            ["ActionConnections:RateLimitRequests"] = "0",
+            ["ActionConnections:AwsPrincipalId"] = "1",
+            ["ActionConnections:EgressDeny"] = "not a host",
+            ["ActionConnections:HttpResponseMaxBytes"] = "1",
+            ["ActionConnections:CloudTimeoutSeconds"] = "0",
+            ["ActionConnections:ConsoleIdleTimeoutMinutes"] = "0",
+            ["ActionConnections:LogFormat"] = "xml",
+        }));
+
+        string[] expected =
+        [
+            "ACTIONCONNECTIONS_AWS_PRINCIPAL_ID",
+            "ACTIONCONNECTIONS_BOOTSTRAP_API_KEY",
+            "ACTIONCONNECTIONS_CLOUD_TIMEOUT_SECONDS",
+            "ACTIONCONNECTIONS_CONSOLE_IDLE_TIMEOUT_MINUTES",
+            "ACTIONCONNECTIONS_DATA_DIR",
+            "ACTIONCONNECTIONS_EGRESS_DENY",
+            "ACTIONCONNECTIONS_HTTP_RESPONSE_MAX_BYTES",
+            "ACTIONCONNECTIONS_LOG_FORMAT",
+            "ACTIONCONNECTIONS_MASTER_KEY",
+            "ACTIONCONNECTIONS_MAX_BODY_BYTES",
+            "ACTIONCONNECTIONS_RATE_LIMIT_REQUESTS",
+        ];
+        Assert.Equal(expected, error.Failures.Select(f => f.Split([' ', ':'], 2)[0]).Order(StringComparer.Ordinal));
+        Assert.Equal(error.Failures, error.Message.Split(Environment.NewLine));
     }
 
     [Fact]
@@ -72,7 +119,7 @@ public sealed class StartupSettingsTests
     {
         var settings = new Dictionary<string, string?> { ["ActionConnections:RateLimitRequests"] = "many" };
 
-        var error = Assert.Throws<InvalidOperationException>(() => BuildAndResolveOptions(settings));
+        var error = Assert.Throws<InvalidOperationException>(() => BuildAndValidate(settings));
 
         Assert.Contains("'many' at 'ActionConnections:RateLimitRequests'", error.Message, StringComparison.Ordinal);
     }
@@ -80,7 +127,7 @@ public sealed class StartupSettingsTests
     [Fact]
     public void Options_ValidBootstrapKeys_PassValidation()
     {
-        var options = BuildAndResolveOptions(new()
+        var options = BuildAndResolveOptions<BootstrapOptions>(new()
         {
             ["ActionConnections:BootstrapApiKey"] = ValidApiKey,
             ["ActionConnections:BootstrapAppKey"] = ValidAppKey,
@@ -91,13 +138,54 @@ public sealed class StartupSettingsTests
     }
 
     /// <summary>
+    /// Each feature declares its variables next to its options class; the composition root must
+    /// collect every one of them (else the variable would be refused as unknown), each naming a
+    /// settable property of its class.
+    /// </summary>
+    [Fact]
+    public void EnvironmentVariables_OfEveryFeatureOptionsClass_AreCollectedAndNameItsProperties()
+    {
+        var declaring = typeof(FeatureOptions).Assembly.GetTypes()
+            .Select(t => (Type: t, Field: t.GetField("EnvironmentVariables", System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Static)))
+            .Where(x => x.Field?.FieldType == typeof(IReadOnlyDictionary<string, string>))
+            .ToList();
+        Assert.True(declaring.Count >= 12, $"only {declaring.Count} options classes declare variables");
+
+        var collected = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var (type, field) in declaring)
+        {
+            foreach (var (variable, property) in (IReadOnlyDictionary<string, string>)field!.GetValue(null)!)
+            {
+                Assert.True(type.GetProperty(property)?.CanWrite == true, $"{type.Name} has no settable {property} for {variable}");
+                collected.Add(variable, property);
+            }
+        }
+
+        Assert.Equal(collected.OrderBy(p => p.Key, StringComparer.Ordinal), EnvironmentSettings.Names.OrderBy(p => p.Key, StringComparer.Ordinal));
+    }
+
+    /// <summary>
     /// Builds the server and resolves its settings, as start-up does. A bad setting may surface
     /// in either step (Kestrel's limits are read from the validated settings while building).
     /// </summary>
-    internal static ServerOptions BuildAndResolveOptions(Dictionary<string, string?> settings)
+    internal static TOptions BuildAndResolveOptions<TOptions>(Dictionary<string, string?> settings)
+        where TOptions : class
     {
         using var app = Build(settings);
-        return app.Services.GetRequiredService<IOptions<ServerOptions>>().Value;
+        return app.Services.GetRequiredService<IOptions<TOptions>>().Value;
+    }
+
+    /// <summary>Builds the server, which checks every feature's settings first (as <c>serve</c> and the CLI do).</summary>
+    internal static void BuildAndValidate(Dictionary<string, string?> settings)
+    {
+        using var app = Build(settings);
+    }
+
+    /// <summary>Every problem of every feature's settings (none: empty).</summary>
+    internal static IReadOnlyList<string> Failures(Dictionary<string, string?> settings)
+    {
+        settings.TryAdd("ActionConnections:DataDir", Path.Combine(Path.GetTempPath(), "ac-tests", Guid.NewGuid().ToString("N")));
+        return FeatureOptions.Failures(Program.AddFeatures([], builder => builder.Configuration.AddInMemoryCollection(settings)));
     }
 
     /// <summary>Builds (does not start) the server over a data directory nothing will create.</summary>
@@ -137,7 +225,7 @@ public sealed class EnvironmentSettingsTests
     {
         using var variable = new EnvironmentVariable("ACTIONCONNECTIONS_RATE_LIMIT_REQUESTS", "17");
 
-        var options = StartupSettingsTests.BuildAndResolveOptions([]);
+        var options = StartupSettingsTests.BuildAndResolveOptions<GatewayOptions>([]);
 
         Assert.Equal(17, options.RateLimitRequests);
     }
@@ -148,7 +236,7 @@ public sealed class EnvironmentSettingsTests
         using var apiKey = new EnvironmentVariable("ACTIONCONNECTIONS_BOOTSTRAP_API_KEY", "not-a-key");
         using var appKey = new EnvironmentVariable("ACTIONCONNECTIONS_BOOTSTRAP_APP_KEY", "0123456789abcdef0123456789abcdef01234567");
 
-        var error = Assert.Throws<OptionsValidationException>(() => StartupSettingsTests.BuildAndResolveOptions([]));
+        var error = Assert.Throws<InvalidSettingsException>(() => StartupSettingsTests.BuildAndValidate([]));
 
         Assert.Equal(["ACTIONCONNECTIONS_BOOTSTRAP_API_KEY must be 32 lowercase hexadecimal characters."], error.Failures);
     }

@@ -1,4 +1,5 @@
 using ActionConnections.Hosting;
+using ActionConnections.Settings;
 
 namespace ActionConnections.Tests.Infrastructure;
 
@@ -63,7 +64,7 @@ internal sealed class CloudServer : IAsyncDisposable
         };
         foreach (var (key, value) in store.Settings)
         {
-            var name = EnvironmentSettings.Names.First(n => $"{ServerOptions.Section}:{n.Value}" == key).Key;
+            var name = EnvironmentSettings.Names.First(n => $"{FeatureOptions.Section}:{n.Value}" == key).Key;
             environment[name] = value!;
         }
 

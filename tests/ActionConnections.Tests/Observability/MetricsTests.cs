@@ -1,8 +1,8 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
+using ActionConnections.Settings;
 using ActionConnections.Tests.Cloud;
 using ActionConnections.Tests.Infrastructure;
-using Microsoft.Extensions.Options;
 
 namespace ActionConnections.Tests.Observability;
 
@@ -183,7 +183,7 @@ public sealed partial class MetricsTests
     [InlineData("ShutdownDrainSeconds", "0", "ACTIONCONNECTIONS_SHUTDOWN_DRAIN_SECONDS must be between 1 and 3600")]
     public async Task Settings_Invalid_RefusedAtStart(string setting, string value, string message)
     {
-        var error = await Assert.ThrowsAsync<OptionsValidationException>(() => TestApp.StartAsync(new Dictionary<string, string?> { [$"ActionConnections:{setting}"] = value }));
+        var error = await Assert.ThrowsAsync<InvalidSettingsException>(() => TestApp.StartAsync(new Dictionary<string, string?> { [$"ActionConnections:{setting}"] = value }));
 
         Assert.Contains(message, error.Message, StringComparison.Ordinal);
     }

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text.Json;
 using ActionConnections.Auth;
+using ActionConnections.Gateway;
 using ActionConnections.Tests.Infrastructure;
 
 namespace ActionConnections.Tests.Security;

@@ -4,7 +4,6 @@ using System.Net;
 using System.Text;
 using System.Text.Json;
 using ActionConnections.Connections;
-using ActionConnections.Hosting;
 using ActionConnections.Secrets;
 using ActionConnections.Storage;
 using ActionConnections.Tests.Infrastructure;
@@ -193,10 +192,10 @@ public sealed class CrashSafetyTests(ITestOutputHelper output) : IDisposable
     /// </summary>
     private async Task ResolveAgainstStoreAsync(Guid orgId, Model model)
     {
-        var options = Options.Create(new ServerOptions { DataDir = _dataDir });
+        var options = Options.Create(new StorageOptions { DataDir = _dataDir });
         var database = new SqliteDatabase(options);
         var store = new SqlConnectionStore(database);
-        var protector = new AesGcmSecretProtector(MasterKeyLoader.Load(options.Value));
+        var protector = new AesGcmSecretProtector(MasterKeyLoader.Load(new SecretsOptions(), _dataDir));
         var stored = new List<(Guid Id, string Label, int Generation)>();
         for (var page = 0; ; page++)
         {

@@ -1,6 +1,6 @@
 using ActionConnections.Connections;
-using ActionConnections.Hosting;
 using ActionConnections.Secrets;
+using ActionConnections.Settings;
 using ActionConnections.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 

@@ -1,5 +1,7 @@
 using ActionConnections.Hosting;
+using ActionConnections.Settings;
 using ActionConnections.Storage;
+using ActionConnections.Tests.Foundation;
 using ActionConnections.Tests.Infrastructure;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -152,25 +154,23 @@ public sealed class DatabaseSetupTests
     [InlineData("sqlite", "Host=db;Password=hunter2", null, "ACTIONCONNECTIONS_DB_CONNECTION is only used with ACTIONCONNECTIONS_DB_PROVIDER 'postgres'")]
     public void Validate_DatabaseSettings(string provider, string? connection, string? masterKey, string? expectedError)
     {
-        var options = new ServerOptions
+        // Storage's settings and the master key rule of the secrets feature, as the server checks them at start.
+        var failures = string.Join("; ", StartupSettingsTests.Failures(new()
         {
-            DbProvider = provider,
-            DbConnection = connection,
-            MasterKey = masterKey == "key" ? Convert.ToBase64String(new byte[32]) : null,
-            MasterKeyFile = masterKey?.StartsWith('/') == true ? masterKey : null,
-        };
-
-        var result = new ServerOptionsValidator().Validate(null, options);
+            ["ActionConnections:DbProvider"] = provider,
+            ["ActionConnections:DbConnection"] = connection,
+            ["ActionConnections:MasterKey"] = masterKey == "key" ? Convert.ToBase64String(new byte[32]) : null,
+            ["ActionConnections:MasterKeyFile"] = masterKey?.StartsWith('/') == true ? masterKey : null,
+        }));
 
         if (expectedError is null)
         {
-            Assert.True(result.Succeeded, result.FailureMessage);
+            Assert.True(failures.Length == 0, failures);
         }
         else
         {
-            Assert.True(result.Failed);
-            Assert.Contains(expectedError, result.FailureMessage, StringComparison.Ordinal);
-            Assert.DoesNotContain("hunter2", result.FailureMessage, StringComparison.Ordinal);
+            Assert.Contains(expectedError, failures, StringComparison.Ordinal);
+            Assert.DoesNotContain("hunter2", failures, StringComparison.Ordinal);
         }
     }
 
@@ -180,14 +180,14 @@ public sealed class DatabaseSetupTests
     [InlineData("sqlite", false, false)]
     [InlineData("postgres", true, true)]
     public void MigratesOnStart_DefaultsByProvider(string provider, bool? setting, bool expected) =>
-        Assert.Equal(expected, new ServerOptions { DbProvider = provider, DbMigrateOnStart = setting }.MigratesOnStart);
+        Assert.Equal(expected, new StorageOptions { DbProvider = provider, DbMigrateOnStart = setting }.MigratesOnStart);
 
     [Fact]
     public void EnvironmentSettings_NameTheDatabaseSettings()
     {
-        Assert.Equal(nameof(ServerOptions.DbProvider), EnvironmentSettings.Names["ACTIONCONNECTIONS_DB_PROVIDER"]);
-        Assert.Equal(nameof(ServerOptions.DbConnection), EnvironmentSettings.Names["ACTIONCONNECTIONS_DB_CONNECTION"]);
-        Assert.Equal(nameof(ServerOptions.DbMigrateOnStart), EnvironmentSettings.Names["ACTIONCONNECTIONS_DB_MIGRATE_ON_START"]);
+        Assert.Equal(nameof(StorageOptions.DbProvider), EnvironmentSettings.Names["ACTIONCONNECTIONS_DB_PROVIDER"]);
+        Assert.Equal(nameof(StorageOptions.DbConnection), EnvironmentSettings.Names["ACTIONCONNECTIONS_DB_CONNECTION"]);
+        Assert.Equal(nameof(StorageOptions.DbMigrateOnStart), EnvironmentSettings.Names["ACTIONCONNECTIONS_DB_MIGRATE_ON_START"]);
     }
 
     [Theory]
@@ -218,7 +218,7 @@ public sealed class DatabaseSetupTests
     [InlineData("28P01", false)] // wrong password: configuration
     public async Task IsTransient_PostgresErrors(string sqlState, bool transient)
     {
-        await using var db = new PostgresDatabase(Microsoft.Extensions.Options.Options.Create(new ServerOptions { DbProvider = PostgresDatabase.Provider, DbConnection = "Host=127.0.0.1;Port=1" }));
+        await using var db = new PostgresDatabase(Microsoft.Extensions.Options.Options.Create(new StorageOptions { DbProvider = PostgresDatabase.Provider, DbConnection = "Host=127.0.0.1;Port=1" }));
 
         Assert.Equal(transient, db.IsTransient(new Npgsql.PostgresException("message", "FATAL", "FATAL", sqlState)));
         Assert.True(db.IsTransient(new Npgsql.NpgsqlException("Exception while reading from stream", new IOException())));

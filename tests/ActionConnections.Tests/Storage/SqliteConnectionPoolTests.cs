@@ -1,5 +1,4 @@
 using System.Data;
-using ActionConnections.Hosting;
 using ActionConnections.Storage;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Options;
@@ -19,7 +18,7 @@ public sealed class SqliteConnectionPoolTests : IAsyncLifetime, IDisposable
     private readonly string _dataDir = Path.Combine(Path.GetTempPath(), "ac-pool-" + Guid.NewGuid().ToString("N"));
     private readonly SqliteDatabase _db;
 
-    public SqliteConnectionPoolTests() => _db = new SqliteDatabase(Options.Create(new ServerOptions { DataDir = _dataDir }));
+    public SqliteConnectionPoolTests() => _db = new SqliteDatabase(Options.Create(new StorageOptions { DataDir = _dataDir }));
 
     public async Task InitializeAsync() => await _db.MigrateAsync(CancellationToken.None);
 

@@ -2,7 +2,6 @@ using ActionConnections.Access;
 using ActionConnections.Audit;
 using ActionConnections.Auth;
 using ActionConnections.Connections;
-using ActionConnections.Hosting;
 using ActionConnections.Http;
 using ActionConnections.HttpRequests;
 using ActionConnections.Identity;
@@ -22,7 +21,7 @@ internal sealed class ConnectionModel(
     IAccessStore accessStore,
     ConnectionAccess access,
     HttpRequestExecutor executor,
-    IOptions<ServerOptions> options) : ConsolePageModel
+    IOptions<HttpLimitsOptions> options) : ConsolePageModel
 {
     public const int RecentEvents = 10;
 

@@ -1,7 +1,6 @@
 using ActionConnections.Audit;
 using ActionConnections.Auth;
 using ActionConnections.Gateway;
-using ActionConnections.Hosting;
 using ActionConnections.Identity;
 using ActionConnections.Observability;
 using ActionConnections.RateLimiting;
@@ -25,7 +24,7 @@ internal sealed class SignInModel(
     AuditRecorder audit,
     AuthenticationFailures failureLog,
     ActionConnectionsMetrics metrics,
-    IOptions<ServerOptions> options) : PageModel
+    IOptions<GatewayOptions> options) : PageModel
 {
     private const int MaxKeyLength = 256;
 

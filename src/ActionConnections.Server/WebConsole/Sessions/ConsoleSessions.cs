@@ -1,6 +1,5 @@
 using System.Buffers.Binary;
 using System.Security.Cryptography;
-using ActionConnections.Hosting;
 using ActionConnections.Identity;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.WebUtilities;
@@ -14,10 +13,10 @@ namespace ActionConnections.WebConsole.Sessions;
 /// with ASP.NET Core Data Protection under the key ring in the database. Every request resolves
 /// the ids to a caller afresh, so a revoked key, a disabled user or an unregistered key ends the
 /// session's powers at once, exactly as it does for the API. Sessions end after
-/// <see cref="ServerOptions.ConsoleIdleTimeoutMinutes"/> without use and
-/// <see cref="ServerOptions.ConsoleAbsoluteTimeoutMinutes"/> after sign-in.
+/// <see cref="ConsoleOptions.ConsoleIdleTimeoutMinutes"/> without use and
+/// <see cref="ConsoleOptions.ConsoleAbsoluteTimeoutMinutes"/> after sign-in.
 /// </summary>
-internal sealed class ConsoleSessions(IDataProtectionProvider dataProtection, IIdentityStore identity, TimeProvider time, IOptions<ServerOptions> options)
+internal sealed class ConsoleSessions(IDataProtectionProvider dataProtection, IIdentityStore identity, TimeProvider time, IOptions<ConsoleOptions> options)
 {
     public const string CookieName = "ac_console_session";
 

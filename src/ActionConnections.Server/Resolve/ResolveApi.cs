@@ -1,18 +1,19 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using ActionConnections.Access;
 using ActionConnections.Audit;
 using ActionConnections.Auth;
 using ActionConnections.Authorization;
 using ActionConnections.Connections;
 using ActionConnections.Errors;
-using ActionConnections.Hosting;
 using ActionConnections.Http;
 using ActionConnections.Identity;
 using ActionConnections.Json;
 using ActionConnections.Secrets;
+using ActionConnections.Settings;
 using Microsoft.Extensions.Options;
 
-namespace ActionConnections.Access;
+namespace ActionConnections.Resolve;
 
 /// <summary>
 /// <c>POST /api/v2/actionconnections/connections/{connection_id}/resolve</c> (an extension): the
@@ -26,9 +27,16 @@ internal static class ResolveApi
 {
     public const string ResolveScope = "connections_resolve";
 
+    /// <summary>Its one setting, <c>ACTIONCONNECTIONS_RESOLVE_ENABLED</c>.</summary>
+    public static IHostApplicationBuilder AddResolve(this IHostApplicationBuilder builder)
+    {
+        builder.AddFeatureOptions<ResolveOptions, ResolveOptionsValidator>();
+        return builder;
+    }
+
     public static IEndpointRouteBuilder MapResolve(this IEndpointRouteBuilder routes)
     {
-        var enabled = routes.ServiceProvider.GetRequiredService<IOptions<ServerOptions>>().Value.ResolveEnabled;
+        var enabled = routes.ServiceProvider.GetRequiredService<IOptions<ResolveOptions>>().Value.ResolveEnabled;
         routes.MapPost("/api/v2/actionconnections/connections/{connection_id}/resolve", ResolveAsync)
             .AnswersNotStored()
             .RequireEnabled(enabled, ApiProblem.Forbidden(

@@ -1,4 +1,4 @@
-namespace ActionConnections.Hosting;
+namespace ActionConnections.Storage;
 
 /// <summary>Creates the data directory (and files in it) readable by the service's user only.</summary>
 internal static class DataDirectory

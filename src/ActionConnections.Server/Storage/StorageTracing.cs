@@ -5,11 +5,11 @@ using System.Diagnostics;
 using System.Diagnostics.CodeAnalysis;
 using System.Text.RegularExpressions;
 
-namespace ActionConnections.Observability;
+namespace ActionConnections.Storage;
 
 /// <summary>
 /// Database spans for SQLite, whose ADO.NET provider emits none (Npgsql has its own, enabled in
-/// <see cref="Telemetry"/>). A command is wrapped only while someone listens (tracing on), so the
+/// <c>Observability/Telemetry</c>). A command is wrapped only while someone listens (tracing on), so the
 /// untraced path stays as it was. Attributes are the SQL text, which is parameterised everywhere:
 /// no value of a parameter (hence no secret or ciphertext) is ever in a span.
 /// </summary>

@@ -1,11 +1,11 @@
 using ActionConnections.Audit;
-using ActionConnections.Hosting;
+using ActionConnections.Auth;
 using ActionConnections.Http;
 using ActionConnections.Identity;
 using ActionConnections.Observability;
 using Microsoft.Extensions.Options;
 
-namespace ActionConnections.Auth;
+namespace ActionConnections.Gateway;
 
 /// <summary>
 /// Records failed authentications without letting people who hold no key fill an
@@ -24,7 +24,7 @@ internal sealed partial class AuthenticationFailures(
     IAuditLog audit,
     ActionConnectionsMetrics metrics,
     TimeProvider time,
-    IOptions<ServerOptions> options,
+    IOptions<GatewayOptions> options,
     ILogger<AuthenticationFailures> logger) : BackgroundService
 {
     public const int MaxAddressesPerOrganization = 100;

@@ -1,7 +1,6 @@
-using ActionConnections.Observability;
 using Microsoft.Extensions.Options;
 
-namespace ActionConnections.Hosting;
+namespace ActionConnections.Observability;
 
 /// <summary>
 /// What SIGTERM does (README, "Stopping and upgrading"): draining starts at once, so

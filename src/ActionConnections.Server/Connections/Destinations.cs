@@ -1,22 +1,22 @@
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using ActionConnections.Connections.Integrations;
-using ActionConnections.Hosting;
 using ActionConnections.Json;
-using Microsoft.Extensions.Options;
 
-namespace ActionConnections.HttpRequests;
+namespace ActionConnections.Connections;
 
 /// <summary>
 /// Where a connection's requests go: HTTP connections to their <c>base_url</c>; the others to
 /// their vendor's API base (the catalogue's <see cref="CredentialDefinition.ApiBase"/>), built from a credential field where
 /// the vendor has one host per customer (Okta's and Freshservice's <c>domain</c>, ServiceNow's
 /// <c>instance</c>, Datadog's <c>datacenter</c>), unless the deployment overrides it
-/// (<see cref="ApiBases"/>).
+/// (<paramref name="overrides"/>, the http_requests feature's <c>ACTIONCONNECTIONS_INTEGRATION_API_BASES</c>).
+/// It lives with the connections because a secret is bound, when written, to the host its
+/// connection names (<see cref="BindingHost"/>).
 /// </summary>
-internal sealed partial class Destinations(IOptions<ServerOptions> options)
+internal sealed partial class Destinations(IReadOnlyDictionary<string, Uri> overrides)
 {
-    private readonly IReadOnlyDictionary<string, Uri> _overrides = ApiBases.Parse(options.Value.IntegrationApiBases);
+    private readonly IReadOnlyDictionary<string, Uri> _overrides = overrides;
 
     /// <summary>The API base requests of this connection are joined onto and must stay on the host of.</summary>
     public DestinationResult Resolve(Integration integration)

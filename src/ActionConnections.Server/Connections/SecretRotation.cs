@@ -1,6 +1,7 @@
-using ActionConnections.Connections;
+using ActionConnections.Secrets;
 
-namespace ActionConnections.Secrets;
+
+namespace ActionConnections.Connections;
 
 /// <summary>
 /// Re-encrypts every connection's secrets under the active master key, online: rows are taken

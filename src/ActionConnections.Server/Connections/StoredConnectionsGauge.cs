@@ -1,26 +1,30 @@
 using System.Diagnostics.Metrics;
 using ActionConnections.Connections.Integrations;
+using ActionConnections.Observability;
 using ActionConnections.Storage;
 using Microsoft.Extensions.Options;
 
-namespace ActionConnections.Observability;
+namespace ActionConnections.Connections;
 
 /// <summary>
 /// <c>actionconnections.connections.stored</c>, by integration type: an observable gauge whose
 /// values are recounted in the background every <see cref="ObservabilityOptions.MetricsStoredRefreshSeconds"/>
 /// (one grouped count over the whole table), never per scrape: with a million rows a scrape stays
 /// as cheap as with none. Every catalogue type is reported, 0 when it has no connection, so a
-/// series does not vanish when its last connection goes.
+/// series does not vanish when its last connection goes. Registered with the connections (it
+/// counts their table), it runs only when metrics are exported (<see cref="TelemetrySetup"/>).
 /// </summary>
 internal sealed partial class StoredConnectionsGauge : BackgroundService
 {
     private readonly IDatabase _db;
     private readonly TimeSpan _period;
+    private readonly bool _enabled;
     private readonly ILogger<StoredConnectionsGauge> _logger;
     private volatile IReadOnlyList<Measurement<long>> _current = [];
 
-    public StoredConnectionsGauge(IDatabase db, ActionConnectionsMetrics metrics, IOptions<ObservabilityOptions> options, ILogger<StoredConnectionsGauge> logger)
+    public StoredConnectionsGauge(IDatabase db, ActionConnectionsMetrics metrics, IOptions<ObservabilityOptions> options, TelemetrySetup setup, ILogger<StoredConnectionsGauge> logger)
     {
+        _enabled = setup.Metrics;
         _db = db;
         _logger = logger;
         _period = TimeSpan.FromSeconds(options.Value.MetricsStoredRefreshSeconds);
@@ -38,7 +42,8 @@ internal sealed partial class StoredConnectionsGauge : BackgroundService
         {
             while (await reader.ReadAsync(cancellationToken))
             {
-                var integration = ActionConnectionsMetrics.Integration(reader.GetString(0));
+                // A type outside the catalogue (never expected) counts as "other": no stored text becomes a label.
+                var integration = reader.GetString(0) is var type && IntegrationCatalog.IsKnown(type) ? type : "other";
                 counts[integration] = counts.GetValueOrDefault(integration) + reader.GetInt64(1);
             }
         }
@@ -48,6 +53,11 @@ internal sealed partial class StoredConnectionsGauge : BackgroundService
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        if (!_enabled)
+        {
+            return;
+        }
+
         using var timer = new PeriodicTimer(_period);
         do
         {
