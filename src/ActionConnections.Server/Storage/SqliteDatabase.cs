@@ -63,6 +63,9 @@ internal sealed class SqliteDatabase : IDatabase, IDisposable
 
     public string Path { get; }
 
+    /// <summary>Native connections the pool has opened so far.</summary>
+    public long ConnectionsOpened => _pool.Opened;
+
     /// <summary>Every write of this process goes through it (its counters show how many commits carried them).</summary>
     public SqliteGroupCommit GroupCommit { get; }
 
