@@ -82,7 +82,7 @@ internal sealed partial class HttpRequestExecutor(
             return Fail(ApiProblem.BadRequest("aws applies to AWS connections only", "/data/attributes/aws"), null);
         }
 
-        var (built, problem, pointer) = OutboundRequest.Build(input, integration, destination, Destinations.PlainFields(integration), secrets, cloud: identity is not null);
+        var (built, problem, pointer) = OutboundRequest.Build(input, integration, destination, secrets, cloud: identity is not null);
         if (built is null)
         {
             return Fail(ApiProblem.BadRequest(problem!, pointer), null);
