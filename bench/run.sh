@@ -231,7 +231,7 @@ open_loop() {
     jq -c --arg name "$name" --argjson pct "$pct" --arg before "$before" --arg after "$(loadavg)" \
       '. + {name: $name, pct_of_max: $pct, loadavg_before: ($before|tonumber), loadavg_after: ($after|tonumber)}' \
       "$RUN_DIR/open/$name.$pct.out" >"$RUN_DIR/open/$name.$pct.json"
-    jq -r '"  p50 \(.p50_ms) ms  p99 \(.p99_ms) ms  p99.9 \(.p999_ms) ms  sent \(.achieved_send_rps)/s  errors \(.errors)  non-2xx \(.non_2xx_3xx)  sender late p99 \(.sender_late_p99_ms) ms"' "$RUN_DIR/open/$name.$pct.json" >&2
+    jq -r '"  p50 \(.p50_ms) ms  p99 \(.p99_ms) ms  p99.9 \(.p999_ms) ms  sent \(.achieved_send_rps)/s  errors \(.errors)  not sent \(.not_sent)  non-2xx \(.non_2xx_3xx)  sender late p99 \(.sender_late_p99_ms) ms"' "$RUN_DIR/open/$name.$pct.json" >&2
   done
 }
 
@@ -755,9 +755,9 @@ fi
 if compgen -G "$RUN_DIR/open/*.json" >/dev/null; then
   jq -s -r '
     "\nOpen-loop latency (bench/OpenLoop: a fixed timetable, each request timed from when it was due; rates are fractions of the closed-loop maximum of the same operation):\n",
-    "| operation | % of max | target req/s | p50 ms | p99 ms | p99.9 ms | max ms | errors + non-2xx | sender late p99 ms | load before/after |",
+    "| operation | % of max | target req/s | p50 ms | p99 ms | p99.9 ms | max ms | errors + non-2xx + not sent | sender late p99 ms | load before/after |",
     "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
-    (sort_by(.name, .pct_of_max)[] | "| \(.name) | \(.pct_of_max) | \(.target_rps) | \(.p50_ms) | \(.p99_ms) | \(.p999_ms) | \(.max_ms) | \(.errors + .non_2xx_3xx) | \(.sender_late_p99_ms) | \(.loadavg_before) / \(.loadavg_after) |")
+    (sort_by(.name, .pct_of_max)[] | "| \(.name) | \(.pct_of_max) | \(.target_rps) | \(.p50_ms) | \(.p99_ms) | \(.p999_ms) | \(.max_ms) | \(.errors + .non_2xx_3xx + .not_sent) | \(.sender_late_p99_ms) | \(.loadavg_before) / \(.loadavg_after) |")
   ' "$RUN_DIR"/open/*.json >>"$RESULTS/latest.md"
 fi
 if [ "$PROFILE" = 1 ]; then

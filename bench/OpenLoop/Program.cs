@@ -22,8 +22,16 @@ namespace ActionConnections.Bench.OpenLoop;
 /// </remarks>
 internal static class Program
 {
-    /// <summary>Requests in flight at most; past it the generator is saturated and says so (it would be measuring itself).</summary>
+    /// <summary>
+    /// Requests in flight at most. A request due while this many wait is not sent, and counted as
+    /// <c>not_sent</c>: the target is then far past what the server answers, the figure is not a
+    /// latency any more, and an unbounded backlog would only exhaust this machine's memory (and
+    /// the server's) instead of measuring anything.
+    /// </summary>
     private const int MaxInFlight = 4096;
+
+    /// <summary>The status recorded for a request the generator did not send (see <see cref="MaxInFlight"/>).</summary>
+    private const int NotSent = -1;
 
     public static async Task<int> Main(string[] args)
     {
@@ -76,6 +84,8 @@ internal static class Program
             if (Volatile.Read(ref inFlight) >= MaxInFlight)
             {
                 saturated++;
+                statuses[i] = NotSent;
+                continue;
             }
 
             Interlocked.Increment(ref inFlight);
@@ -199,13 +209,16 @@ internal static class Program
     {
         public string ToJson(Options options)
         {
-            var latency = Sorted(LatencyTicks);
-            var late = Sorted(LateTicks);
+            // Percentiles of the requests sent; those not sent are counted apart (not_sent).
+            var sent = Enumerable.Range(0, Requests).Where(i => Statuses[i] != NotSent).ToArray();
+            var latency = Sorted([.. sent.Select(i => LatencyTicks[i])]);
+            var late = Sorted([.. sent.Select(i => LateTicks[i])]);
             var ok = Statuses.Count(s => s is >= 200 and < 400);
+            var failed = Statuses.Count(s => s == 0);
             var json = new StringBuilder();
-            json.Append(CultureInfo.InvariantCulture, $"{{\"method\":\"{options.Method.Method}\",\"target_rps\":{options.Rate:0.##},\"achieved_send_rps\":{Requests / SendSeconds:0.##},\"seconds\":{options.Seconds:0.##},\"requests\":{Requests},\"ok\":{ok},\"errors\":{Statuses.Count(s => s == 0)},\"non_2xx_3xx\":{Requests - ok - Statuses.Count(s => s == 0)},");
-            json.Append(CultureInfo.InvariantCulture, $"\"p50_ms\":{Ms(Quantile(latency, 0.50)):0.###},\"p99_ms\":{Ms(Quantile(latency, 0.99)):0.###},\"p999_ms\":{Ms(Quantile(latency, 0.999)):0.###},\"max_ms\":{Ms(latency[^1]):0.###},");
-            json.Append(CultureInfo.InvariantCulture, $"\"sender_late_p50_ms\":{Ms(Quantile(late, 0.50)):0.###},\"sender_late_p99_ms\":{Ms(Quantile(late, 0.99)):0.###},\"saturated_sends\":{Saturated}}}");
+            json.Append(CultureInfo.InvariantCulture, $"{{\"method\":\"{options.Method.Method}\",\"target_rps\":{options.Rate:0.##},\"achieved_send_rps\":{Requests / SendSeconds:0.##},\"seconds\":{options.Seconds:0.##},\"requests\":{Requests},\"ok\":{ok},\"errors\":{failed},\"non_2xx_3xx\":{Requests - ok - failed - Saturated},\"not_sent\":{Saturated},");
+            json.Append(CultureInfo.InvariantCulture, $"\"p50_ms\":{Ms(Quantile(latency, 0.50)):0.###},\"p99_ms\":{Ms(Quantile(latency, 0.99)):0.###},\"p999_ms\":{Ms(Quantile(latency, 0.999)):0.###},\"max_ms\":{Ms(latency.Length == 0 ? 0 : latency[^1]):0.###},");
+            json.Append(CultureInfo.InvariantCulture, $"\"sender_late_p50_ms\":{Ms(Quantile(late, 0.50)):0.###},\"sender_late_p99_ms\":{Ms(Quantile(late, 0.99)):0.###}}}");
             return json.ToString();
         }
 
@@ -217,7 +230,8 @@ internal static class Program
         }
 
         /// <summary>The nearest-rank quantile.</summary>
-        private static long Quantile(long[] sorted, double q) => sorted[Math.Clamp((int)Math.Ceiling(q * sorted.Length) - 1, 0, sorted.Length - 1)];
+        private static long Quantile(long[] sorted, double q) =>
+            sorted.Length == 0 ? 0 : sorted[Math.Clamp((int)Math.Ceiling(q * sorted.Length) - 1, 0, sorted.Length - 1)];
 
         private static double Ms(long ticks) => ticks * 1000.0 / Stopwatch.Frequency;
     }

@@ -13,6 +13,7 @@ using ActionConnections.Identity;
 using ActionConnections.KeyManagement;
 using ActionConnections.Observability;
 using ActionConnections.OpenApi;
+using ActionConnections.Overload;
 using ActionConnections.WebConsole;
 
 namespace ActionConnections;
@@ -28,6 +29,7 @@ internal static class Program
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
         builder.AddServerConfiguration();
         builder.AddHttpLimits();
+        builder.AddOverloadProtection();
         builder.AddErrorPipeline();
         builder.AddStorage();
         builder.AddIdentity();
@@ -51,6 +53,7 @@ internal static class Program
         var app = builder.Build();
         app.UseObservability();
         app.UseErrorPipeline();
+        app.UseOverloadProtection();
         app.UseApiGateway();
         app.UseConsole();
         app.MapAppKeyRegistrations();

@@ -40,6 +40,8 @@ internal static class EnvironmentSettings
         ["ACTIONCONNECTIONS_AUTH_FAILURE_LIMIT"] = nameof(ServerOptions.AuthFailureLimit),
         ["ACTIONCONNECTIONS_AUTH_CACHE_SECONDS"] = nameof(ServerOptions.AuthCacheSeconds),
         ["ACTIONCONNECTIONS_MAX_BODY_BYTES"] = nameof(ServerOptions.MaxRequestBodyBytes),
+        ["ACTIONCONNECTIONS_MAX_CONCURRENT_REQUESTS"] = nameof(Overload.OverloadOptions.MaxConcurrentRequests),
+        ["ACTIONCONNECTIONS_REQUEST_QUEUE_LIMIT"] = nameof(Overload.OverloadOptions.RequestQueueLimit),
         ["ACTIONCONNECTIONS_EGRESS_ALLOW"] = nameof(ServerOptions.EgressAllow),
         ["ACTIONCONNECTIONS_EGRESS_DENY"] = nameof(ServerOptions.EgressDeny),
         ["ACTIONCONNECTIONS_HTTP_RESPONSE_MAX_BYTES"] = nameof(ServerOptions.HttpResponseMaxBytes),
