@@ -5,6 +5,8 @@
 #   bench/run.sh --full       also 1,000,000 connections in 1,000 organisations (adds ~10-20 minutes)
 #   bench/run.sh --profile    also where a GET's time goes: step timings, a CPU profile, counters
 #   bench/run.sh --no-postgres  without the PostgreSQL rows (saves ~3 minutes)
+#   bench/run.sh --only use   only the use path (http_requests vs YARP vs direct, credentials vs
+#                             GET; ~3 minutes); with --profile, also a perf profile of a use
 #
 # Builds Release; measures, in one run on this machine, a bare-Kestrel ceiling, the disk's
 # durable-commit ceiling, the server's operations on SQLite (closed loop with wrk, and GET and
@@ -27,8 +29,18 @@ usage() { sed -n '2,/^[^#]/{/^#/p}' "$0" | sed 's/^# \{0,1\}//'; }
 FULL=0
 PROFILE=0
 POSTGRES=1
+ONLY=""
+expect_only=0
 for arg in "$@"; do
+  if [ "$expect_only" = 1 ]; then
+    [ "$arg" = use ] || { echo "run.sh: --only takes 'use'" >&2; exit 2; }
+    ONLY=$arg
+    expect_only=0
+    continue
+  fi
   case "$arg" in
+    --only) expect_only=1 ;;
+    --only=use) ONLY=use ;;
     --full) FULL=1 ;;
     --profile) PROFILE=1 ;;
     --no-postgres) POSTGRES=0 ;;
@@ -36,6 +48,8 @@ for arg in "$@"; do
     *) echo "run.sh: unknown argument '$arg'" >&2; usage >&2; exit 2 ;;
   esac
 done
+[ "$expect_only" = 0 ] || { echo "run.sh: --only takes 'use'" >&2; exit 2; }
+if [ "$ONLY" = use ]; then POSTGRES=0; FULL=0; fi
 
 BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPO=$(dirname "$BENCH_DIR")
@@ -127,6 +141,8 @@ need_apt curl curl
 # Debian keeps PostgreSQL's programs out of PATH, per major version (scripts/postgres-cluster.sh finds them).
 if [ "$POSTGRES" = 1 ]; then need_apt initdb postgresql /usr/lib/postgresql/*/bin; fi
 command -v dotnet >/dev/null || die "dotnet (the .NET 10 SDK) is required"
+command -v openssl >/dev/null || die "openssl is required (the credentials row's GCP service-account key)"
+if [ -z "$ONLY" ]; then
 command -v npm >/dev/null || die "node and npm are required for the Prism peer"
 [ -f "$SPEC" ] || die "OpenAPI spec not found at $SPEC (set ACTIONCONNECTIONS_BENCH_SPEC)"
 if [ ! -x "$BENCH_DIR/node_modules/.bin/prism" ] || ! cmp -s "$BENCH_DIR/package-lock.json" "$BENCH_DIR/node_modules/.package-lock.json.ci"; then
@@ -134,7 +150,8 @@ if [ ! -x "$BENCH_DIR/node_modules/.bin/prism" ] || ! cmp -s "$BENCH_DIR/package
   (cd "$BENCH_DIR" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
   cp "$BENCH_DIR/package-lock.json" "$BENCH_DIR/node_modules/.package-lock.json.ci"
 fi
-if [ "$PROFILE" = 1 ]; then
+fi
+if [ "$PROFILE" = 1 ] && [ -z "$ONLY" ]; then
   for tool in dotnet-trace dotnet-counters; do
     [ -x "$BENCH_DIR/.tools/$tool" ] || dotnet tool install --tool-path "$BENCH_DIR/.tools" "$tool" >/dev/null
   done
@@ -330,6 +347,7 @@ server_suite() {
   log "server ($name) VmRSS $(($(rss_kb "$PID_server") / 1024)) MB, VmHWM $(($(hwm_kb "$PID_server") / 1024)) MB"
 }
 
+if [ -z "$ONLY" ]; then
 # ---------------------------------------------------------------- 1. ceilings
 disk_ceiling "start of run"
 
@@ -347,8 +365,11 @@ wait_ok "http://127.0.0.1:$CEILING_PORT/ceiling" >/dev/null
 measure ceiling_info_logging "http://127.0.0.1:$CEILING_PORT" BENCH_PATH=/ceiling WATCH_PID="$PID_ceiling"
 stop ceiling
 
+fi
+
 # ---------------------------------------------------------------- 2. the server, default scale
 seed default "$DEFAULT_ORGS" "$DEFAULT_PER_ORG"
+if [ -z "$ONLY" ]; then
 start_server default
 server_suite default
 
@@ -411,29 +432,80 @@ if [ "$PROFILE" = 1 ]; then
 else
   stop server
 fi
+fi
 
 # ---------------------------------------------------------------- 2a. the use path (issue 18, item 3)
 # The same GET of a loopback upstream (the bare-Kestrel ceiling app) three ways, in one run:
 # directly; through YARP (bench/Proxy) adding one fixed header; and through our http_requests with
-# an HTTP connection whose token the server adds as that header. The server's egress policy
-# allows 127.0.0.1 for this (ACTIONCONNECTIONS_EGRESS_ALLOW); nothing here leaves loopback.
+# an HTTP connection whose token the server adds as that header. Then, on the same server, a GET of
+# a connection and POST …/credentials of a GCP connection whose token is cached (minted once from
+# bench/Proxy --fake-gcp-token, a loopback stand-in for Google's token endpoint). The server's
+# egress policy allows 127.0.0.1 for this (ACTIONCONNECTIONS_EGRESS_ALLOW); nothing leaves loopback.
 PROXY_PORT=$((PORT + 3))
+TOKEN_PORT=$((PORT + 4))
 UPSTREAM="http://127.0.0.1:$CEILING_PORT"
+TOKEN_URI="http://127.0.0.1:$TOKEN_PORT/token"
+USE_SERVER_ENV=(ACTIONCONNECTIONS_EGRESS_ALLOW=127.0.0.1 ACTIONCONNECTIONS_GCP_TOKEN_URI="$TOKEN_URI")
 start ceiling "$RUN_DIR/upstream.log" dotnet "$CEILING_DLL" --urls "$UPSTREAM"
 wait_ok "$UPSTREAM/ceiling" >/dev/null
 start proxy "$RUN_DIR/proxy.log" dotnet "$PROXY_DLL" --upstream "$UPSTREAM" --urls "http://127.0.0.1:$PROXY_PORT"
 wait_ok "http://127.0.0.1:$PROXY_PORT/ceiling" >/dev/null
-start_server default ACTIONCONNECTIONS_EGRESS_ALLOW=127.0.0.1
+start token "$RUN_DIR/token.log" dotnet "$PROXY_DLL" --fake-gcp-token true --urls "http://127.0.0.1:$TOKEN_PORT"
+wait_ok "$TOKEN_URI" -X POST -d 'grant_type=urn%3Aietf%3Aparams%3Aoauth%3Agrant-type%3Ajwt-bearer&assertion=a.b.c' >/dev/null
+start_server default "${USE_SERVER_ENV[@]}"
 USE_ID=$(curl -fsS -X POST "$SERVER$CONN_PATH" -H "DD-API-KEY: $DD_API_KEY" -H "DD-APPLICATION-KEY: $DD_APP_KEY" -H 'Content-Type: application/json' \
   -d '{"data":{"type":"action_connection","attributes":{"name":"bench use","integration":{"type":"HTTP","base_url":"'"$UPSTREAM"'","credentials":{"type":"HTTPTokenAuth","tokens":[{"name":"key","type":"SECRET","value":"bench-s3cret"}],"headers":[{"name":"X-Bench-Key","value":"{{ key }}"}]}}}}}' | jq -r .data.id)
 [ -n "$USE_ID" ] && [ "$USE_ID" != null ] || die "creating the HTTP connection for the use path failed"
+# A throwaway RSA key for the GCP connection: Google.Apis.Auth signs its JWT assertion with it.
+openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$WORK/gcp-bench.pem" 2>/dev/null || die "openssl could not make an RSA key"
+GCP_ID=$(jq -n --rawfile key "$WORK/gcp-bench.pem" \
+  '{data: {type: "action_connection", attributes: {name: "bench credentials", integration: {type: "GCP", credentials: {type: "GCPServiceAccount", service_account_email: "bench@bench.iam.gserviceaccount.com", private_key: $key}}}}}' \
+  | curl -fsS -X POST "$SERVER$CONN_PATH" -H "DD-API-KEY: $DD_API_KEY" -H "DD-APPLICATION-KEY: $DD_APP_KEY" -H 'Content-Type: application/json' --data-binary @- | jq -r .data.id)
+[ -n "$GCP_ID" ] && [ "$GCP_ID" != null ] || die "creating the GCP connection for the credentials row failed"
+CREDENTIALS_PATH="/api/v2/actionconnections/connections/$GCP_ID/credentials"
+USE_PATH="/api/v2/actionconnections/connections/$USE_ID/http_requests"
 printf '%s' '{"data":{"type":"http_request","attributes":{"method":"GET","url":"'"$UPSTREAM"'/ceiling"}}}' >"$RUN_DIR/use.body"
+# check_use: one http_requests call that must reach the upstream, and one credentials call that
+# must mint (from the fake), so a broken setup fails here rather than as a row of errors.
+check_use() {
+  curl -fsS -X POST "$SERVER$USE_PATH" -H "DD-API-KEY: $DD_API_KEY" -H "DD-APPLICATION-KEY: $DD_APP_KEY" -H 'Content-Type: application/json' \
+    --data-binary @"$RUN_DIR/use.body" | jq -e '.data.attributes.status == 200' >/dev/null || die "http_requests through the bench connection did not answer the upstream's 200"
+  curl -fsS -X POST "$SERVER$CREDENTIALS_PATH" -H "DD-API-KEY: $DD_API_KEY" -H "DD-APPLICATION-KEY: $DD_APP_KEY" \
+    | jq -e '.data.attributes.access_token | length > 0' >/dev/null || die "credentials of the bench GCP connection did not mint a token"
+}
+check_use
 measure use.direct "$UPSTREAM" BENCH_PATH=/ceiling WATCH_PID="$PID_ceiling"
 measure use.yarp "http://127.0.0.1:$PROXY_PORT" BENCH_PATH=/ceiling WATCH_PID="$PID_proxy"
-measure use.http_requests "$SERVER" BENCH_METHOD=POST BENCH_PATH="/api/v2/actionconnections/connections/$USE_ID/http_requests" BENCH_BODY="$RUN_DIR/use.body" WATCH_PID="$PID_server"
+measure use.http_requests "$SERVER" BENCH_METHOD=POST BENCH_PATH="$USE_PATH" BENCH_BODY="$RUN_DIR/use.body" WATCH_PID="$PID_server"
+measure use.get "$SERVER" BENCH_PATH="$CONN_PATH/{id}" BENCH_IDS="$WORK/default.ids" WATCH_PID="$PID_server"
+measure use.credentials "$SERVER" BENCH_METHOD=POST BENCH_PATH="$CREDENTIALS_PATH" WATCH_PID="$PID_server"
 open_loop use.direct "$(jq -r .rps "$RUN_DIR/wrk/use.http_requests.json")" --url "$UPSTREAM" --path /ceiling
-open_loop use.http_requests "$(jq -r .rps "$RUN_DIR/wrk/use.http_requests.json")" --method POST --path "/api/v2/actionconnections/connections/$USE_ID/http_requests" --body "$RUN_DIR/use.body"
+open_loop use.http_requests "$(jq -r .rps "$RUN_DIR/wrk/use.http_requests.json")" --method POST --path "$USE_PATH" --body "$RUN_DIR/use.body"
+if [ "$PROFILE" = 1 ] && command -v perf >/dev/null 2>&1; then
+  # Where a use's time goes: perf samples of the server (restarted with a perf map, W^X off, so
+  # JIT frames resolve) during an http_requests run. Tiered compilation off: on a loaded machine
+  # the background tier-up of hundreds of methods takes longer than the warm-up, and a profile of
+  # tier-0 code (and of the JIT compiling) says little about the steady state.
+  PROF="$RUN_DIR/profile"
+  mkdir -p "$PROF"
+  log "profile: perf CPU samples of http_requests (server restarted with a perf map, W^X and tiering off)"
+  stop server
+  start_server default "${USE_SERVER_ENV[@]}" DOTNET_PerfMapEnabled=1 DOTNET_EnableWriteXorExecute=0 DOTNET_TieredCompilation=0
+  check_use
+  measure profile.use_perf "$SERVER" BENCH_METHOD=POST BENCH_PATH="$USE_PATH" BENCH_BODY="$RUN_DIR/use.body" WATCH_PID="$PID_server" &
+  wrk_pid=$!
+  sleep $((WARMUP + 1))
+  perf record -F 999 -g -p "$PID_server" -o "$PROF/perf-use.data" -- sleep $((DURATION - 2)) >/dev/null 2>&1 || log "perf record failed"
+  wait "$wrk_pid" || true
+  perf report -i "$PROF/perf-use.data" --no-children --sort dso --stdio -g none 2>/dev/null | grep -v '^#' | grep -v '^$' | head -15 >"$PROF/perf-use-dso.txt" || true
+  perf report -i "$PROF/perf-use.data" --no-children --sort dso,symbol --stdio -g none 2>/dev/null | grep -v '^#' | grep -v '^$' | head -80 | cut -c1-220 >"$PROF/perf-use-self.txt" || true
+  perf report -i "$PROF/perf-use.data" --children --sort symbol --stdio -g none 2>/dev/null | grep -v '^#' | grep -v '^$' \
+    | grep -E 'ActionConnections|Logging|Json|Sqlite|Routing|Kestrel.*ProcessRequests|SocketsHttpHandler|HttpConnection|Http2?Connection' | head -100 | cut -c1-220 >"$PROF/perf-use-inclusive.txt" || true
+  perf script -i "$PROF/perf-use.data" 2>/dev/null | gzip >"$PROF/perf-use-script.txt.gz" || true
+  rm -f "/tmp/perf-$PID_server.map" "/tmp/perfinfo-$PID_server.map"
+fi
 stop server
+stop token
 stop proxy
 stop ceiling
 
@@ -459,6 +531,7 @@ if [ "$POSTGRES" = 1 ]; then
 fi
 
 # ---------------------------------------------------------------- 3. the peer: Prism mocking the same spec
+if [ -z "$ONLY" ]; then
 start prism "$RUN_DIR/prism.log" "$BENCH_DIR/node_modules/.bin/prism" mock -h 127.0.0.1 -p "$PRISM_PORT" "$SPEC"
 wait_ok "http://127.0.0.1:$PRISM_PORT$CONN_PATH/$(head -1 "$WORK/default.ids")" -H "DD-API-KEY: $DD_API_KEY" -H "DD-APPLICATION-KEY: $DD_APP_KEY" >/dev/null
 measure peer.get "http://127.0.0.1:$PRISM_PORT" BENCH_PATH="$CONN_PATH/{id}" BENCH_IDS="$WORK/default.ids" WATCH_PID="$PID_prism"
@@ -479,15 +552,75 @@ start ceiling "$RUN_DIR/ceiling-end.log" dotnet "$CEILING_DLL" --urls "http://12
 wait_ok "http://127.0.0.1:$CEILING_PORT/ceiling" >/dev/null
 measure ceiling_end "http://127.0.0.1:$CEILING_PORT" BENCH_PATH=/ceiling WATCH_PID="$PID_ceiling"
 stop ceiling
+fi
 
 # ---------------------------------------------------------------- report
 log "writing the report"
+# The use path's rows and targets (section 2a), for both a full run and --only use.
+jq -n \
+  --slurpfile runs <(cat "$RUN_DIR"/wrk/use.*.json "$RUN_DIR"/wrk/profile.use_*.json 2>/dev/null) \
+  --slurpfile open <(cat "$RUN_DIR"/open/use.*.json 2>/dev/null) \
+  '
+  ($runs | map({key: .name, value: .}) | from_entries) as $w
+  | ($open | map({key: "\(.name).\(.pct_of_max)", value: .}) | from_entries) as $o
+  | def ms: . * 100 | round / 100;
+    def x: . * 100 | round / 100;
+  if $w["use.http_requests"] == null then null else {
+    rows: ([
+      ["use.direct", "upstream GET directly (bench/Ceiling on loopback)", null],
+      ["use.yarp", "the same through YARP adding one header (bench/Proxy)", "use.direct"],
+      ["use.http_requests", "the same through POST …/http_requests (HTTP token connection)", "use.yarp"],
+      ["use.get", "GET connection (same server, random of 1,000)", null],
+      ["use.credentials", "POST …/credentials, GCP token cached", "use.get"],
+      ["profile.use_perf", "profile: http_requests again, under perf (tiered compilation off)", "use.yarp"]
+    ] | map(select($w[.[0]] != null) | $w[.[0]] + {key: .[0], label: .[1], ratio_to: .[2],
+        ratio: (if .[2] == null then null else $w[.[0]].rps / $w[.[2]].rps end)})),
+    open_loop_added_p50_ms: (if $o["use.http_requests.50"] and $o["use.direct.50"] then ($o["use.http_requests.50"].p50_ms - $o["use.direct.50"].p50_ms) else null end),
+    targets: ([
+      {target: "http_requests >= 0.7x the YARP proxy (req/s, same run)",
+       figure: "\($w["use.http_requests"].rps / $w["use.yarp"].rps | x)x (\($w["use.http_requests"].rps | round) vs \($w["use.yarp"].rps | round) req/s)",
+       met: ($w["use.http_requests"].rps >= 0.7 * $w["use.yarp"].rps)},
+      {target: "the same as CPU (noise-robust): our CPU per use <= 1/0.7 of the CPU YARP spends per forward",
+       figure: "\($w["use.http_requests"].server_cpu_us_per_request | round) vs \($w["use.yarp"].server_cpu_us_per_request | round) µs = \($w["use.yarp"].server_cpu_us_per_request / $w["use.http_requests"].server_cpu_us_per_request | x)x",
+       met: ($w["use.yarp"].server_cpu_us_per_request >= 0.7 * $w["use.http_requests"].server_cpu_us_per_request)}
+    ] + (if $o["use.http_requests.50"] and $o["use.direct.50"] then [
+      {target: "http_requests adds <= 0.5 ms p50 over the direct request at 50% load (open loop)",
+       figure: "\($o["use.http_requests.50"].p50_ms) - \($o["use.direct.50"].p50_ms) = \($o["use.http_requests.50"].p50_ms - $o["use.direct.50"].p50_ms | ms) ms at \($o["use.http_requests.50"].target_rps) req/s",
+       met: ($o["use.http_requests.50"].p50_ms - $o["use.direct.50"].p50_ms <= 0.5)}
+    ] else [] end) + (if $w["use.credentials"] and $w["use.get"] then [
+      {target: "credentials with a cached token >= 0.5x the GET connection rate (same server, same run)",
+       figure: "\($w["use.credentials"].rps / $w["use.get"].rps | x)x (\($w["use.credentials"].rps | round) vs \($w["use.get"].rps | round) req/s; CPU \($w["use.credentials"].server_cpu_us_per_request | round) vs \($w["use.get"].server_cpu_us_per_request | round) µs)",
+       met: ($w["use.credentials"].rps >= 0.5 * $w["use.get"].rps)}
+    ] else [] end))
+  } end' >"$RUN_DIR/use.json"
+use_report() {
+  jq -r '
+    def f(n): . * n | round / n;
+    def ms: if . == null then "" else (. | f(100) | tostring) end;
+    select(. != null) |
+    "\nUse path (section 2a; wrk -t1 -c32; the CPU column is the process that answered: upstream, YARP or our server):\n",
+    "| measurement | req/s | p50 ms | p99 ms | ratio | CPU µs/req (cores used) | non-2xx | load avg |",
+    "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+    (.rows[] | "| \(.label) | \(.rps | round) | \(.p50_ms | ms) | \(.p99_ms | ms) | \(if .ratio == null then "" else "\(.ratio | f(100))x \(.ratio_to | sub("^use\\."; ""))" end) | \(if .server_cpu_us_per_request == null then "" else "\(.server_cpu_us_per_request | round) (\(.server_cores | f(100)))" end) | \(.non_2xx_3xx + .socket_errors) | \(.loadavg_before)→\(.loadavg_after) |"),
+    "\n| use-path target | figure | met |", "| --- | --- | :-: |",
+    (.targets[] | "| \(.target) | \(.figure) | \(if .met then "yes" else "**no**" end) |")
+  ' "$RUN_DIR/use.json"
+}
+if [ -n "$ONLY" ]; then
+  jq -n --slurpfile use "$RUN_DIR/use.json" --arg command "bench/run.sh${*:+ $*}" --arg generated "$(date -u +%Y-%m-%dT%H:%M:%SZ)" \
+    --arg commit "$(git -C "$REPO" rev-parse --short HEAD 2>/dev/null || echo unknown)$(git -C "$REPO" diff --quiet HEAD 2>/dev/null || echo '+dirty')" \
+    --arg load_start "$LOAD_START" --arg nproc "$(nproc)" \
+    '{generated_at: $generated, command: $command, commit: $commit, machine: {nproc: ($nproc | tonumber), loadavg_at_start: $load_start}, use_path: $use[0]}' >"$RESULTS/latest.json"
+  jq -r '"# ActionConnections benchmark: the use path only\n", "`\(.command)` at \(.commit), \(.generated_at), \(.machine.nproc) cores, load average at start \(.machine.loadavg_at_start)."' "$RESULTS/latest.json" >"$RESULTS/latest.md"
+  use_report >>"$RESULTS/latest.md"
+else
 jq -n \
   --slurpfile runs <(cat "$RUN_DIR"/wrk/*.json) \
   --slurpfile disk <(cat "$RUN_DIR"/disk-*.json) \
   --slurpfile servers <(cat "$RUN_DIR"/*.server.json) \
   --slurpfile seeds <(for f in "$RUN_DIR"/seed-*.json; do jq -c --arg name "$(basename "$f" .json | sed 's/^seed-//')" '. + {name: $name}' "$f"; done) \
   --slurpfile steps <(cat "$RUN_DIR/profile/steps.json" 2>/dev/null || echo '[]') \
+  --slurpfile use "$RUN_DIR/use.json" \
   --arg command "bench/run.sh${*:+ $*}" \
   --arg generated "$(date -u +%Y-%m-%dT%H:%M:%SZ)" \
   --arg commit "$(git -C "$REPO" rev-parse --short HEAD 2>/dev/null || echo unknown)$(git -C "$REPO" diff --quiet HEAD 2>/dev/null || echo '+dirty')" \
@@ -558,6 +691,7 @@ jq -n \
     seeds: $seeds,
     full_disk_kb: ($disk_kb | fromjson? // null),
     steps: $steps[0],
+    use_path: $use[0],
     targets: ([
       {target: "GET >= 50% of the bare-Kestrel ceiling (req/s)",
        figure: "\($w["default.get"].ratio // ($w["default.get"].rps / $kestrel) | pct)% (\($w["default.get"].rps | round) of \($kestrel | round) req/s)",
@@ -616,6 +750,8 @@ jq -r '
      (.steps[] | "| \(.step) | \(.us_per_call) | \(.bytes_per_call) |")
    else empty end)
 ' "$RESULTS/latest.json" >"$RESULTS/latest.md"
+use_report >>"$RESULTS/latest.md"
+fi
 if compgen -G "$RUN_DIR/open/*.json" >/dev/null; then
   jq -s -r '
     "\nOpen-loop latency (bench/OpenLoop: a fixed timetable, each request timed from when it was due; rates are fractions of the closed-loop maximum of the same operation):\n",
@@ -625,9 +761,9 @@ if compgen -G "$RUN_DIR/open/*.json" >/dev/null; then
   ' "$RUN_DIR"/open/*.json >>"$RESULTS/latest.md"
 fi
 if [ "$PROFILE" = 1 ]; then
-  for f in counters.txt perf-dso.txt perf-sqlite.txt perf-self.txt perf-inclusive.txt; do
+  for f in counters.txt perf-dso.txt perf-sqlite.txt perf-self.txt perf-inclusive.txt perf-use-dso.txt perf-use-self.txt perf-use-inclusive.txt; do
     [ -s "$RUN_DIR/profile/$f" ] || continue
-    printf '\n`%s` (of the GET run; full files in bench/results/run/profile/):\n\n```text\n' "$f"
+    printf '\n`%s` (of the %s run; full files in bench/results/run/profile/):\n\n```text\n' "$f" "$(case "$f" in perf-use*) echo http_requests ;; *) echo GET ;; esac)"
     head -40 "$RUN_DIR/profile/$f"
     printf '```\n'
   done >>"$RESULTS/latest.md"

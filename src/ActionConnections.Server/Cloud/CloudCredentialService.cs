@@ -47,7 +47,7 @@ internal sealed partial class CloudCredentialService(
         var key = new CacheKey(orgId, connectionId, connection.Version, duration, string.Join(' ', scopes));
         if (cache.Find(key) is { } cached)
         {
-            LogMinted(logger, connectionId, orgId, identity.Provider, "cached");
+            LogCached(logger, connectionId, orgId, identity.Provider);
             return new CredentialsOutcome.Minted(identity.Provider, cached, Cached: true);
         }
 
@@ -76,6 +76,11 @@ internal sealed partial class CloudCredentialService(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Credentials for connection {ConnectionId} in org {OrgId} from {Provider}: {How}")]
     private static partial void LogMinted(ILogger logger, Guid connectionId, Guid orgId, string provider, string how);
+
+    // Debug: a credential served from the cache is in the audit trail (source=cache) and the
+    // metrics; only a mint, which reaches the provider, is worth a line at Information (ADR 0021).
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Credentials for connection {ConnectionId} in org {OrgId} from {Provider}: cached")]
+    private static partial void LogCached(ILogger logger, Guid connectionId, Guid orgId, string provider);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Credentials for connection {ConnectionId} in org {OrgId} from {Provider} failed: {Kind} {Code}")]
     private static partial void LogFailed(ILogger logger, Guid connectionId, Guid orgId, string provider, MintFailureKind kind, string code);

@@ -39,6 +39,12 @@ internal sealed class SqlConnectionStore(IDatabase db) : IConnectionStore
     /// <summary>Rows added to <see cref="_parsed"/> since it was last cleared.</summary>
     private int _parsedAdded;
 
+    /// <summary>Whole records (<see cref="FindAsync"/>) already parsed, by id, reused on the same terms as <see cref="_parsed"/>.</summary>
+    private readonly ConcurrentDictionary<Guid, ParsedRecord> _records = new();
+
+    /// <summary>Records added to <see cref="_records"/> since it was last cleared.</summary>
+    private int _recordsAdded;
+
     public Task InsertAsync(ConnectionRecord connection, AuditEvent? audit, CancellationToken cancellationToken) =>
         AuditedWrites.WriteAsync(db, tx => InsertAsync(tx, connection, cancellationToken), _ => audit, cancellationToken);
 
@@ -58,7 +64,7 @@ internal sealed class SqlConnectionStore(IDatabase db) : IConnectionStore
         await using var command = conn.Command($"SELECT {Columns} FROM connections WHERE org_id = @org AND id = @id;")
             .With("@org", orgId).With("@id", id);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        return await reader.ReadAsync(cancellationToken) ? Read(reader) : null;
+        return await reader.ReadAsync(cancellationToken) ? ReadReusing(reader) : null;
     }
 
     public async Task<PublicConnection?> FindPublicAsync(Guid orgId, Guid id, CancellationToken cancellationToken)
@@ -145,6 +151,7 @@ internal sealed class SqlConnectionStore(IDatabase db) : IConnectionStore
 
         // Forgotten now rather than after the commit: a parsed row is only ever reused at the version it was read at.
         _parsed.TryRemove(id, out _);
+        _records.TryRemove(id, out _);
         return deleted;
     }
 
@@ -251,6 +258,35 @@ internal sealed class SqlConnectionStore(IDatabase db) : IConnectionStore
     };
 
     private static readonly Dictionary<string, string> EmptyHosts = [];
+
+    /// <summary>
+    /// <see cref="Read"/>, or the record this process already parsed at the row's version and
+    /// update time (a use reads the whole row on every call). Like <see cref="_parsed"/> it only
+    /// saves decoding: the row is still queried, so a write by any process is seen at once. The
+    /// record holds the secrets as stored (ciphertext), never decrypted.
+    /// </summary>
+    private ConnectionRecord ReadReusing(DbDataReader r)
+    {
+        var id = Guid.Parse(r.GetString(0));
+        var updatedAt = r.GetInt64(10);
+        var version = r.GetInt64(11);
+        if (_records.TryGetValue(id, out var known) && known.Version == version && known.UpdatedAt == updatedAt)
+        {
+            return known.Record;
+        }
+
+        var record = Read(r);
+        if (Interlocked.Increment(ref _recordsAdded) > MaxParsedRows)
+        {
+            _records.Clear();
+            Interlocked.Exchange(ref _recordsAdded, 1);
+        }
+
+        _records[id] = new ParsedRecord(version, updatedAt, record);
+        return record;
+    }
+
+    private sealed record ParsedRecord(long Version, long UpdatedAt, ConnectionRecord Record);
 
     /// <summary>Reads a row of <see cref="PublicColumns"/> by position, or reuses its parsed form at the same version.</summary>
     private PublicConnection ReadPublic(DbDataReader r)

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
@@ -81,7 +82,7 @@ internal sealed partial class HttpRequestExecutor(
             return Fail(ApiProblem.BadRequest("aws applies to AWS connections only", "/data/attributes/aws"), null);
         }
 
-        var (built, problem, pointer) = OutboundRequest.Build(input, integration, destination, Destinations.PlainFields(integration), secrets, cloud: identity is not null);
+        var (built, problem, pointer) = OutboundRequest.Build(input, integration, destination, secrets, cloud: identity is not null);
         if (built is null)
         {
             return Fail(ApiProblem.BadRequest(problem!, pointer), null);
@@ -286,24 +287,45 @@ internal sealed partial class HttpRequestExecutor(
     /// <summary>At most the configured bytes, and whether there were more.</summary>
     private async Task<(byte[] Body, bool Truncated)> ReadBodyAsync(HttpResponseMessage response, CancellationToken cancellationToken)
     {
-        await using var stream = await response.Content.ReadAsStreamAsync(cancellationToken);
-        using var buffer = new MemoryStream();
-        var chunk = new byte[81920];
-        while (true)
+        // A body of declared length is read into an array of that size (plus one byte, to see a
+        // server that sends more than it declared); otherwise into a pooled buffer, grown as
+        // needed. Either way at most the cap plus one byte is ever held.
+        var declared = response.Content.Headers.ContentLength;
+        var initial = declared is { } length && length >= 0 ? (int)Math.Min(length + 1, _maxResponseBytes + 1) : (int)Math.Min(16 * 1024, _maxResponseBytes + 1);
+        var buffer = ArrayPool<byte>.Shared.Rent(Math.Max(initial, 1));
+        try
         {
-            var wanted = (int)Math.Min(chunk.Length, _maxResponseBytes + 1 - buffer.Length);
-            var read = await stream.ReadAsync(chunk.AsMemory(0, wanted), cancellationToken);
-            if (read == 0)
+            await using var stream = await response.Content.ReadAsStreamAsync(cancellationToken);
+            var filled = 0;
+            while (true)
             {
-                return (buffer.ToArray(), false);
-            }
+                if (filled == buffer.Length)
+                {
+                    var larger = ArrayPool<byte>.Shared.Rent((int)Math.Min((long)buffer.Length * 2, _maxResponseBytes + 1));
+                    buffer.AsSpan(0, filled).CopyTo(larger);
+                    ArrayPool<byte>.Shared.Return(buffer, clearArray: true);
+                    buffer = larger;
+                }
 
-            buffer.Write(chunk, 0, read);
-            if (buffer.Length > _maxResponseBytes)
-            {
-                // Not read to the end: the connection is dropped rather than drained.
-                return (buffer.ToArray()[..(int)_maxResponseBytes], true);
+                var wanted = (int)Math.Min(buffer.Length - filled, _maxResponseBytes + 1 - filled);
+                var read = await stream.ReadAsync(buffer.AsMemory(filled, wanted), cancellationToken);
+                if (read == 0)
+                {
+                    return (buffer.AsSpan(0, filled).ToArray(), false);
+                }
+
+                filled += read;
+                if (filled > _maxResponseBytes)
+                {
+                    // Not read to the end: the connection is dropped rather than drained.
+                    return (buffer.AsSpan(0, (int)_maxResponseBytes).ToArray(), true);
+                }
             }
+        }
+        finally
+        {
+            // Cleared: the buffer held an upstream's answer, which may carry secrets before redaction.
+            ArrayPool<byte>.Shared.Return(buffer, clearArray: true);
         }
     }
 
@@ -323,7 +345,10 @@ internal sealed partial class HttpRequestExecutor(
 
     private static ExecutionOutcome Fail(ApiProblem problem, string? detail) => new(null, problem, detail);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Connection {ConnectionId} sent a request to {Host}: {Status} in {DurationMs} ms")]
+    // Debug: every use already has its durable audit event (method, host, path, status, duration)
+    // and its metric; a line per use at Information cost a console write per request (ADR 0021).
+    // Failures stay at Information.
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Connection {ConnectionId} sent a request to {Host}: {Status} in {DurationMs} ms")]
     private static partial void LogExecuted(ILogger logger, Guid connectionId, string host, int status, double durationMs);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Connection {ConnectionId} could not send a request to {Host}: {Failure}")]

@@ -31,7 +31,7 @@ internal sealed record OutboundRequest(
     /// (and for AWS the signature's own headers) dropped, the minted credential added afterwards.
     /// </summary>
     public static (OutboundRequest? Request, string? Problem, string? Pointer) Build(
-        HttpRequestInput input, Integration integration, DestinationResult destination, IReadOnlyDictionary<string, string> plainFields, IReadOnlyDictionary<string, string> secrets, bool cloud = false)
+        HttpRequestInput input, Integration integration, DestinationResult destination, IReadOnlyDictionary<string, string> secrets, bool cloud = false)
     {
         var (url, urlProblem) = ResolveUrl(input.Url, destination);
         if (url is null)
@@ -93,7 +93,9 @@ internal sealed record OutboundRequest(
         }
         else if (credential?.Auth is CredentialAuth.Headers scheme)
         {
-            var values = new Dictionary<string, string>(plainFields, StringComparer.Ordinal);
+            // The plain fields only where a template may name them (they are read by serialising
+            // the credentials, a cost HTTP connections, the common case, need not pay).
+            var values = Destinations.PlainFields(integration);
             foreach (var (name, value) in secrets)
             {
                 values[name] = value;

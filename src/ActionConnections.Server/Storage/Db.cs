@@ -14,6 +14,18 @@ internal static class Db
     /// </summary>
     public static async Task<T> WriteAsync<T>(this IDatabase db, Func<DbTransaction, Task<T>> work, CancellationToken cancellationToken)
     {
+        if (db is SqliteDatabase sqlite)
+        {
+            // A group-committed unit runs on its batch's connection: it rents none of its own.
+            // Holding one while it waits for its turn took a pooled connection per waiting write,
+            // and with more writers waiting than the pool keeps idle, connections were closed and
+            // opened again (their PRAGMAs run and their prepared statements compiled anew) all along.
+            await using var unit = await sqlite.BeginUnitAsync(cancellationToken);
+            var written = await work(unit);
+            await unit.CommitAsync(cancellationToken);
+            return written;
+        }
+
         await using var connection = await db.OpenAsync(cancellationToken);
         await using var tx = await db.BeginWriteAsync(connection, cancellationToken);
         var result = await work(tx);

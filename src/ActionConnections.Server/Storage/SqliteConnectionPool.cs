@@ -20,7 +20,11 @@ internal sealed class SqliteConnectionPool(string connectionString, Action<Sqlit
     /// </summary>
     private readonly ConcurrentStack<PooledSqliteConnection> _idle = new();
     private int _idleCount;
+    private long _opened;
     private volatile bool _disposed;
+
+    /// <summary>Native connections opened so far (each set up and its statements prepared anew): few once warm.</summary>
+    public long Opened => Interlocked.Read(ref _opened);
 
     /// <summary>An open, set-up connection; disposing it hands it back.</summary>
     public PooledSqliteConnection Rent()
@@ -33,6 +37,7 @@ internal sealed class SqliteConnectionPool(string connectionString, Action<Sqlit
         }
 
         var connection = new PooledSqliteConnection(connectionString, this);
+        Interlocked.Increment(ref _opened);
         try
         {
             connection.Open();

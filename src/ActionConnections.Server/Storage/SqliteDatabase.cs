@@ -62,6 +62,9 @@ internal sealed class SqliteDatabase : IDatabase, IDisposable
 
     public string Path { get; }
 
+    /// <summary>Native connections the pool has opened so far.</summary>
+    public long ConnectionsOpened => _pool.Opened;
+
     /// <summary>Every write of this process goes through it (its counters show how many commits carried them).</summary>
     public SqliteGroupCommit GroupCommit { get; }
 
@@ -94,7 +97,10 @@ internal sealed class SqliteDatabase : IDatabase, IDisposable
     /// A unit of a group commit (<see cref="SqliteGroupCommit"/>): the store's commands run on the
     /// batch's connection, and its commit returns once the batch holding it is durable.
     /// </summary>
-    public async ValueTask<DbTransaction> BeginWriteAsync(DbConnection connection, CancellationToken cancellationToken)
+    public ValueTask<DbTransaction> BeginWriteAsync(DbConnection connection, CancellationToken cancellationToken) => BeginUnitAsync(cancellationToken);
+
+    /// <summary><see cref="BeginWriteAsync"/> without a connection of the caller's: the unit runs on its batch's.</summary>
+    public async ValueTask<DbTransaction> BeginUnitAsync(CancellationToken cancellationToken)
     {
         try
         {

@@ -27,6 +27,11 @@ internal sealed class SqliteGroupCommit(SqliteConnectionPool pool)
 
     private const string Savepoint = "unit";
 
+    // Every unit runs these two: as the connection's prepared statements rather than through
+    // SqliteTransaction.Save/Release, which compile their SQL text on each call.
+    private const string SaveSql = "SAVEPOINT " + Savepoint + ";";
+    private const string ReleaseSql = "RELEASE " + Savepoint + ";";
+
     private readonly Lock _lock = new();
 
     /// <summary>Units waiting for their turn, oldest first; one that gave up is cancelled and skipped.</summary>
@@ -75,7 +80,7 @@ internal sealed class SqliteGroupCommit(SqliteConnectionPool pool)
 
         try
         {
-            batch.Transaction.Save(Savepoint);
+            batch.Run(SaveSql);
         }
         catch (Exception e)
         {
@@ -99,7 +104,7 @@ internal sealed class SqliteGroupCommit(SqliteConnectionPool pool)
         {
             try
             {
-                batch.Transaction.Release(Savepoint);
+                batch.Run(ReleaseSql);
             }
             catch (SqliteException e)
             {
@@ -297,6 +302,14 @@ internal sealed class SqliteGroupCommit(SqliteConnectionPool pool)
 
         /// <summary>Set when the transaction can no longer be committed; every kept unit then fails.</summary>
         public Exception? Broken { get; set; }
+
+        /// <summary>Runs <paramref name="sql"/> in the batch's transaction, as a statement its connection keeps prepared.</summary>
+        public void Run(string sql)
+        {
+            using var command = Connection.Command(sql);
+            command.Transaction = Transaction;
+            command.ExecuteNonQuery();
+        }
 
         public static Batch Begin(SqliteConnectionPool pool)
         {

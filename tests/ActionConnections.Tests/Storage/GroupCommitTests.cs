@@ -108,6 +108,40 @@ public sealed class GroupCommitTests
         Assert.Equal("8", await select.ExecuteScalarAsync());
     }
 
+    [Fact]
+    public async Task WritesWaitingForTheirTurn_HoldNoPooledConnection()
+    {
+        // More waiting writes than the pool keeps idle connections (16): a write that rented a
+        // connection before waiting would make the pool open new ones, and close them afterwards.
+        const int Writes = 40;
+        await using var app = await TestApp.StartAsync();
+        var db = (SqliteDatabase)app.Service<IDatabase>();
+        await RunUnitAsync(db, "CREATE TABLE group_commit_probe (id INTEGER PRIMARY KEY);");
+
+        var holder = await db.BeginUnitAsync(CancellationToken.None);
+        var openedBefore = db.ConnectionsOpened;
+        var writes = Enumerable.Range(1, Writes)
+            .Select(i => db.WriteAsync(
+                async tx =>
+                {
+                    await using var insert = tx.Command($"INSERT INTO group_commit_probe (id) VALUES ({i});");
+                    return await insert.ExecuteNonQueryAsync();
+                },
+                CancellationToken.None))
+            .ToArray();
+        await WaitForWaitingAsync(db.GroupCommit, Writes);
+        Assert.Equal(openedBefore, db.ConnectionsOpened);
+
+        await holder.CommitAsync();
+        Assert.All(await Task.WhenAll(writes).WaitAsync(HangGuard), inserted => Assert.Equal(1, inserted));
+
+        // The batches run on the connection the holder's batch returned (a server's own background write may take one more).
+        Assert.InRange(db.ConnectionsOpened - openedBefore, 0, 1);
+        await using var reader = await db.OpenAsync(CancellationToken.None);
+        await using var count = reader.Command("SELECT COUNT(*) FROM group_commit_probe;");
+        Assert.Equal((long)Writes, await count.ExecuteScalarAsync());
+    }
+
     /// <summary>One write as a store makes it: its own connection, a write transaction, its statements, commit.</summary>
     private static async Task RunUnitAsync(SqliteDatabase db, params string[] statements)
     {
