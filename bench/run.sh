@@ -3,10 +3,10 @@
 #
 #   bench/run.sh              default scale: 1,000 connections in one organisation (~8 minutes)
 #   bench/run.sh --full       also 1,000,000 connections in 1,000 organisations (adds ~10-20 minutes)
-#   bench/run.sh --profile    also where a GET's time goes: step timings, a CPU profile, counters
+#   bench/run.sh --profile    also where the time goes: GET step timings and counters, CPU profiles of a GET, a use and a create
 #   bench/run.sh --no-postgres  without the PostgreSQL rows (saves ~3 minutes)
 #   bench/run.sh --only use   only the use path (http_requests vs YARP vs direct, credentials vs
-#                             GET; ~3 minutes); with --profile, also a perf profile of a use
+#                             GET; ~3 minutes); with --profile, also perf profiles of a use and a create
 #
 # Builds Release; measures, in one run on this machine, a bare-Kestrel ceiling, the disk's
 # durable-commit ceiling, the server's operations on SQLite (closed loop with wrk, and GET and
@@ -434,6 +434,28 @@ else
 fi
 fi
 
+# perf_profile NAME MEASURE_SETTINGS...: where one operation's time goes, as perf samples of the
+# running server (which must have been started with a perf map, W^X off, so JIT frames resolve,
+# and tiered compilation off: on a loaded machine the background tier-up of hundreds of methods
+# takes longer than the warm-up, and a profile of tier-0 code and of the JIT says little about
+# the steady state). Writes profile/perf-NAME-{dso,self,inclusive}.txt and the raw samples.
+perf_profile() {
+  local name=$1
+  shift
+  local prof="$RUN_DIR/profile"
+  mkdir -p "$prof"
+  measure "profile.${name}_perf" "$SERVER" "$@" WATCH_PID="$PID_server" &
+  local wrk_pid=$!
+  sleep $((WARMUP + 1))
+  perf record -F 999 -g -p "$PID_server" -o "$prof/perf-$name.data" -- sleep $((DURATION - 2)) >/dev/null 2>&1 || log "perf record failed"
+  wait "$wrk_pid" || true
+  perf report -i "$prof/perf-$name.data" --no-children --sort dso --stdio -g none 2>/dev/null | grep -v '^#' | grep -v '^$' | head -15 >"$prof/perf-$name-dso.txt" || true
+  perf report -i "$prof/perf-$name.data" --no-children --sort dso,symbol --stdio -g none 2>/dev/null | grep -v '^#' | grep -v '^$' | head -80 | cut -c1-220 >"$prof/perf-$name-self.txt" || true
+  perf report -i "$prof/perf-$name.data" --children --sort symbol --stdio -g none 2>/dev/null | grep -v '^#' | grep -v '^$' \
+    | grep -E 'ActionConnections|Logging|Json|Sqlite|Routing|Kestrel.*ProcessRequests|SocketsHttpHandler|HttpConnection|Http2?Connection' | head -100 | cut -c1-220 >"$prof/perf-$name-inclusive.txt" || true
+  perf script -i "$prof/perf-$name.data" 2>/dev/null | gzip >"$prof/perf-$name-script.txt.gz" || true
+}
+
 # ---------------------------------------------------------------- 2a. the use path (issue 18, item 3)
 # The same GET of a loopback upstream (the bare-Kestrel ceiling app) three ways, in one run:
 # directly; through YARP (bench/Proxy) adding one fixed header; and through our http_requests with
@@ -482,26 +504,13 @@ measure use.credentials "$SERVER" BENCH_METHOD=POST BENCH_PATH="$CREDENTIALS_PAT
 open_loop use.direct "$(jq -r .rps "$RUN_DIR/wrk/use.http_requests.json")" --url "$UPSTREAM" --path /ceiling
 open_loop use.http_requests "$(jq -r .rps "$RUN_DIR/wrk/use.http_requests.json")" --method POST --path "$USE_PATH" --body "$RUN_DIR/use.body"
 if [ "$PROFILE" = 1 ] && command -v perf >/dev/null 2>&1; then
-  # Where a use's time goes: perf samples of the server (restarted with a perf map, W^X off, so
-  # JIT frames resolve) during an http_requests run. Tiered compilation off: on a loaded machine
-  # the background tier-up of hundreds of methods takes longer than the warm-up, and a profile of
-  # tier-0 code (and of the JIT compiling) says little about the steady state.
-  PROF="$RUN_DIR/profile"
-  mkdir -p "$PROF"
   log "profile: perf CPU samples of http_requests (server restarted with a perf map, W^X and tiering off)"
   stop server
   start_server default "${USE_SERVER_ENV[@]}" DOTNET_PerfMapEnabled=1 DOTNET_EnableWriteXorExecute=0 DOTNET_TieredCompilation=0
   check_use
-  measure profile.use_perf "$SERVER" BENCH_METHOD=POST BENCH_PATH="$USE_PATH" BENCH_BODY="$RUN_DIR/use.body" WATCH_PID="$PID_server" &
-  wrk_pid=$!
-  sleep $((WARMUP + 1))
-  perf record -F 999 -g -p "$PID_server" -o "$PROF/perf-use.data" -- sleep $((DURATION - 2)) >/dev/null 2>&1 || log "perf record failed"
-  wait "$wrk_pid" || true
-  perf report -i "$PROF/perf-use.data" --no-children --sort dso --stdio -g none 2>/dev/null | grep -v '^#' | grep -v '^$' | head -15 >"$PROF/perf-use-dso.txt" || true
-  perf report -i "$PROF/perf-use.data" --no-children --sort dso,symbol --stdio -g none 2>/dev/null | grep -v '^#' | grep -v '^$' | head -80 | cut -c1-220 >"$PROF/perf-use-self.txt" || true
-  perf report -i "$PROF/perf-use.data" --children --sort symbol --stdio -g none 2>/dev/null | grep -v '^#' | grep -v '^$' \
-    | grep -E 'ActionConnections|Logging|Json|Sqlite|Routing|Kestrel.*ProcessRequests|SocketsHttpHandler|HttpConnection|Http2?Connection' | head -100 | cut -c1-220 >"$PROF/perf-use-inclusive.txt" || true
-  perf script -i "$PROF/perf-use.data" 2>/dev/null | gzip >"$PROF/perf-use-script.txt.gz" || true
+  perf_profile use BENCH_METHOD=POST BENCH_PATH="$USE_PATH" BENCH_BODY="$RUN_DIR/use.body"
+  log "profile: perf CPU samples of create (the same server)"
+  perf_profile create BENCH_METHOD=POST BENCH_PATH="$CONN_PATH" BENCH_BODY="$RUN_DIR/create.body"
   rm -f "/tmp/perf-$PID_server.map" "/tmp/perfinfo-$PID_server.map"
 fi
 stop server
@@ -761,9 +770,9 @@ if compgen -G "$RUN_DIR/open/*.json" >/dev/null; then
   ' "$RUN_DIR"/open/*.json >>"$RESULTS/latest.md"
 fi
 if [ "$PROFILE" = 1 ]; then
-  for f in counters.txt perf-dso.txt perf-sqlite.txt perf-self.txt perf-inclusive.txt perf-use-dso.txt perf-use-self.txt perf-use-inclusive.txt; do
+  for f in counters.txt perf-dso.txt perf-sqlite.txt perf-self.txt perf-inclusive.txt perf-use-dso.txt perf-use-self.txt perf-use-inclusive.txt perf-create-dso.txt perf-create-self.txt perf-create-inclusive.txt; do
     [ -s "$RUN_DIR/profile/$f" ] || continue
-    printf '\n`%s` (of the %s run; full files in bench/results/run/profile/):\n\n```text\n' "$f" "$(case "$f" in perf-use*) echo http_requests ;; *) echo GET ;; esac)"
+    printf '\n`%s` (of the %s run; full files in bench/results/run/profile/):\n\n```text\n' "$f" "$(case "$f" in perf-use*) echo http_requests ;; perf-create*) echo create ;; *) echo GET ;; esac)"
     head -40 "$RUN_DIR/profile/$f"
     printf '```\n'
   done >>"$RESULTS/latest.md"
