@@ -216,6 +216,27 @@ measure() {
   jq -r '"  \(.rps) req/s  p50 \(.p50_ms) ms  p99 \(.p99_ms) ms  non-2xx \(.non_2xx_3xx)  socket errors \(.socket_errors)  server CPU \(.server_cpu_us_per_request // "?") us/req"' "$RUN_DIR/wrk/$name.json" >&2
 }
 
+# perf_profile NAME MEASURE_SETTINGS...: where one operation's time goes, as perf samples of the
+# running server, which must have been started with a perf map and W^X off
+# (DOTNET_PerfMapEnabled=1 DOTNET_EnableWriteXorExecute=0) so JIT frames resolve. Writes
+# profile/perf-NAME-{dso,self,inclusive}.txt, the samples (perf-NAME.data) and their script.
+perf_profile() {
+  local name=$1
+  shift
+  local prof="$RUN_DIR/profile"
+  mkdir -p "$prof"
+  measure "profile.${name}_perf" "$SERVER" "$@" WATCH_PID="$PID_server" &
+  local wrk_pid=$!
+  sleep $((WARMUP + 1))
+  perf record -F 999 -g -p "$PID_server" -o "$prof/perf-$name.data" -- sleep $((DURATION - 2)) >/dev/null 2>&1 || log "perf record failed"
+  wait "$wrk_pid" || true
+  perf report -i "$prof/perf-$name.data" --no-children --sort dso --stdio -g none 2>/dev/null | grep -v '^#' | grep -v '^$' | head -15 >"$prof/perf-$name-dso.txt" || true
+  perf report -i "$prof/perf-$name.data" --no-children --sort dso,symbol --stdio -g none 2>/dev/null | grep -v '^#' | grep -v '^$' | head -80 | cut -c1-220 >"$prof/perf-$name-self.txt" || true
+  perf report -i "$prof/perf-$name.data" --children --sort symbol --stdio -g none 2>/dev/null | grep -v '^#' | grep -v '^$' \
+    | grep -E 'ActionConnections|Logging|Json|Sqlite|Routing|Kestrel.*ProcessRequests|SocketsHttpHandler|HttpConnection|Http2?Connection' | head -100 | cut -c1-220 >"$prof/perf-$name-inclusive.txt" || true
+  perf script -i "$prof/perf-$name.data" 2>/dev/null | gzip >"$prof/perf-$name-script.txt.gz" || true
+}
+
 # open_loop NAME MAX_RPS [OpenLoop args...]: latency at 25, 50 and 75% of MAX_RPS with the
 # constant-rate generator (each request timed from when it was due, so queueing shows; see
 # docs/PERFORMANCE.md), into $RUN_DIR/open/NAME.PCT.json.
@@ -322,10 +343,17 @@ server_suite() {
   fi
   measure "$name.get_half" "$SERVER" BENCH_PATH="$CONN_PATH/{id}" BENCH_IDS="$ids" BENCH_DELAY_MS="$HALF_DELAY" WRK_C="$HALF_C" WATCH_PID="$PID_server"
   measure "$name.get_c1" "$SERVER" BENCH_PATH="$CONN_PATH/{id}" BENCH_IDS="$ids" WRK_C=1 WATCH_PID="$PID_server"
-  # Open loop at fixed rates: fractions of the first data set's GET maximum, so a later data set
-  # (--full) is measured at the same rates.
-  [ -n "${OPEN_GET_MAX:-}" ] || OPEN_GET_MAX=$(jq -r .rps "$RUN_DIR/wrk/$name.get.json")
-  open_loop "$name.get" "$OPEN_GET_MAX" --path "$CONN_PATH/{id}" --ids "$ids"
+  # Open loop at fixed rates: fractions of SQLite's default data set's GET maximum, so the 1M data
+  # set (--full) is measured at the same rates; PostgreSQL at fractions of its own maximum (at
+  # SQLite's rates it would only be measured overloaded).
+  local open_max
+  if [ "$(provider_of "$name")" = postgres ]; then
+    open_max=$(jq -r .rps "$RUN_DIR/wrk/$name.get.json")
+  else
+    [ -n "${OPEN_GET_MAX:-}" ] || OPEN_GET_MAX=$(jq -r .rps "$RUN_DIR/wrk/$name.get.json")
+    open_max=$OPEN_GET_MAX
+  fi
+  open_loop "$name.get" "$open_max" --path "$CONN_PATH/{id}" --ids "$ids"
   measure "$name.list" "$SERVER" BENCH_PATH="$LIST_PATH" WATCH_PID="$PID_server"
   measure "$name.registration" "$SERVER" BENCH_PATH="/api/v2/actions/app_key_registrations/{id}" BENCH_IDS="$WORK/$name.appkey" WATCH_PID="$PID_server"
   if [ "$name" = default ] || [ "$name" = postgres ]; then
@@ -399,18 +427,10 @@ if [ "$PROFILE" = 1 ]; then
     log "profile: perf CPU samples (server restarted with a perf map and W^X off so JIT frames resolve)"
     stop server
     start_server default DOTNET_PerfMapEnabled=1 DOTNET_EnableWriteXorExecute=0
-    measure profile.get_perf "$SERVER" BENCH_PATH="$CONN_PATH/{id}" BENCH_IDS="$WORK/default.ids" WATCH_PID="$PID_server" &
-    wrk_pid=$!
-    sleep $((WARMUP + 1))
-    perf record -F 999 -g -p "$PID_server" -o "$PROF/perf.data" -- sleep $((DURATION - 2)) >/dev/null 2>&1 || log "perf record failed"
-    wait "$wrk_pid" || true
-    perf report -i "$PROF/perf.data" --no-children --sort dso --stdio -g none 2>/dev/null | grep -v '^#' | grep -v '^$' | head -15 >"$PROF/perf-dso.txt" || true
-    perf report -i "$PROF/perf.data" --no-children --sort dso,symbol --stdio -g none 2>/dev/null | grep -v '^#' | grep -v '^$' | head -80 | cut -c1-220 >"$PROF/perf-self.txt" || true
-    perf report -i "$PROF/perf.data" --children --sort symbol --stdio -g none 2>/dev/null | grep -v '^#' | grep -v '^$' \
-      | grep -E 'ActionConnections|Logging|Json|Sqlite|Routing|Kestrel.*ProcessRequests' | head -80 | cut -c1-220 >"$PROF/perf-inclusive.txt" || true
+    perf_profile get BENCH_PATH="$CONN_PATH/{id}" BENCH_IDS="$WORK/default.ids"
     # SQLite's share split by what it was doing: compiling SQL text into a statement (parser,
     # resolver, planner, code generator: by function name) or running it.
-    perf report -i "$PROF/perf.data" --no-children --sort dso,symbol --stdio -g none 2>/dev/null | grep -v '^#' | awk '
+    perf report -i "$PROF/perf-get.data" --no-children --sort dso,symbol --stdio -g none 2>/dev/null | grep -v '^#' | awk '
       $2 == "libe_sqlite3.so" { pct = $1; sub(/%/, "", pct); sym = $4; total += pct
         if (sym ~ /Parser|^yy_|GetToken|keywordCode|^resolve|Walk|^sqlite3Where|^where|^sqlite3Expr|^expr|Select|^select|AddOp|Pragma|StrICmp|StrIHash|Prepare|ColName|NumCols|MakeReady|^codeAll|^tokenExpr|^sqlite3PExpr|Affinity|Strlen30|StrDup|StrNDup|SpanDup|Finalize|VdbeDelete|VdbeHalt|releaseMemArray|LocateTable|FindTable|^sqlite3Src|^sqlite3Id/) compile += pct
         else if (sym ~ /Malloc|Free|malloc|free|Realloc|MemGrow/) mem += pct
@@ -433,28 +453,6 @@ else
   stop server
 fi
 fi
-
-# perf_profile NAME MEASURE_SETTINGS...: where one operation's time goes, as perf samples of the
-# running server (which must have been started with a perf map, W^X off, so JIT frames resolve,
-# and tiered compilation off: on a loaded machine the background tier-up of hundreds of methods
-# takes longer than the warm-up, and a profile of tier-0 code and of the JIT says little about
-# the steady state). Writes profile/perf-NAME-{dso,self,inclusive}.txt and the raw samples.
-perf_profile() {
-  local name=$1
-  shift
-  local prof="$RUN_DIR/profile"
-  mkdir -p "$prof"
-  measure "profile.${name}_perf" "$SERVER" "$@" WATCH_PID="$PID_server" &
-  local wrk_pid=$!
-  sleep $((WARMUP + 1))
-  perf record -F 999 -g -p "$PID_server" -o "$prof/perf-$name.data" -- sleep $((DURATION - 2)) >/dev/null 2>&1 || log "perf record failed"
-  wait "$wrk_pid" || true
-  perf report -i "$prof/perf-$name.data" --no-children --sort dso --stdio -g none 2>/dev/null | grep -v '^#' | grep -v '^$' | head -15 >"$prof/perf-$name-dso.txt" || true
-  perf report -i "$prof/perf-$name.data" --no-children --sort dso,symbol --stdio -g none 2>/dev/null | grep -v '^#' | grep -v '^$' | head -80 | cut -c1-220 >"$prof/perf-$name-self.txt" || true
-  perf report -i "$prof/perf-$name.data" --children --sort symbol --stdio -g none 2>/dev/null | grep -v '^#' | grep -v '^$' \
-    | grep -E 'ActionConnections|Logging|Json|Sqlite|Routing|Kestrel.*ProcessRequests|SocketsHttpHandler|HttpConnection|Http2?Connection' | head -100 | cut -c1-220 >"$prof/perf-$name-inclusive.txt" || true
-  perf script -i "$prof/perf-$name.data" 2>/dev/null | gzip >"$prof/perf-$name-script.txt.gz" || true
-}
 
 # ---------------------------------------------------------------- 2a. the use path (issue 18, item 3)
 # The same GET of a loopback upstream (the bare-Kestrel ceiling app) three ways, in one run:
@@ -504,6 +502,9 @@ measure use.credentials "$SERVER" BENCH_METHOD=POST BENCH_PATH="$CREDENTIALS_PAT
 open_loop use.direct "$(jq -r .rps "$RUN_DIR/wrk/use.http_requests.json")" --url "$UPSTREAM" --path /ceiling
 open_loop use.http_requests "$(jq -r .rps "$RUN_DIR/wrk/use.http_requests.json")" --method POST --path "$USE_PATH" --body "$RUN_DIR/use.body"
 if [ "$PROFILE" = 1 ] && command -v perf >/dev/null 2>&1; then
+  # Where a use's and a create's time goes. Tiered compilation off: on a loaded machine the
+  # background tier-up of hundreds of methods takes longer than the warm-up, and a profile of
+  # tier-0 code (and of the JIT compiling) says little about the steady state.
   log "profile: perf CPU samples of http_requests (server restarted with a perf map, W^X and tiering off)"
   stop server
   start_server default "${USE_SERVER_ENV[@]}" DOTNET_PerfMapEnabled=1 DOTNET_EnableWriteXorExecute=0 DOTNET_TieredCompilation=0
@@ -512,6 +513,23 @@ if [ "$PROFILE" = 1 ] && command -v perf >/dev/null 2>&1; then
   log "profile: perf CPU samples of create (the same server)"
   perf_profile create BENCH_METHOD=POST BENCH_PATH="$CONN_PATH" BENCH_BODY="$RUN_DIR/create.body"
   rm -f "/tmp/perf-$PID_server.map" "/tmp/perfinfo-$PID_server.map"
+fi
+if [ "$PROFILE" = 1 ]; then
+  # How many creates shared each durable commit (group commit), from the server's own histogram
+  # actionconnections.sqlite.commit.writes, scraped before and after a create run.
+  log "profile: writes per durable commit during a create run (server restarted with ACTIONCONNECTIONS_METRICS=prometheus)"
+  stop server
+  start_server default ACTIONCONNECTIONS_METRICS=prometheus
+  commit_totals() {
+    curl -fsS "$SERVER/metrics" | awk '/^actionconnections_sqlite_commit_writes_(sum|count)[ {]/ { sub(/\{[^}]*\}/, ""); v[$1] = $2 }
+      END { printf "%d %d\n", v["actionconnections_sqlite_commit_writes_sum"], v["actionconnections_sqlite_commit_writes_count"] }'
+  }
+  read -r writes_before commits_before < <(commit_totals)
+  measure profile.create_commits "$SERVER" BENCH_METHOD=POST BENCH_PATH="$CONN_PATH" BENCH_BODY="$RUN_DIR/create.body" WATCH_PID="$PID_server"
+  read -r writes_after commits_after < <(commit_totals)
+  jq -n --argjson w $((writes_after - writes_before)) --argjson c $((commits_after - commits_before)) \
+    '{writes: $w, commits: $c, writes_per_commit: (if $c > 0 then ($w / $c * 100 | round) / 100 else null end)}' >"$RUN_DIR/profile/commit-writes.json"
+  log "  $(jq -r '"\(.writes) writes in \(.commits) durable commits: \(.writes_per_commit) writes per commit"' "$RUN_DIR/profile/commit-writes.json")"
 fi
 stop server
 stop token
@@ -770,7 +788,11 @@ if compgen -G "$RUN_DIR/open/*.json" >/dev/null; then
   ' "$RUN_DIR"/open/*.json >>"$RESULTS/latest.md"
 fi
 if [ "$PROFILE" = 1 ]; then
-  for f in counters.txt perf-dso.txt perf-sqlite.txt perf-self.txt perf-inclusive.txt perf-use-dso.txt perf-use-self.txt perf-use-inclusive.txt perf-create-dso.txt perf-create-self.txt perf-create-inclusive.txt; do
+  if [ -s "$RUN_DIR/profile/commit-writes.json" ]; then
+    jq -r '"\nGroup commit during the profile'"'"'s create run: \(.writes) writes in \(.commits) durable commits, \(.writes_per_commit) writes per commit (the server'"'"'s actionconnections.sqlite.commit.writes).\n"' \
+      "$RUN_DIR/profile/commit-writes.json" >>"$RESULTS/latest.md"
+  fi
+  for f in counters.txt perf-get-dso.txt perf-sqlite.txt perf-get-self.txt perf-get-inclusive.txt perf-use-dso.txt perf-use-self.txt perf-use-inclusive.txt perf-create-dso.txt perf-create-self.txt perf-create-inclusive.txt; do
     [ -s "$RUN_DIR/profile/$f" ] || continue
     printf '\n`%s` (of the %s run; full files in bench/results/run/profile/):\n\n```text\n' "$f" "$(case "$f" in perf-use*) echo http_requests ;; perf-create*) echo create ;; *) echo GET ;; esac)"
     head -40 "$RUN_DIR/profile/$f"

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Data.Common;
 using System.Text.Json;
 using ActionConnections.Audit;
@@ -25,25 +24,14 @@ internal sealed class SqlConnectionStore(IDatabase db) : IConnectionStore
     /// <summary><see cref="PublicColumns"/> of <c>connections c</c>, for queries that join it.</summary>
     private const string PublicColumnsOfC = "c.version, c.updated_at, c.id, c.name, c.integration, c.tags, c.created_by, c.created_at";
 
-    /// <summary>How many parsed rows <see cref="_parsed"/> keeps before it starts over.</summary>
+    /// <summary>How many parsed rows each of <see cref="_parsed"/> and <see cref="_records"/> keeps before it starts over.</summary>
     private const int MaxParsedRows = 10_000;
 
-    /// <summary>
-    /// Rows already parsed, by id, each with the version and update time it was read at. A read
-    /// still queries the row, then reuses the parsed form only if the row is at that version
-    /// (every write bumps it), so it is never stale, whichever process wrote; it only saves
-    /// decoding the same stored JSON again.
-    /// </summary>
-    private readonly ConcurrentDictionary<Guid, ParsedRow> _parsed = new();
+    /// <summary>GET's public form of rows already parsed (<see cref="ParsedRows{T}"/>: never stale, only saves decoding).</summary>
+    private readonly ParsedRows<PublicConnection> _parsed = new(MaxParsedRows);
 
-    /// <summary>Rows added to <see cref="_parsed"/> since it was last cleared.</summary>
-    private int _parsedAdded;
-
-    /// <summary>Whole records (<see cref="FindAsync"/>) already parsed, by id, reused on the same terms as <see cref="_parsed"/>.</summary>
-    private readonly ConcurrentDictionary<Guid, ParsedRecord> _records = new();
-
-    /// <summary>Records added to <see cref="_records"/> since it was last cleared.</summary>
-    private int _recordsAdded;
+    /// <summary>Whole records (<see cref="FindAsync"/>) already parsed, reused on the same terms as <see cref="_parsed"/>.</summary>
+    private readonly ParsedRows<ConnectionRecord> _records = new(MaxParsedRows);
 
     public Task InsertAsync(ConnectionRecord connection, AuditEvent? audit, CancellationToken cancellationToken) =>
         AuditedWrites.WriteAsync(db, tx => InsertAsync(tx, connection, cancellationToken), _ => audit, cancellationToken);
@@ -150,8 +138,8 @@ internal sealed class SqlConnectionStore(IDatabase db) : IConnectionStore
         var deleted = await command.ExecuteNonQueryAsync(cancellationToken) == 1;
 
         // Forgotten now rather than after the commit: a parsed row is only ever reused at the version it was read at.
-        _parsed.TryRemove(id, out _);
-        _records.TryRemove(id, out _);
+        _parsed.Forget(id);
+        _records.Forget(id);
         return deleted;
     }
 
@@ -270,23 +258,15 @@ internal sealed class SqlConnectionStore(IDatabase db) : IConnectionStore
         var id = Guid.Parse(r.GetString(0));
         var updatedAt = r.GetInt64(10);
         var version = r.GetInt64(11);
-        if (_records.TryGetValue(id, out var known) && known.Version == version && known.UpdatedAt == updatedAt)
+        if (_records.TryGet(id, version, updatedAt, out var known))
         {
-            return known.Record;
+            return known;
         }
 
         var record = Read(r);
-        if (Interlocked.Increment(ref _recordsAdded) > MaxParsedRows)
-        {
-            _records.Clear();
-            Interlocked.Exchange(ref _recordsAdded, 1);
-        }
-
-        _records[id] = new ParsedRecord(version, updatedAt, record);
+        _records.Add(id, version, updatedAt, record);
         return record;
     }
-
-    private sealed record ParsedRecord(long Version, long UpdatedAt, ConnectionRecord Record);
 
     /// <summary>Reads a row of <see cref="PublicColumns"/> by position, or reuses its parsed form at the same version.</summary>
     private PublicConnection ReadPublic(DbDataReader r)
@@ -294,9 +274,9 @@ internal sealed class SqlConnectionStore(IDatabase db) : IConnectionStore
         var version = r.GetInt64(0);
         var updatedAt = r.GetInt64(1);
         var id = Guid.Parse(r.GetString(2));
-        if (_parsed.TryGetValue(id, out var known) && known.Version == version && known.UpdatedAt == updatedAt)
+        if (_parsed.TryGet(id, version, updatedAt, out var known))
         {
-            return known.Connection;
+            return known;
         }
 
         var connection = new PublicConnection(
@@ -307,17 +287,7 @@ internal sealed class SqlConnectionStore(IDatabase db) : IConnectionStore
             Guid.Parse(r.GetString(6)),
             Db.FromMicros(r.GetInt64(7)),
             Db.FromMicros(updatedAt));
-        // Counts additions, not entries (ConcurrentDictionary.Count takes every lock, and with a
-        // large store nearly every read adds): an upper bound of the entries kept.
-        if (Interlocked.Increment(ref _parsedAdded) > MaxParsedRows)
-        {
-            _parsed.Clear();
-            Interlocked.Exchange(ref _parsedAdded, 1);
-        }
-
-        _parsed[id] = new ParsedRow(version, updatedAt, connection);
+        _parsed.Add(id, version, updatedAt, connection);
         return connection;
     }
-
-    private sealed record ParsedRow(long Version, long UpdatedAt, PublicConnection Connection);
 }

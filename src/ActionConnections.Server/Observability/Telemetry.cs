@@ -66,7 +66,7 @@ internal static class Telemetry
         {
             otel.WithMetrics(metrics =>
             {
-                metrics.AddMeter(ActionConnectionsMetrics.MeterName)
+                metrics.AddMeter(ActionConnectionsMetrics.MeterName, StorageMetrics.MeterName)
                     .AddAspNetCoreInstrumentation()
                     .AddHttpClientInstrumentation()
                     .AddRuntimeInstrumentation()

@@ -27,7 +27,9 @@ internal sealed class SqliteDatabase : IDatabase, IDisposable
     /// <summary>Long-lived connections with their statements kept prepared (<see cref="SqliteConnectionPool"/>).</summary>
     private readonly SqliteConnectionPool _pool;
 
-    public SqliteDatabase(IOptions<StorageOptions> options)
+    /// <param name="options">Where the data directory is.</param>
+    /// <param name="metrics">Where each commit's number of writes goes; none (tests, tools) records nothing.</param>
+    public SqliteDatabase(IOptions<StorageOptions> options, StorageMetrics? metrics = null)
     {
         var dataDir = DataDirectory.Ensure(options.Value.DataDir);
         Path = System.IO.Path.Combine(dataDir, FileName);
@@ -52,7 +54,7 @@ internal sealed class SqliteDatabase : IDatabase, IDisposable
             DefaultTimeout = 30,
         }.ToString();
         _pool = new SqliteConnectionPool(connectionString, SetUp, MaxIdleConnections);
-        GroupCommit = new SqliteGroupCommit(_pool);
+        GroupCommit = new SqliteGroupCommit(_pool, metrics);
     }
 
     public string ProviderName => Provider;

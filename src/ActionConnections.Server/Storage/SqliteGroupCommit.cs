@@ -17,7 +17,7 @@ namespace ActionConnections.Storage;
 /// fails rolls back to its savepoint alone; its neighbours still commit. If SQLite itself rolled the
 /// whole transaction back (disk full, I/O error), every unit of the batch fails: none was answered yet.
 /// </summary>
-internal sealed class SqliteGroupCommit(SqliteConnectionPool pool)
+internal sealed class SqliteGroupCommit(SqliteConnectionPool pool, StorageMetrics? metrics = null)
 {
     /// <summary>
     /// Units per commit at most. Bounds the latency a batch adds to its first unit (the work of the
@@ -253,6 +253,7 @@ internal sealed class SqliteGroupCommit(SqliteConnectionPool pool)
                 batch.Transaction.Commit();
                 Interlocked.Increment(ref _commits);
                 Interlocked.Add(ref _committedUnits, batch.Kept);
+                metrics?.RecordCommit(batch.Kept);
                 batch.Committed.TrySetResult();
             }
             else

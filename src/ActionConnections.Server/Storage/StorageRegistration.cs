@@ -9,12 +9,14 @@ internal static class StorageRegistration
     public static IHostApplicationBuilder AddStorage(this IHostApplicationBuilder builder)
     {
         builder.AddFeatureOptions<StorageOptions, StorageOptionsValidator>();
+        builder.Services.AddMetrics();
+        builder.Services.AddSingleton<StorageMetrics>();
         builder.Services.AddSingleton<IDatabase>(services =>
         {
             var options = services.GetRequiredService<IOptions<StorageOptions>>();
             return options.Value.DbProvider switch
             {
-                SqliteDatabase.Provider => new SqliteDatabase(options),
+                SqliteDatabase.Provider => new SqliteDatabase(options, services.GetRequiredService<StorageMetrics>()),
                 PostgresDatabase.Provider => new PostgresDatabase(options),
                 var other => throw new StartupException($"ACTIONCONNECTIONS_DB_PROVIDER '{other}' is not supported."),
             };

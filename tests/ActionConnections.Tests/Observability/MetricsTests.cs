@@ -96,6 +96,20 @@ public sealed partial class MetricsTests
         // Two failures of one key from one address: one event now, the rest counted into one at the period's end (ADR 0012).
         Assert.Equal(1, Value(scrape, "actionconnections_audit_events_total", "action=\"authentication.failure\"", "outcome=\"failure\""));
 
+        // SQLite's group commit: how many writes each durable commit carried. At least the six
+        // kept writes above (registration, 3 creates, update, delete), never more commits than writes.
+        if (TestStore.IsPostgres)
+        {
+            Assert.Empty(Series(scrape, "actionconnections_sqlite_commit_writes_count"));
+        }
+        else
+        {
+            var writes = Value(scrape, "actionconnections_sqlite_commit_writes_sum");
+            Assert.True(writes >= 6, $"{writes} writes committed");
+            Assert.InRange(Value(scrape, "actionconnections_sqlite_commit_writes_count"), 1, writes);
+            Assert.Equal(Value(scrape, "actionconnections_sqlite_commit_writes_count"), Value(scrape, "actionconnections_sqlite_commit_writes_bucket", "le=\"+Inf\""));
+        }
+
         // ASP.NET Core (by route template), Kestrel and the runtime report too.
         Assert.Equal(2, Value(scrape, "http_server_request_duration_seconds_count", "http_route=\"/api/v2/actions/connections/{connection_id}\"", "http_request_method=\"GET\"", "http_response_status_code=\"200\""));
         Assert.Contains("kestrel_", scrape, StringComparison.Ordinal);

@@ -1,3 +1,5 @@
+using System.Collections.Concurrent;
+using System.Diagnostics.Metrics;
 using ActionConnections.Storage;
 using ActionConnections.Tests.Infrastructure;
 using Microsoft.Data.Sqlite;
@@ -24,6 +26,7 @@ public sealed class GroupCommitTests
         await app.RegisterBootstrapKeyAsync();
         var db = (SqliteDatabase)app.Service<IDatabase>();
         var group = db.GroupCommit;
+        using var listener = CommitWrites(app.Service<IMeterFactory>(), out var recorded);
 
         await using var connection = await db.OpenAsync(CancellationToken.None);
         var holder = await db.BeginWriteAsync(connection, CancellationToken.None);
@@ -47,8 +50,30 @@ public sealed class GroupCommitTests
         Assert.InRange(commits, 1, 2);
         Assert.True(group.CommittedUnits - unitsBefore >= Creates + 1);
 
+        // The metric operators see says the same: one commit carried all of them.
+        Assert.Contains(recorded, writes => writes >= Creates + 1);
+
         var list = await app.Client.SendJsonAsync(HttpMethod.Get, "/api/v2/actions/connections?page[size]=100");
         Assert.Equal(Creates, list.Json.GetProperty("data").GetArrayLength());
+    }
+
+    /// <summary>Collects <c>actionconnections.sqlite.commit.writes</c> of this app's meters only (other tests' servers run alongside).</summary>
+    private static MeterListener CommitWrites(IMeterFactory scope, out ConcurrentQueue<int> recorded)
+    {
+        var values = recorded = new ConcurrentQueue<int>();
+        var listener = new MeterListener
+        {
+            InstrumentPublished = (instrument, l) =>
+            {
+                if (instrument.Meter.Name == StorageMetrics.MeterName && instrument.Meter.Scope == scope && instrument.Name == "actionconnections.sqlite.commit.writes")
+                {
+                    l.EnableMeasurementEvents(instrument);
+                }
+            },
+        };
+        listener.SetMeasurementEventCallback<int>((_, value, _, _) => values.Enqueue(value));
+        listener.Start();
+        return listener;
     }
 
     [Fact]
