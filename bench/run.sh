@@ -127,7 +127,8 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-# ---------------------------------------------------------------- tools
+# ---------------------------------------------------------------- tools (skipped once re-executed loopback-only, below)
+if [ -z "${BENCH_LOOPBACK_ONLY:-}" ]; then
 need_apt() { # need_apt COMMAND PACKAGE [DIR...]: found in PATH or in one of the DIRs
   local dir
   command -v "$1" >/dev/null 2>&1 && return 0
@@ -159,13 +160,32 @@ fi
 
 rm -rf "$WORK" "$RUN_DIR"
 mkdir -p "$WORK" "$RUN_DIR/wrk" "$RUN_DIR/open"
-LOAD_START=$(cut -d' ' -f1-3 /proc/loadavg)
 
 # ---------------------------------------------------------------- build (Release, the same way for all)
 log "building Release"
 for project in src/ActionConnections.Server bench/Ceiling bench/DiskCeiling bench/Seeder bench/OpenLoop bench/Proxy; do
   dotnet build -c Release --nologo -v quiet "$REPO/$project" >"$RUN_DIR/build.log" 2>&1 || { cat "$RUN_DIR/build.log" >&2; die "build of $project failed"; }
 done
+fi
+
+# ---------------------------------------------------------------- loopback only
+# Nothing measured may reach beyond this machine, even by mistake: the server's AWS credential
+# chain (its identity check at start) would otherwise try the instance metadata address, and a
+# wrong setting could send a use anywhere. Installing and building need the package registries;
+# everything after runs, as root, in a network namespace with only loopback up (as the tests do),
+# by running this script again there. Elsewhere, the AWS chain is at least told there is neither
+# instance metadata nor a credential.
+unset AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_SESSION_TOKEN AWS_PROFILE AWS_WEB_IDENTITY_TOKEN_FILE \
+  AWS_CONTAINER_CREDENTIALS_RELATIVE_URI AWS_CONTAINER_CREDENTIALS_FULL_URI
+export AWS_EC2_METADATA_DISABLED=true AWS_SHARED_CREDENTIALS_FILE=/nonexistent AWS_CONFIG_FILE=/nonexistent
+if [ -z "${BENCH_LOOPBACK_ONLY:-}" ]; then
+  if [ "$(id -u)" -eq 0 ] && command -v unshare >/dev/null 2>&1 && command -v ip >/dev/null 2>&1 && unshare -n true 2>/dev/null; then
+    log "measuring in a network namespace with only loopback (unshare -n)"
+    exec unshare -n -- env BENCH_LOOPBACK_ONLY=1 bash -c 'ip link set lo up && exec bash "$@"' bench "$0" "$@"
+  fi
+  log "not root (or no unshare): measuring in the host's network namespace; every address used is 127.0.0.1"
+fi
+LOAD_START=$(cut -d' ' -f1-3 /proc/loadavg)
 SERVER_DLL="$REPO/src/ActionConnections.Server/bin/Release/net10.0/ActionConnections.Server.dll"
 CEILING_DLL="$REPO/bench/Ceiling/bin/Release/net10.0/ActionConnections.Bench.Ceiling.dll"
 DISK_DLL="$REPO/bench/DiskCeiling/bin/Release/net10.0/ActionConnections.Bench.DiskCeiling.dll"
@@ -648,6 +668,8 @@ jq -n \
   --slurpfile seeds <(for f in "$RUN_DIR"/seed-*.json; do jq -c --arg name "$(basename "$f" .json | sed 's/^seed-//')" '. + {name: $name}' "$f"; done) \
   --slurpfile steps <(cat "$RUN_DIR/profile/steps.json" 2>/dev/null || echo '[]') \
   --slurpfile use "$RUN_DIR/use.json" \
+  --slurpfile open <(cat "$RUN_DIR"/open/*.json 2>/dev/null) \
+  --slurpfile commit_writes <(cat "$RUN_DIR/profile/commit-writes.json" 2>/dev/null || echo null) \
   --arg command "bench/run.sh${*:+ $*}" \
   --arg generated "$(date -u +%Y-%m-%dT%H:%M:%SZ)" \
   --arg commit "$(git -C "$REPO" rev-parse --short HEAD 2>/dev/null || echo unknown)$(git -C "$REPO" diff --quiet HEAD 2>/dev/null || echo '+dirty')" \
@@ -664,6 +686,7 @@ jq -n \
   --argjson settings "{\"duration_s\": $DURATION, \"warmup_s\": $WARMUP, \"wrk_threads\": $THREADS, \"wrk_connections\": $CONNS}" \
   '
   ($runs | map({key: .name, value: .}) | from_entries) as $w
+  | ($open | map({key: "\(.name).\(.pct_of_max)", value: .}) | from_entries) as $o
   | ($servers | map({key: .name, value: .}) | from_entries) as $srv
   | ($seeds | map({key: .name, value: .}) | from_entries) as $seed
   | ($servers | map(select(.provider != "postgres"))) as $sqlite_servers
@@ -719,6 +742,7 @@ jq -n \
     full_disk_kb: ($disk_kb | fromjson? // null),
     steps: $steps[0],
     use_path: $use[0],
+    commit_writes: $commit_writes[0],
     targets: ([
       {target: "GET >= 50% of the bare-Kestrel ceiling (req/s)",
        figure: "\($w["default.get"].ratio // ($w["default.get"].rps / $kestrel) | pct)% (\($w["default.get"].rps | round) of \($kestrel | round) req/s)",
@@ -732,6 +756,21 @@ jq -n \
       {target: "create >= 50% of the disk ceiling (commits/s)",
        figure: "\($w["default.create"].rps / $commits | pct)% (\($w["default.create"].rps | round) of \($commits | round)/s)",
        met: ($w["default.create"].rps / $commits >= 0.5)},
+      {target: "issue 18: SQLite create at 32 clients >= 1.5x the disk'"'"'s single-commit rate, p99 <= 25 ms",
+       figure: "\($w["default.create"].rps / $commits | ms)x (\($w["default.create"].rps | round) of \($commits | round)/s), p99 \($w["default.create"].p99_ms | ms) ms\(if $commit_writes[0] then "; \($commit_writes[0].writes_per_commit) writes per commit in the profile'"'"'s create run" else "" end)",
+       met: ($w["default.create"].rps >= 1.5 * $commits and $w["default.create"].p99_ms <= 25)},
+      {target: "issue 18: SQLite PATCH at 32 clients >= 1.5x the disk'"'"'s single-commit rate, p99 <= 25 ms",
+       figure: "\($w["default.patch"].rps / $commits | ms)x (\($w["default.patch"].rps | round) of \($commits | round)/s), p99 \($w["default.patch"].p99_ms | ms) ms",
+       met: ($w["default.patch"].rps >= 1.5 * $commits and $w["default.patch"].p99_ms <= 25)}
+    ] + (if $o["default.get.50"] then [
+      {target: "issue 18: GET at 50% of its maximum rate, open loop: p99 <= 2 ms",
+       figure: "p99 \($o["default.get.50"].p99_ms | ms) ms, p50 \($o["default.get.50"].p50_ms | ms) ms at \($o["default.get.50"].target_rps) req/s (sender late p99 \($o["default.get.50"].sender_late_p99_ms | ms) ms)",
+       met: ($o["default.get.50"].p99_ms <= 2)}
+    ] else [] end) + (if $o["full.get.50"] and $o["default.get.50"] then [
+      {target: "issue 18: 1M stored: GET p50 at the same fixed rate (open loop, 50%) within 1.25x of 1k stored",
+       figure: "\($o["full.get.50"].p50_ms | ms) vs \($o["default.get.50"].p50_ms | ms) ms = \($o["full.get.50"].p50_ms / $o["default.get.50"].p50_ms | ms)x",
+       met: ($o["full.get.50"].p50_ms <= 1.25 * $o["default.get.50"].p50_ms)}
+    ] else [] end) + [
       {target: "server ready <= 1 s after start (first authenticated 200)",
        figure: ($sqlite_servers | map("\(.name): \(.ready_ms) ms") | join(", ")),
        met: ($sqlite_servers | all(.ready_ms <= 1000))},
