@@ -59,6 +59,9 @@ SPEC=${ACTIONCONNECTIONS_BENCH_SPEC:-$REPO/docs/reference/openapi-action-connect
 unset ACTIONCONNECTIONS_BENCH_SPEC
 DURATION=${BENCH_DURATION:-10}
 WARMUP=${BENCH_WARMUP:-8}
+# Seconds of profiling (perf, dotnet-counters) inside a measured run: all of it but its first and
+# last second, and at least one (dotnet-counters would collect forever for 0).
+SAMPLE_S=$((DURATION > 3 ? DURATION - 2 : 1))
 THREADS=${BENCH_THREADS:-1}
 CONNS=${BENCH_CONNECTIONS:-32}
 PORT=${BENCH_PORT:-18080}
@@ -248,7 +251,7 @@ perf_profile() {
   measure "profile.${name}_perf" "$SERVER" "$@" WATCH_PID="$PID_server" &
   local wrk_pid=$!
   sleep $((WARMUP + 1))
-  perf record -F 999 -g -p "$PID_server" -o "$prof/perf-$name.data" -- sleep $((DURATION - 2)) >/dev/null 2>&1 || log "perf record failed"
+  perf record -F 999 -g -p "$PID_server" -o "$prof/perf-$name.data" -- sleep "$SAMPLE_S" >/dev/null 2>&1 || log "perf record failed"
   wait "$wrk_pid" || true
   perf report -i "$prof/perf-$name.data" --no-children --sort dso --stdio -g none 2>/dev/null | grep -v '^#' | grep -v '^$' | head -15 >"$prof/perf-$name-dso.txt" || true
   perf report -i "$prof/perf-$name.data" --no-children --sort dso,symbol --stdio -g none 2>/dev/null | grep -v '^#' | grep -v '^$' | head -80 | cut -c1-220 >"$prof/perf-$name-self.txt" || true
@@ -427,7 +430,7 @@ if [ "$PROFILE" = 1 ]; then
   log "profile: runtime counters during the measured part of a GET run"
   (
     sleep $((WARMUP + 1))
-    exec "$BENCH_DIR/.tools/dotnet-counters" collect -p "$PID_server" --refresh-interval 1 --duration "00:00:00:$((DURATION - 2))" \
+    exec "$BENCH_DIR/.tools/dotnet-counters" collect -p "$PID_server" --refresh-interval 1 --duration "00:00:00:$SAMPLE_S" \
       --counters System.Runtime,Microsoft.AspNetCore.Hosting --format csv -o "$PROF/counters.csv"
   ) >/dev/null 2>&1 &
   counters_pid=$!
